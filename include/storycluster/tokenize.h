@@ -1,0 +1,65 @@
+// Stage 2b of the pipeline: word segmentation with ICU's BreakIterator
+// (dictionary-based for Chinese, Japanese, Thai), URLs kept whole, numbers
+// marked, English stop words flagged, and byte offsets into the original.
+#ifndef STORYCLUSTER_TOKENIZE_H_
+#define STORYCLUSTER_TOKENIZE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace storycluster {
+
+enum class TokenKind : uint8_t {
+  kWord,         // letters (Latin, Cyrillic, Hangul, Thai words, ...)
+  kNumber,       // digits, with group separators removed ("1,000" -> "1000")
+  kIdeographic,  // Han or Kana words from the dictionary segmenter
+  kUrl,          // http(s):// or www. address, ASCII-lowercased, kept whole
+};
+
+// One token: its normalized text (TextNormalizer form) and the byte range
+// [begin, end) of the original UTF-8 text it came from.
+struct Token {
+  std::string text;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  TokenKind kind = TokenKind::kWord;
+  bool stop_word = false;  // an English function word ("the", "of", ...)
+};
+
+struct TokenizerOptions {
+  // Emit URL tokens (else URLs are dropped). Default: true.
+  bool keep_urls = true;
+};
+
+// True when `normalized` (case-folded) is in the English stop-word list.
+bool IsStopWord(std::string_view normalized);
+
+// Splits text into tokens. Texts over 4 GiB are truncated at 4 GiB.
+//
+// Thread safety: not thread-safe (it owns a stateful ICU BreakIterator);
+// use one Tokenizer per thread.
+class Tokenizer {
+ public:
+  static absl::StatusOr<std::unique_ptr<Tokenizer>> Create(
+      TokenizerOptions options = {});
+  ~Tokenizer();
+
+  std::vector<Token> Tokenize(std::string_view utf8);
+  // Appends tokens to `*out`, adding `offset` to their byte ranges.
+  void TokenizeTo(std::string_view utf8, uint32_t offset,
+                  std::vector<Token>* out);
+
+ private:
+  struct Rep;
+  explicit Tokenizer(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_TOKENIZE_H_

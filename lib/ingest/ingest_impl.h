@@ -1,0 +1,82 @@
+// Internal: the state behind storycluster::Ingestor, shared by the format
+// readers (jsonl.cc, files.cc) and the path walker (ingestor.cc).
+#ifndef STORYCLUSTER_LIB_INGEST_INGEST_IMPL_H_
+#define STORYCLUSTER_LIB_INGEST_INGEST_IMPL_H_
+
+#include <simdjson.h>
+
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "storycluster/ingest.h"
+
+namespace storycluster {
+
+// Candidate values for one logical field, keyed by FieldMap priority
+// (lower wins). Used by every reader so that "first present wins" is applied
+// the same way in JSON and in YAML front matter.
+struct FieldCandidates {
+  std::string value;
+  int priority = -1;  // -1: none yet
+
+  // Offers `v` found under the field name of rank `rank`.
+  void Offer(int rank, std::string v) {
+    if (priority < 0 || rank < priority) {
+      priority = rank;
+      value = std::move(v);
+    }
+  }
+  bool present() const { return priority >= 0; }
+};
+
+class Ingestor::Impl {
+ public:
+  explicit Impl(IngestOptions options);
+
+  absl::Status AddPath(const std::string& path);
+  void AddJsonlStream(std::FILE* stream, std::string_view name);
+  void AddJsonlBuffer(std::string_view bytes, std::string_view name);
+  void AddTextFile(std::string_view bytes, std::string_view id,
+                   std::string_view name);
+  void AddMarkdownFile(std::string_view bytes, std::string_view id,
+                       std::string_view name);
+
+  IngestResult result;
+
+ private:
+  // Reads `size` bytes at most into `dst`; returns how many (0 at the end).
+  using ReadFn = std::function<size_t(char* dst, size_t size)>;
+
+  void ScanJsonLines(const ReadFn& read, std::string_view name);
+  void ParseJsonRecord(std::string_view line, Origin origin);
+  void AddFile(const std::string& path, const std::string& id);
+
+  // Every record ends in exactly one of these two calls, so that
+  // accepted + rejected == read holds by construction.
+  void Reject(Origin origin, RejectReason reason, std::string detail);
+  void Accept(Article article);
+
+  // Looks up which logical field (and rank) an input field name feeds.
+  const std::pair<Field, int>* Lookup(std::string_view key) const;
+  // Picks the first parsable date among the candidate strings (by rank).
+  void ResolvePublished(std::vector<std::pair<int, std::string>>& candidates,
+                        Article& article);
+
+  IngestOptions options_;
+  absl::flat_hash_map<std::string, std::pair<Field, int>> field_index_;
+  absl::flat_hash_map<std::string, Origin> seen_ids_;
+  simdjson::dom::parser parser_;
+  std::vector<char> buffer_;
+};
+
+// Byte offset of the first invalid UTF-8 sequence, or npos when valid.
+size_t FindInvalidUtf8(std::string_view bytes);
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_LIB_INGEST_INGEST_IMPL_H_

@@ -1,0 +1,284 @@
+// JSON Lines reading: a chunked line scanner that never holds more than one
+// record (plus a read chunk) in memory, and per-line parsing with simdjson.
+//
+// Why the DOM parser and one parse per line (docs/formats.md): simdjson's DOM
+// parser dispatches at run time to the best kernel of the CPU (the On-Demand
+// API is compiled into our baseline-x86-64 library as its portable fallback
+// kernel), it validates the whole line (skipped values and trailing content
+// included), and a bad line cannot disturb its neighbours, so every refused
+// line gets its own line number and reason. The parser's buffers are reused
+// from line to line.
+#include <cstring>
+
+#include "lib/common/strings.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "lib/ingest/ingest_impl.h"
+#include "unicode/utf8.h"
+
+namespace storycluster {
+namespace {
+
+constexpr size_t kChunkBytes = size_t{1} << 20;
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+std::string_view JsonTypeName(simdjson::dom::element_type type) {
+  using simdjson::dom::element_type;
+  switch (type) {
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      return "a number";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
+  }
+  return "unknown";
+}
+
+bool IsBlank(std::string_view s) {
+  return Trim(s).empty();
+}
+
+}  // namespace
+
+size_t FindInvalidUtf8(std::string_view bytes) {
+  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
+  const int32_t length = static_cast<int32_t>(bytes.size());
+  int32_t i = 0;
+  while (i < length) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return static_cast<size_t>(start);
+  }
+  return std::string_view::npos;
+}
+
+void Ingestor::Impl::AddJsonlStream(std::FILE* stream, std::string_view name) {
+  ScanJsonLines(
+      [stream](char* dst, size_t size) {
+        return std::fread(dst, 1, size, stream);
+      },
+      name);
+  if (std::ferror(stream)) {
+    // The lines read so far were processed; say that the rest is missing.
+    result.warnings.push_back(
+        {Origin{std::string(name), 0},
+         "read error: the input ended early; later lines were not read"});
+  }
+}
+
+void Ingestor::Impl::AddJsonlBuffer(std::string_view bytes,
+                                    std::string_view name) {
+  ScanJsonLines(
+      [&bytes](char* dst, size_t size) {
+        const size_t n = std::min(size, bytes.size());
+        std::memcpy(dst, bytes.data(), n);
+        bytes.remove_prefix(n);
+        return n;
+      },
+      name);
+}
+
+void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
+  const size_t padding = simdjson::SIMDJSON_PADDING;
+  // [begin, end) holds unread bytes; `scanned` marks how far we searched
+  // for a newline already. The buffer always has `padding` spare bytes after
+  // `end`, so a line can be parsed in place.
+  size_t begin = 0, end = 0, scanned = 0;
+  int64_t line_no = 0;
+  bool eof = false;
+  if (buffer_.size() < kChunkBytes + padding) {
+    buffer_.resize(kChunkBytes + padding);
+  }
+  auto handle_line = [&](size_t from, size_t to) {
+    ++line_no;
+    std::string_view line(buffer_.data() + from, to - from);
+    if (line_no == 1 && line.substr(0, 3) == kUtf8Bom) line.remove_prefix(3);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (IsBlank(line)) {
+      ++result.stats.blank_lines;
+      return;
+    }
+    ParseJsonRecord(line, Origin{std::string(name), line_no});
+  };
+  while (true) {
+    const void* nl = end > scanned
+                         ? std::memchr(buffer_.data() + scanned, '\n',
+                                       end - scanned)
+                         : nullptr;
+    if (nl != nullptr) {
+      const size_t pos = static_cast<const char*>(nl) - buffer_.data();
+      handle_line(begin, pos);
+      begin = scanned = pos + 1;
+      continue;
+    }
+    if (eof) {
+      if (begin < end) handle_line(begin, end);
+      break;
+    }
+    if (end - begin > options_.max_record_bytes) {
+      // Oversized line: report it and skip to its end without keeping it.
+      ++line_no;
+      ++result.stats.read;
+      ++result.stats.rejected;
+      result.rejections.push_back(
+          {Origin{std::string(name), line_no}, RejectReason::kOversized,
+           absl::StrCat("line longer than ", options_.max_record_bytes,
+                        " bytes")});
+      begin = end = scanned = 0;
+      while (true) {
+        const size_t n = read(buffer_.data(), kChunkBytes);
+        result.stats.bytes += static_cast<int64_t>(n);
+        if (n == 0) {
+          eof = true;
+          break;
+        }
+        const void* skip_nl = std::memchr(buffer_.data(), '\n', n);
+        if (skip_nl != nullptr) {
+          begin = scanned = static_cast<const char*>(skip_nl) -
+                            buffer_.data() + 1;
+          end = n;
+          break;
+        }
+      }
+      continue;
+    }
+    // Need more bytes: move the partial line to the front and read on.
+    if (begin > 0) {
+      std::memmove(buffer_.data(), buffer_.data() + begin, end - begin);
+      end -= begin;
+      scanned -= begin;
+      begin = 0;
+    }
+    if (buffer_.size() < end + kChunkBytes + padding) {
+      buffer_.resize(end + kChunkBytes + padding);
+    }
+    const size_t n = read(buffer_.data() + end, kChunkBytes);
+    result.stats.bytes += static_cast<int64_t>(n);
+    if (n == 0) eof = true;
+    end += n;
+  }
+}
+
+void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin) {
+  using simdjson::dom::element;
+  using simdjson::dom::element_type;
+  if (size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
+    Reject(std::move(origin), RejectReason::kInvalidUtf8,
+           absl::StrCat("at byte ", bad + 1, " of the line"));
+    return;
+  }
+  element root;
+  // The line lies inside buffer_, which has SIMDJSON_PADDING readable bytes
+  // after the end of any line, so simdjson can parse it in place.
+  if (auto error = parser_.parse(line.data(), line.size(), false).get(root)) {
+    Reject(std::move(origin), RejectReason::kInvalidJson,
+           simdjson::error_message(error));
+    return;
+  }
+  if (root.type() != element_type::OBJECT) {
+    Reject(std::move(origin), RejectReason::kNotAnObject,
+           absl::StrCat("the line holds ", AV(JsonTypeName(root.type()))));
+    return;
+  }
+  FieldCandidates id, title, text, source, url;
+  std::vector<std::pair<int, std::string>> published;
+  for (auto [key, value] : root.get_object()) {
+    const std::pair<Field, int>* slot = Lookup(key);
+    if (slot == nullptr) continue;
+    const auto [field, rank] = *slot;
+    const element_type type = value.type();
+    if (type == element_type::NULL_VALUE) continue;  // null = absent
+    auto wrong_type = [&](RejectReason reason, std::string_view expected) {
+      Reject(std::move(origin), reason,
+             absl::StrCat("field '", AV(key), "' is ", AV(JsonTypeName(type)),
+                          ", expected ", AV(expected)));
+    };
+    switch (field) {
+      case Field::kId:
+        if (type == element_type::STRING) {
+          id.Offer(rank, std::string(value.get_string().value_unsafe()));
+        } else if (type == element_type::INT64) {
+          id.Offer(rank, absl::StrCat(value.get_int64().value_unsafe()));
+        } else if (type == element_type::UINT64) {
+          id.Offer(rank, absl::StrCat(value.get_uint64().value_unsafe()));
+        } else {
+          wrong_type(RejectReason::kInvalidId, "a string or an integer");
+          return;
+        }
+        break;
+      case Field::kTitle:
+      case Field::kText:
+      case Field::kUrl: {
+        if (type != element_type::STRING) {
+          wrong_type(RejectReason::kWrongFieldType, "a string");
+          return;
+        }
+        std::string_view s = value.get_string().value_unsafe();
+        if (IsBlank(s)) continue;  // empty = absent, a later name may fill it
+        FieldCandidates& target = field == Field::kTitle  ? title
+                                  : field == Field::kText ? text
+                                                          : url;
+        target.Offer(rank, std::string(s));
+        break;
+      }
+      case Field::kPublished:
+        if (type == element_type::STRING) {
+          published.emplace_back(rank,
+                                 std::string(value.get_string().value_unsafe()));
+        } else if (type == element_type::INT64 ||
+                   type == element_type::UINT64 ||
+                   type == element_type::DOUBLE) {
+          const double v = value.get_double().value_unsafe();
+          published.emplace_back(
+              rank, v >= 0 && v < 1e18 ? absl::StrCat(static_cast<int64_t>(v))
+                                       : std::string("invalid"));
+        } else {
+          result.warnings.push_back(
+              {origin, absl::StrCat("field '", AV(key), "' is ",
+                                    AV(JsonTypeName(type)), ", not a date")});
+        }
+        break;
+      case Field::kSource:
+        if (type == element_type::STRING) {
+          source.Offer(rank, std::string(value.get_string().value_unsafe()));
+        } else if (type == element_type::OBJECT) {
+          // {"name": ..., "domain": ...}: the name, else the domain.
+          std::string_view name, domain;
+          for (auto [k, v] : value.get_object()) {
+            if (!v.is_string()) continue;
+            if (k == "name") name = v.get_string().value_unsafe();
+            if (k == "domain") domain = v.get_string().value_unsafe();
+          }
+          if (!IsBlank(name) || !IsBlank(domain)) {
+            source.Offer(rank, std::string(IsBlank(name) ? domain : name));
+          }
+        } else {
+          wrong_type(RejectReason::kWrongFieldType,
+                     "a string or an object with name/domain");
+          return;
+        }
+        break;
+    }
+  }
+  Article article;
+  article.id = std::move(id.value);
+  article.title = std::move(title.value);
+  article.text = std::move(text.value);
+  article.source = std::move(source.value);
+  article.url = std::move(url.value);
+  article.origin = std::move(origin);
+  ResolvePublished(published, article);
+  Accept(std::move(article));
+}
+
+}  // namespace storycluster

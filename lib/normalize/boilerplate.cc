@@ -1,0 +1,330 @@
+// Boilerplate removal: the furniture pattern list, tail markers, captions,
+// in-article repeats, per-source corpus repeats and widget fragments.
+// docs/pipeline.md lists the rules and why each exists.
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+
+#include "lib/common/strings.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "storycluster/normalize.h"
+
+namespace storycluster {
+namespace {
+
+// Seed of the line-key hash. Fixed: keys are compared within one run only,
+// but a fixed seed keeps runs reproducible.
+constexpr uint64_t kLineSeed = 0x5ca1ab1e0b0e1e55ULL;
+
+enum class Match { kExact, kPrefix, kSuffix, kContains };
+struct Pattern {
+  Match match;
+  std::string_view text;  // lower-case, straight quotes, single spaces
+};
+
+// Site furniture common to news sites. Matched against the lower-cased line;
+// only lines of at most max_furniture_words words are considered.
+constexpr std::array kPatterns = {
+    Pattern{Match::kExact, "advertisement"},
+    Pattern{Match::kExact, "advertisements"},
+    Pattern{Match::kExact, "sponsored"},
+    Pattern{Match::kExact, "sponsored content"},
+    Pattern{Match::kExact, "loading..."},
+    Pattern{Match::kExact, "loading"},
+    Pattern{Match::kExact, "share"},
+    Pattern{Match::kExact, "share this article"},
+    Pattern{Match::kExact, "comments"},
+    Pattern{Match::kExact, "skip to main content"},
+    Pattern{Match::kExact, "see also:"},
+    Pattern{Match::kExact, "related"},
+    Pattern{Match::kExact, "related articles"},
+    Pattern{Match::kExact, "related stories"},
+    Pattern{Match::kExact, "most read"},
+    Pattern{Match::kExact, "join now: free!"},
+    Pattern{Match::kPrefix, "reading time:"},
+    Pattern{Match::kPrefix, "read next:"},
+    Pattern{Match::kPrefix, "read more:"},
+    Pattern{Match::kPrefix, "also read:"},
+    Pattern{Match::kPrefix, "related:"},
+    Pattern{Match::kPrefix, "posted in:"},
+    Pattern{Match::kPrefix, "filed under:"},
+    Pattern{Match::kPrefix, "tags:"},
+    Pattern{Match::kPrefix, "photo via "},
+    Pattern{Match::kPrefix, "photo:"},
+    Pattern{Match::kPrefix, "image:"},
+    Pattern{Match::kPrefix, "image source:"},
+    Pattern{Match::kPrefix, "(photo"},
+    Pattern{Match::kPrefix, "copyright "},
+    Pattern{Match::kPrefix, "\xc2\xa9"},  // ©
+    Pattern{Match::kPrefix, "click here"},
+    Pattern{Match::kPrefix, "sign up for"},
+    Pattern{Match::kPrefix, "sign up to"},
+    Pattern{Match::kPrefix, "subscribe to"},
+    Pattern{Match::kPrefix, "download the"},
+    Pattern{Match::kPrefix, "follow us"},
+    Pattern{Match::kPrefix, "engineered by"},
+    Pattern{Match::kPrefix, "listen to this article"},
+    Pattern{Match::kPrefix, "why you can trust"},
+    Pattern{Match::kPrefix, "please let us know if you're having issues"},
+    Pattern{Match::kSuffix, "learn more."},
+    Pattern{Match::kSuffix, "read more."},
+    Pattern{Match::kSuffix, "click here."},
+    Pattern{Match::kSuffix, "subscribe now."},
+    Pattern{Match::kContains, "all rights reserved"},
+    Pattern{Match::kContains, "brought to you by"},
+    Pattern{Match::kContains, "newsletter"},
+    Pattern{Match::kContains, " on facebook"},
+    Pattern{Match::kContains, " on twitter"},
+    Pattern{Match::kContains, " on instagram"},
+    Pattern{Match::kContains, "app store"},
+    Pattern{Match::kContains, "google play"},
+};
+
+// Lines at or after one of these, in the second half of an article, start
+// the page's closing furniture (recommendations, tag lists, widgets).
+constexpr std::array<std::string_view, 8> kTailMarkers = {
+    "read next:",         "posted in:",  "related articles",
+    "recommended for you", "you may also like", "more from",
+    "select voice",       "join now",
+};
+
+// Credits that mark a photo caption.
+constexpr std::array<std::string_view, 8> kCaptionCredits = {
+    "photo: ",  "photograph: ", "(photo",    "file photo",
+    " via ap",  "getty images", "/afp",      "shutterstock",
+};
+
+// Lower-case ASCII, straight quotes, collapsed white space.
+std::string MatchKey(std::string_view line) {
+  std::string s = absl::StrReplaceAll(
+      AV(line), {{"\xe2\x80\x99", "'"}, {"\xe2\x80\x98", "'"},
+             {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""}});
+  absl::AsciiStrToLower(&s);
+  return absl::StrJoin(absl::StrSplit(s, absl::ByAnyChar(" \t\xa0"),
+                                      absl::SkipEmpty()),
+                       " ");
+}
+
+int WordCount(std::string_view key) {
+  if (key.empty()) return 0;
+  return static_cast<int>(std::count(key.begin(), key.end(), ' ')) + 1;
+}
+
+bool MatchesPattern(std::string_view key) {
+  for (const Pattern& p : kPatterns) {
+    switch (p.match) {
+      case Match::kExact:
+        if (key == p.text) return true;
+        break;
+      case Match::kPrefix:
+        if (key.starts_with(p.text)) return true;
+        break;
+      case Match::kSuffix:
+        if (key.ends_with(p.text)) return true;
+        break;
+      case Match::kContains:
+        if (key.find(p.text) != std::string_view::npos) return true;
+        break;
+    }
+  }
+  return false;
+}
+
+bool IsCaption(std::string_view key) {
+  return std::any_of(kCaptionCredits.begin(), kCaptionCredits.end(),
+                     [&](std::string_view c) {
+                       return key.find(c) != std::string_view::npos ||
+                              key.ends_with(Trim(c));
+                     });
+}
+
+bool IsTailMarker(std::string_view key) {
+  return std::any_of(
+      kTailMarkers.begin(), kTailMarkers.end(),
+      [&](std::string_view m) { return key.starts_with(m); });
+}
+
+bool EndsSentence(std::string_view line) {
+  line = TrimRight(line);
+  if (line.empty()) return false;
+  const char last = line.back();
+  if (last == '.' || last == '!' || last == '?' || last == '"' ||
+      last == '\'' || last == ')') {
+    return true;
+  }
+  for (std::string_view end : {"\xe2\x80\x9d", "\xe2\x80\x99",  // ” ’
+                               "\xe3\x80\x82", "\xef\xbc\x81",  // 。 ！
+                               "\xef\xbc\x9f", "\xe3\x80\x8d"}) {  // ？ 」
+    if (line.ends_with(end)) return true;
+  }
+  return false;
+}
+
+// Key for repetition: the match key with digits folded to '0', hashed.
+uint64_t RepeatKey(std::string_view key, uint64_t seed) {
+  std::string folded(key);
+  for (char& c : folded) {
+    if (absl::ascii_isdigit(c)) c = '0';
+  }
+  return XXH3_64bits_withSeed(folded.data(), folded.size(), seed);
+}
+
+uint64_t SourceSeed(std::string_view source) {
+  return XXH3_64bits_withSeed(source.data(), source.size(), kLineSeed);
+}
+
+}  // namespace
+
+bool IsFurnitureLine(std::string_view line) {
+  const std::string key = MatchKey(line);
+  return !key.empty() && WordCount(key) <= 40 &&
+         (MatchesPattern(key) || IsCaption(key));
+}
+
+std::string_view BoilerplateRuleName(BoilerplateRule rule) {
+  switch (rule) {
+    case BoilerplateRule::kPattern:
+      return "pattern";
+    case BoilerplateRule::kTail:
+      return "tail";
+    case BoilerplateRule::kCaption:
+      return "caption";
+    case BoilerplateRule::kRepeatedInArticle:
+      return "repeated-in-article";
+    case BoilerplateRule::kCorpusRepeat:
+      return "corpus-repeat";
+    case BoilerplateRule::kFragment:
+      return "fragment";
+  }
+  return "unknown";
+}
+
+struct BoilerplateFilter::Rep {
+  BoilerplateOptions options;
+  // Keys (source-seeded line hashes) seen in >= min_source_docs articles.
+  absl::flat_hash_set<uint64_t> repeated;
+};
+
+BoilerplateFilter::BoilerplateFilter(std::unique_ptr<Rep> rep)
+    : rep_(std::move(rep)) {}
+BoilerplateFilter::~BoilerplateFilter() = default;
+
+absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
+    const BoilerplateOptions& options, absl::Span<const Article> corpus) {
+  if (options.min_source_docs < 2) {
+    return absl::InvalidArgumentError("min_source_docs must be at least 2");
+  }
+  auto rep = std::make_unique<Rep>();
+  rep->options = options;
+  // Count, per source, in how many articles each short line occurs. Lines
+  // are counted per source because site furniture repeats within an outlet,
+  // while a wire story's real sentences repeat across outlets.
+  absl::flat_hash_map<uint64_t, int> doc_counts;
+  absl::flat_hash_set<uint64_t> in_doc;
+  for (const Article& article : corpus) {
+    if (article.source.empty()) continue;
+    const uint64_t seed = SourceSeed(article.source);
+    in_doc.clear();
+    for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
+      const std::string key = MatchKey(SV(line));
+      if (key.empty() || WordCount(key) > options.max_furniture_words) {
+        continue;
+      }
+      if (in_doc.insert(RepeatKey(key, seed)).second) {
+        ++doc_counts[RepeatKey(key, seed)];
+      }
+    }
+  }
+  for (const auto& [key, count] : doc_counts) {
+    if (count >= options.min_source_docs) rep->repeated.insert(key);
+  }
+  return std::unique_ptr<BoilerplateFilter>(
+      new BoilerplateFilter(std::move(rep)));
+}
+
+CleanText BoilerplateFilter::Clean(const Article& article) const {
+  const BoilerplateOptions& opt = rep_->options;
+  CleanText out;
+  std::vector<absl::string_view> lines = absl::StrSplit(article.text, '\n');
+  size_t content_lines = 0;
+  for (absl::string_view line : lines) {
+    content_lines += !Trim(SV(line)).empty();
+  }
+  const uint64_t seed = SourceSeed(article.source);
+  absl::flat_hash_set<uint64_t> seen;
+  std::vector<std::string_view> kept;
+  bool in_tail = false;
+  size_t content_index = 0;
+  for (absl::string_view raw : lines) {
+    std::string_view line = Trim(SV(raw));
+    if (line.empty()) {
+      if (!in_tail) kept.push_back("");
+      continue;
+    }
+    ++content_index;
+    const std::string key = MatchKey(line);
+    const int words = WordCount(key);
+    const bool short_enough = words <= opt.max_furniture_words;
+    auto remove = [&](BoilerplateRule rule) {
+      out.removed.push_back({std::string(line), rule});
+    };
+    if (in_tail) {
+      remove(BoilerplateRule::kTail);
+      continue;
+    }
+    if (opt.use_patterns && short_enough && IsTailMarker(key) &&
+        2 * content_index > content_lines) {
+      in_tail = true;
+      remove(BoilerplateRule::kTail);
+      continue;
+    }
+    if (opt.use_patterns && short_enough && MatchesPattern(key)) {
+      remove(BoilerplateRule::kPattern);
+      continue;
+    }
+    if (opt.use_patterns && short_enough && IsCaption(key)) {
+      remove(BoilerplateRule::kCaption);
+      continue;
+    }
+    const uint64_t repeat_key = RepeatKey(key, seed);
+    if (!seen.insert(repeat_key).second) {
+      remove(BoilerplateRule::kRepeatedInArticle);
+      continue;
+    }
+    if (short_enough && !article.source.empty() &&
+        rep_->repeated.contains(repeat_key)) {
+      remove(BoilerplateRule::kCorpusRepeat);
+      continue;
+    }
+    if (opt.fragment_words > 0 && words <= opt.fragment_words &&
+        !EndsSentence(line)) {
+      remove(BoilerplateRule::kFragment);
+      continue;
+    }
+    kept.push_back(line);
+  }
+  // Collapse runs of blank lines left behind by removed furniture.
+  std::string& text = out.text;
+  bool last_blank = true;
+  for (std::string_view line : kept) {
+    if (line.empty()) {
+      if (!last_blank) text += '\n';
+      last_blank = true;
+      continue;
+    }
+    text.append(line.data(), line.size());
+    text += '\n';
+    last_blank = false;
+  }
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return out;
+}
+
+}  // namespace storycluster
