@@ -1,0 +1,69 @@
+// Stage 3 of the pipeline: per-article features. Word shingles (XXH3 under a
+// fixed seed) for copy detection, and weighted terms for TF-IDF event and
+// storyline similarity. Boilerplate is removed before either is computed.
+#ifndef STORYCLUSTER_FEATURES_H_
+#define STORYCLUSTER_FEATURES_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "storycluster/article.h"
+#include "storycluster/normalize.h"
+#include "storycluster/tokenize.h"
+
+namespace storycluster {
+
+// Seed of the shingle hash. Part of the signature format: changing it
+// changes every persisted shingle value (pinned by golden tests).
+inline constexpr uint64_t kShingleSeed = 0x73746f7279636c75ULL;  // "storyclu"
+
+struct FeatureOptions {
+  // Words per shingle. Default: 5. REQUIRES: 1 <= shingle_size <= 16.
+  int shingle_size = 5;
+  // Weight of a title term relative to a body term. Default: 2.0.
+  double title_weight = 2.0;
+  BoilerplateOptions boilerplate;
+};
+
+// A term with its weight (term frequency, title-boosted) in one article.
+struct WeightedTerm {
+  std::string term;
+  float weight = 0;
+};
+
+// Features of one article.
+struct ArticleFeatures {
+  std::vector<uint64_t> shingles;     // sorted, unique XXH3 shingle hashes
+  std::vector<WeightedTerm> terms;    // content terms, sorted by term
+  size_t removed_lines = 0;           // boilerplate lines dropped
+};
+
+// Hashes of the word k-shingles of `tokens` (URL tokens skipped), sorted
+// and unique. A text shorter than k words gives one shingle of all words.
+std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens, int k);
+
+// Computes features for a corpus: learns the boilerplate filter from it,
+// then cleans, tokenizes and featurizes each article.
+//
+// Thread safety: not thread-safe (owns a Tokenizer); one per thread.
+class FeatureExtractor {
+ public:
+  static absl::StatusOr<std::unique_ptr<FeatureExtractor>> Create(
+      const FeatureOptions& options, absl::Span<const Article> corpus);
+  ~FeatureExtractor();
+
+  ArticleFeatures Extract(const Article& article);
+
+ private:
+  struct Rep;
+  explicit FeatureExtractor(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_FEATURES_H_

@@ -1,0 +1,42 @@
+// Stage 7 of the pipeline: writing results. TSV (id, dup, event, story),
+// JSON (storylines -> events -> members, run statistics, rejected inputs)
+// and a human-readable text tree; files are replaced atomically.
+#ifndef STORYCLUSTER_OUTPUT_H_
+#define STORYCLUSTER_OUTPUT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "storycluster/article.h"
+#include "storycluster/cluster.h"
+
+namespace storycluster {
+
+enum class OutputFormat { kJson, kTsv, kText };
+
+// "json", "tsv" or "text".
+absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name);
+
+// Cluster id strings: 'd' (copy group), 'e' (event) or 's' (storyline)
+// followed by the 1-based dense index, e.g. "e12". Stable for the same input
+// and options.
+std::string ClusterId(char level, uint32_t index);
+
+// Renders `clustering` of `ingest.articles` in `format`.
+// REQUIRES: clustering.assignments.size() == ingest.articles.size().
+std::string FormatClustering(const IngestResult& ingest,
+                             const Clustering& clustering,
+                             OutputFormat format);
+
+// Writes `contents` to `path` through a temporary file in the same folder,
+// flushed to disk and renamed over `path`: readers see either the old file
+// or the complete new one, never a partial one. "-" writes to stdout.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 std::string_view contents);
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_OUTPUT_H_

@@ -1,0 +1,207 @@
+// The storycluster command-line tool: `cluster` runs the whole pipeline,
+// `eval` scores a prediction against gold labels. Exit codes: 0 success,
+// 1 success but some inputs were rejected, 2 usage error, 3 failure.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "storycluster/storycluster.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRejected = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitFailure = 3;
+constexpr size_t kRejectionsShown = 50;
+
+int Fail(const absl::Status& status, int code = kExitFailure) {
+  std::cerr << "storycluster: " << status.message() << "\n";
+  return code;
+}
+
+struct ClusterArgs {
+  std::vector<std::string> inputs;
+  std::string format = "json";
+  std::string output = "-";
+  std::string rejects;
+  std::vector<std::string> fields;
+  size_t max_record_bytes = storycluster::IngestOptions{}.max_record_bytes;
+  size_t max_article_bytes = storycluster::IngestOptions{}.max_article_bytes;
+  storycluster::PipelineOptions pipeline;
+  double event_window_days = 7;
+  bool quiet = false;
+};
+
+int RunCluster(const ClusterArgs& args) {
+  storycluster::IngestOptions ingest_options;
+  ingest_options.max_record_bytes = args.max_record_bytes;
+  ingest_options.max_article_bytes = args.max_article_bytes;
+  for (const std::string& spec : args.fields) {
+    if (absl::Status s = ingest_options.fields.Override(spec); !s.ok()) {
+      return Fail(s, kExitUsage);
+    }
+  }
+  auto format = storycluster::ParseOutputFormat(args.format);
+  if (!format.ok()) return Fail(format.status(), kExitUsage);
+
+  auto ingest = storycluster::IngestPaths(args.inputs, ingest_options);
+  if (!ingest.ok()) return Fail(ingest.status(), kExitUsage);
+
+  storycluster::PipelineOptions options = args.pipeline;
+  options.cluster.event_window =
+      absl::Seconds(args.event_window_days * 24 * 3600);
+  auto clustering = storycluster::RunPipeline(ingest->articles, options);
+  if (!clustering.ok()) return Fail(clustering.status());
+
+  const std::string text =
+      storycluster::FormatClustering(*ingest, *clustering, *format);
+  if (absl::Status s = storycluster::WriteFileAtomically(args.output, text);
+      !s.ok()) {
+    return Fail(s);
+  }
+  if (!args.rejects.empty()) {
+    std::string tsv = "file\tline\treason\tdetail\n";
+    for (const auto& r : ingest->rejections) {
+      absl::StrAppend(&tsv, r.origin.file, "\t", r.origin.line, "\t",
+                      std::string(storycluster::RejectReasonName(r.reason)),
+                      "\t", r.detail, "\n");
+    }
+    if (absl::Status s = storycluster::WriteFileAtomically(args.rejects, tsv);
+        !s.ok()) {
+      return Fail(s);
+    }
+  }
+  const auto& stats = ingest->stats;
+  if (!args.quiet) {
+    for (size_t i = 0; i < ingest->rejections.size() && i < kRejectionsShown;
+         ++i) {
+      std::cerr << "rejected " << ingest->rejections[i].ToString() << "\n";
+    }
+    if (ingest->rejections.size() > kRejectionsShown) {
+      std::cerr << "... and " << ingest->rejections.size() - kRejectionsShown
+                << " more rejections (all are listed in the JSON output and "
+                   "with --rejects FILE)\n";
+    }
+    for (const auto& w : ingest->warnings) {
+      std::cerr << "warning " << w.origin.ToString() << ": " << w.message
+                << "\n";
+    }
+    std::cerr << "read " << stats.read << " records: " << stats.accepted
+              << " accepted, " << stats.rejected << " rejected";
+    if (stats.ignored_files > 0) {
+      std::cerr << "; ignored " << stats.ignored_files
+                << " files with other extensions";
+    }
+    std::cerr << "; " << clustering->num_dups << " copy groups, "
+              << clustering->num_events << " events, "
+              << clustering->num_stories << " storylines\n";
+  }
+  return stats.rejected > 0 ? kExitRejected : kExitOk;
+}
+
+struct EvalArgs {
+  std::string gold, pred, level = "event", pred_column;
+};
+
+int RunEval(const EvalArgs& args) {
+  storycluster::EvalOptions options;
+  options.column = args.level;
+  options.pred_column = args.pred_column;
+  auto scores = storycluster::EvaluateFiles(args.gold, args.pred, options);
+  if (!scores.ok()) return Fail(scores.status(), kExitUsage);
+  std::cout << storycluster::ScoresToJson(*scores) << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "storycluster: finds copies of the same news article, groups reports "
+      "of the same event, and links events into storylines.\n"
+      "Exit status: 0 ok, 1 ok but some input was rejected, 2 usage error, "
+      "3 failure."};
+  app.require_subcommand(1);
+
+  ClusterArgs cluster;
+  CLI::App* cmd_cluster = app.add_subcommand(
+      "cluster",
+      "Run the whole pipeline (copies, events, storylines) over files, "
+      "directories or '-' (JSON Lines on stdin).");
+  cmd_cluster->add_option("inputs", cluster.inputs,
+                          "JSONL/.txt/.md files, directories, or -")
+      ->required();
+  cmd_cluster->add_option("--format", cluster.format, "json, tsv or text")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"json", "tsv", "text"}));
+  cmd_cluster->add_option("-o,--output", cluster.output,
+                          "output file (written atomically), - for stdout")
+      ->capture_default_str();
+  cmd_cluster->add_option("--rejects", cluster.rejects,
+                          "also write every rejected record to this TSV file");
+  cmd_cluster->add_option(
+      "--field", cluster.fields,
+      "input field names for a logical field, e.g. text=maintext,body "
+      "(fields: id, title, text, published, source, url); repeatable");
+  cmd_cluster->add_option("--max-record-bytes", cluster.max_record_bytes,
+                          "largest JSONL line or article file")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd_cluster->add_option("--max-article-bytes", cluster.max_article_bytes,
+                          "largest title + text of one article")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd_cluster->add_option("--dup-jaccard",
+                          cluster.pipeline.cluster.dup_jaccard,
+                          "shingle Jaccard for a copy")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd_cluster->add_option("--event-similarity",
+                          cluster.pipeline.cluster.event_similarity,
+                          "TF-IDF cosine to join an event")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd_cluster->add_option("--story-similarity",
+                          cluster.pipeline.cluster.story_similarity,
+                          "TF-IDF cosine to join a storyline")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd_cluster->add_option("--event-window-days", cluster.event_window_days,
+                          "max days between articles of one event")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd_cluster->add_flag("-q,--quiet", cluster.quiet,
+                        "no summary or rejection list on stderr");
+
+  EvalArgs eval;
+  CLI::App* cmd_eval = app.add_subcommand(
+      "eval",
+      "Score a predicted TSV against gold labels: BCubed and pairwise "
+      "P/R/F1 and ARI, printed as one JSON line.");
+  cmd_eval->add_option("--gold", eval.gold, "gold labels TSV (id, event, story)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd_eval->add_option("--pred", eval.pred, "predicted TSV (id first)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd_eval->add_option("--level", eval.level, "event or story")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"event", "story"}));
+  cmd_eval->add_option("--pred-column", eval.pred_column,
+                       "prediction column (0-based index or header name); "
+                       "default: the column named like --level, else 1");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (cmd_cluster->parsed()) return RunCluster(cluster);
+  if (cmd_eval->parsed()) return RunEval(eval);
+  return kExitUsage;
+}
