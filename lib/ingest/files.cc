@@ -39,7 +39,7 @@ bool PrepareText(std::string_view bytes, std::string* out,
   }
   if (size_t bad = FindInvalidUtf8(bytes); bad != std::string_view::npos) {
     *reason = RejectReason::kInvalidUtf8;
-    *detail = absl::StrCat("at byte ", bad);
+    *detail = absl::StrCat("at byte offset ", bad);
     return false;
   }
   *out = absl::StrReplaceAll(AV(bytes), {{"\r\n", "\n"}, {"\r", "\n"}});

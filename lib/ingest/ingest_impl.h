@@ -54,6 +54,7 @@ class Ingestor::Impl {
 
   void ScanJsonLines(const ReadFn& read, std::string_view name);
   void ParseJsonRecord(std::string_view line, Origin origin);
+  void RejectOversizedLine(Origin origin);
   void AddFile(const std::string& path, const std::string& id);
 
   // Every record ends in exactly one of these two calls, so that

@@ -108,6 +108,10 @@ void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
       ++result.stats.blank_lines;
       return;
     }
+    if (line.size() > options_.max_record_bytes) {
+      RejectOversizedLine(Origin{std::string(name), line_no});
+      return;
+    }
     ParseJsonRecord(line, Origin{std::string(name), line_no});
   };
   while (true) {
@@ -128,12 +132,7 @@ void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
     if (end - begin > options_.max_record_bytes) {
       // Oversized line: report it and skip to its end without keeping it.
       ++line_no;
-      ++result.stats.read;
-      ++result.stats.rejected;
-      result.rejections.push_back(
-          {Origin{std::string(name), line_no}, RejectReason::kOversized,
-           absl::StrCat("line longer than ", options_.max_record_bytes,
-                        " bytes")});
+      RejectOversizedLine(Origin{std::string(name), line_no});
       begin = end = scanned = 0;
       while (true) {
         const size_t n = read(buffer_.data(), kChunkBytes);
@@ -169,12 +168,18 @@ void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
   }
 }
 
+void Ingestor::Impl::RejectOversizedLine(Origin origin) {
+  Reject(std::move(origin), RejectReason::kOversized,
+         absl::StrCat("line longer than ", options_.max_record_bytes,
+                      " bytes"));
+}
+
 void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin) {
   using simdjson::dom::element;
   using simdjson::dom::element_type;
   if (size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
     Reject(std::move(origin), RejectReason::kInvalidUtf8,
-           absl::StrCat("at byte ", bad + 1, " of the line"));
+           absl::StrCat("at byte offset ", bad, " of the line"));
     return;
   }
   element root;

@@ -101,13 +101,15 @@ constexpr std::array<std::string_view, 8> kCaptionCredits = {
     " via ap",  "getty images", "/afp",      "shutterstock",
 };
 
-// Lower-case ASCII, straight quotes, collapsed white space.
+// Lower-case ASCII, straight quotes, collapsed white space (no-break
+// spaces included).
 std::string MatchKey(std::string_view line) {
   std::string s = absl::StrReplaceAll(
       AV(line), {{"\xe2\x80\x99", "'"}, {"\xe2\x80\x98", "'"},
-             {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""}});
+             {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""},
+             {"\xc2\xa0", " "}});
   absl::AsciiStrToLower(&s);
-  return absl::StrJoin(absl::StrSplit(s, absl::ByAnyChar(" \t\xa0"),
+  return absl::StrJoin(absl::StrSplit(s, absl::ByAnyChar(" \t"),
                                       absl::SkipEmpty()),
                        " ");
 }

@@ -1,0 +1,140 @@
+// The storycluster command-line tool, run as a user would: output, exit
+// codes, stdin, and eval parity with the reference scorer.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+
+#include "test_util.h"
+
+namespace storycluster {
+namespace {
+
+struct Run {
+  int code;
+  std::string out;
+};
+
+// Runs the CLI with `args` through the shell; captures stdout.
+Run Cli(const std::string& args) {
+  const std::string command = std::string(STORYCLUSTER_CLI) + " " + args;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string Examples() { return testing::SourceDir() + "/examples/data"; }
+
+TEST_CASE("cli: help and usage errors") {
+  CHECK(Cli("--help").code == 0);
+  CHECK_THAT(Cli("cluster --help").out, Catch::Contains("--format"));
+  CHECK_THAT(Cli("eval --help").out, Catch::Contains("--gold"));
+  CHECK(Cli("2>/dev/null").code == 2);                // no subcommand
+  CHECK(Cli("cluster 2>/dev/null").code == 2);        // no input
+  CHECK(Cli("cluster /no/such/dir 2>/dev/null").code == 2);
+  CHECK(Cli("cluster " + Examples() + " --format xml 2>/dev/null").code == 2);
+  CHECK(Cli("cluster " + Examples() + " --field colour=x 2>/dev/null").code == 2);
+}
+
+TEST_CASE("cli: cluster the example corpus to TSV and JSON files") {
+  auto dir = testing::TempDir("cli_cluster");
+  const Run tsv = Cli("cluster " + Examples() + " --format tsv -q -o " +
+                      (dir / "out.tsv").string());
+  CHECK(tsv.code == 0);
+  const std::string text = testing::ReadFile((dir / "out.tsv").string());
+  CHECK_THAT(text, Catch::StartsWith("id\tdup\tevent\tstory\n"));
+  CHECK(std::count(text.begin(), text.end(), '\n') > 15);
+  const Run json = Cli("cluster " + Examples() + " -q");
+  CHECK(json.code == 0);
+  CHECK_THAT(json.out, Catch::StartsWith("{\"storylines\":["));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: rejected input gives exit status 1 and is listed") {
+  auto dir = testing::TempDir("cli_reject");
+  testing::WriteFile(dir / "in.jsonl",
+                     "{\"id\":\"a\",\"text\":\"fine text here\"}\n{broken\n");
+  const Run r = Cli("cluster " + (dir / "in.jsonl").string() +
+                    " --format tsv -q --rejects " + (dir / "rej.tsv").string());
+  CHECK(r.code == 1);
+  CHECK(r.out == "id\tdup\tevent\tstory\na\td1\te1\ts1\n");
+  CHECK_THAT(testing::ReadFile((dir / "rej.tsv").string()),
+             Catch::Contains("in.jsonl\t2\tinvalid JSON\t"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: JSON Lines from standard input") {
+  auto dir = testing::TempDir("cli_stdin");
+  testing::WriteFile(dir / "in.jsonl",
+                     "{\"id\":\"s1\",\"text\":\"one two three\"}\n");
+  const Run r = Cli("cluster - --format tsv -q < " +
+                    (dir / "in.jsonl").string());
+  CHECK(r.code == 0);
+  CHECK(r.out == "id\tdup\tevent\tstory\ns1\td1\te1\ts1\n");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: the seeds are read and all five listed") {
+  if (!testing::HaveShared("seeds")) {
+    WARN("../shared/seeds not present: seed CLI test skipped");
+    return;
+  }
+  const Run r = Cli("cluster " + testing::SharedDir() +
+                    "/seeds --format tsv -q");
+  CHECK(r.code == 0);
+  for (const char* id : {"benzinga.txt", "breitbart.txt", "cnn.md",
+                         "reuters.txt", "scmp.txt"}) {
+    CHECK_THAT(r.out, Catch::Contains(std::string("\n") + id + "\t"));
+  }
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 6);
+}
+
+TEST_CASE("cli: eval prints exactly what the reference scorer prints") {
+  const std::string script = testing::SharedDir() + "/tools/score.py";
+  if (!testing::HaveShared("tools/score.py") ||
+      !testing::HaveShared("data/dev") ||
+      std::system("python3 --version >/dev/null 2>&1") != 0) {
+    WARN("../shared/tools/score.py, dev data or python3 missing: "
+         "eval parity test skipped");
+    return;
+  }
+  auto dir = testing::TempDir("cli_eval");
+  for (const char* set : {"ecbplus", "basil"}) {
+    const std::string data = testing::SharedDir() + "/data/dev/" + set;
+    const std::string pred = (dir / (std::string(set) + ".tsv")).string();
+    REQUIRE(Cli("cluster " + data + ".jsonl --format tsv -q -o " + pred).code ==
+            0);
+    for (const char* level : {"event", "story"}) {
+      INFO(set << " " << level);
+      const Run ours = Cli("eval --gold " + data + ".labels.tsv --pred " +
+                           pred + " --level " + level);
+      std::FILE* p = ::popen(("python3 " + script + " " + data +
+                              ".labels.tsv " + pred + " --column " + level)
+                                 .c_str(),
+                             "r");
+      REQUIRE(p != nullptr);
+      std::string theirs;
+      char buf[4096];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) theirs.append(buf, n);
+      ::pclose(p);
+      CHECK(ours.code == 0);
+      CHECK(ours.out == theirs);
+    }
+    // Also the dup column, scored as a clustering of events.
+    const Run ours = Cli("eval --gold " + data + ".labels.tsv --pred " + pred +
+                         " --pred-column dup");
+    CHECK(ours.code == 0);
+    CHECK_THAT(ours.out, Catch::StartsWith("{\"docs\": "));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace storycluster

@@ -1,0 +1,119 @@
+// Clustering: copies with an original, events, storylines, chaining
+// resistance and determinism.
+#include <catch2/catch.hpp>
+
+#include "absl/time/time.h"
+#include "storycluster/cluster.h"
+#include "storycluster/ingest.h"
+#include "storycluster/output.h"
+#include "test_util.h"
+
+namespace storycluster {
+namespace {
+
+Article Make(std::string id, std::string title, std::string text,
+             std::optional<absl::Time> t = std::nullopt) {
+  Article a;
+  a.id = std::move(id);
+  a.title = std::move(title);
+  a.text = std::move(text);
+  a.published = t;
+  return a;
+}
+
+absl::Time Day(int d) {
+  return absl::FromCivil(absl::CivilDay(2024, 5, d), absl::UTCTimeZone());
+}
+
+const char* kQuake =
+    "A magnitude 6.1 earthquake struck the coast of northern Chile early on "
+    "Tuesday, shaking buildings in the port city of Iquique and cutting "
+    "power to thousands of homes, the national seismology office said. No "
+    "deaths were reported, and the navy said there was no tsunami threat.";
+const char* kElection =
+    "Voters in Portugal cast ballots on Sunday in a snap parliamentary "
+    "election called after the prime minister resigned over an influence "
+    "peddling investigation, with polls showing the centre-right alliance "
+    "narrowly ahead of the Socialists.";
+
+TEST_CASE("wire copies form one group whose earliest member is the original") {
+  std::vector<Article> articles = {
+      Make("copy", "Chile quake shakes Iquique",
+           std::string("SANTIAGO (Reuters) - ") + kQuake, Day(3) + absl::Hours(2)),
+      Make("orig", "Strong quake hits northern Chile", kQuake, Day(3)),
+      Make("other", "Portugal votes", kElection, Day(3)),
+  };
+  auto c = RunPipeline(articles);
+  REQUIRE(c.ok());
+  CHECK(c->assignments[0].dup == c->assignments[1].dup);
+  CHECK(c->assignments[0].dup != c->assignments[2].dup);
+  CHECK(c->assignments[1].original);
+  CHECK_FALSE(c->assignments[0].original);
+  CHECK(c->assignments[0].event == c->assignments[1].event);
+  CHECK(c->assignments[0].event != c->assignments[2].event);
+  CHECK(c->num_dups == 2);
+}
+
+TEST_CASE("a chain of partial copies does not merge its ends") {
+  // A shares half its sentences with B, B half with C; A and C share none.
+  const std::string s1 = "alpha bravo charlie delta echo foxtrot golf hotel. ";
+  const std::string s2 = "india juliet kilo lima mike november oscar papa. ";
+  const std::string s3 = "quebec romeo sierra tango uniform victor whiskey. ";
+  const std::string s4 = "xray yankee zulu amber basalt cobalt dune ember. ";
+  std::vector<Article> articles = {
+      Make("A", "", s1 + s2), Make("B", "", s2 + s3), Make("C", "", s3 + s4)};
+  ClusterOptions options;
+  options.dup_jaccard = 0.3;
+  PipelineOptions pipeline;
+  pipeline.cluster = options;
+  auto c = RunPipeline(articles, pipeline);
+  REQUIRE(c.ok());
+  CHECK(c->assignments[0].dup != c->assignments[2].dup);
+}
+
+TEST_CASE("articles far apart in time do not share an event") {
+  std::vector<Article> articles = {
+      Make("a", "Quake in Chile", kQuake, Day(1)),
+      Make("b", "Quake in Chile again", std::string(kQuake) + " Aftershocks.",
+           Day(1) + absl::Hours(24 * 30)),
+  };
+  auto c = RunPipeline(articles);
+  REQUIRE(c.ok());
+  // They are near-copies, so they share a copy group (and so an event);
+  // rewrite one to test the window on events alone.
+  articles[1].text = "Residents of Iquique in northern Chile again felt a "
+                     "strong earthquake, the seismology office said, with "
+                     "power cut to homes and buildings shaking near the port.";
+  c = RunPipeline(articles);
+  REQUIRE(c.ok());
+  CHECK(c->assignments[0].event != c->assignments[1].event);
+}
+
+TEST_CASE("invalid options and mismatched inputs are errors") {
+  std::vector<Article> articles = {Make("a", "t", "x")};
+  PipelineOptions options;
+  options.cluster.event_similarity = 0;
+  CHECK_FALSE(RunPipeline(articles, options).ok());
+  CHECK_FALSE(ClusterArticles(articles, {}, ClusterOptions{}).ok());
+  auto empty = RunPipeline({});
+  REQUIRE(empty.ok());
+  CHECK(empty->assignments.empty());
+}
+
+TEST_CASE("same input and options give byte-identical TSV") {
+  if (!testing::HaveShared("data/dev/basil.jsonl")) {
+    WARN("../shared/data/dev not present: determinism on basil skipped");
+    return;
+  }
+  auto ingest = IngestPaths({testing::SharedDir() + "/data/dev/basil.jsonl"});
+  REQUIRE(ingest.ok());
+  auto a = RunPipeline(ingest->articles);
+  auto b = RunPipeline(ingest->articles);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(FormatClustering(*ingest, *a, OutputFormat::kTsv) ==
+        FormatClustering(*ingest, *b, OutputFormat::kTsv));
+}
+
+}  // namespace
+}  // namespace storycluster

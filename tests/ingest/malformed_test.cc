@@ -1,0 +1,186 @@
+// Malformed input: each case is refused with its exact reason and detail,
+// the rest of the input is still read, and accepted + rejected == read.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <map>
+
+#include "storycluster/ingest.h"
+#include "test_util.h"
+
+namespace storycluster {
+namespace {
+
+struct Case {
+  const char* name;
+  std::string line;
+  RejectReason reason;
+  const char* detail;  // must occur in the rejection's detail
+};
+
+IngestResult IngestJsonl(const std::string& text, IngestOptions options = {}) {
+  auto ingestor = Ingestor::Create(std::move(options));
+  REQUIRE(ingestor.ok());
+  (*ingestor)->AddJsonlBuffer(text, "in.jsonl");
+  return std::move(**ingestor).Finish();
+}
+
+TEST_CASE("each malformed JSONL line is refused with its reason") {
+  const std::vector<Case> cases = {
+      {"truncated mid-string", R"({"id":"a","text":"cut off)",
+       RejectReason::kInvalidJson, "never closed"},
+      {"trailing garbage", R"({"id":"a","text":"x"} junk)",
+       RejectReason::kInvalidJson, "improper structure"},
+      {"bad atom", R"({"id":"a","text":"x","flag":tru})",
+       RejectReason::kInvalidJson, "atom"},
+      {"nested 10000 deep", "{\"id\":\"a\",\"x\":" + std::string(10000, '[') +
+                                std::string(10000, ']') + "}",
+       RejectReason::kInvalidJson, ""},
+      {"array line", R"(["id","a"])", RejectReason::kNotAnObject,
+       "an array"},
+      {"string line", R"("just a string")", RejectReason::kNotAnObject,
+       "a string"},
+      {"invalid UTF-8", "{\"id\":\"a\",\"text\":\"caf\xC3\x28\"}",
+       RejectReason::kInvalidUtf8, "at byte offset 21 of the line"},
+      {"overlong UTF-8", "{\"id\":\"a\",\"text\":\"\xC0\xAF\"}",
+       RejectReason::kInvalidUtf8, "at byte offset 18 of the line"},
+      {"missing id", R"({"title":"t","text":"x"})", RejectReason::kMissingId,
+       "no id"},
+      {"empty id", R"({"id":"  ","text":"x"})", RejectReason::kMissingId,
+       "no id"},
+      {"null id", R"({"id":null,"text":"x"})", RejectReason::kMissingId,
+       "no id"},
+      {"float id", R"({"id":1.5,"text":"x"})", RejectReason::kInvalidId,
+       "field 'id' is a number"},
+      {"object id", R"({"id":{"a":1},"text":"x"})", RejectReason::kInvalidId,
+       "field 'id' is an object"},
+      {"control character in id", R"({"id":"a\tb","text":"x"})",
+       RejectReason::kInvalidId, "control characters"},
+      {"empty title and text", R"({"id":"e","title":"","text":"   "})",
+       RejectReason::kEmptyText, "article 'e' has no title or text"},
+      {"number where a string belongs", R"({"id":"n","title":42,"text":"x"})",
+       RejectReason::kWrongFieldType, "field 'title' is a number"},
+      {"boolean text", R"({"id":"b","text":true})",
+       RejectReason::kWrongFieldType, "field 'text' is a boolean"},
+      {"array source", R"({"id":"s","text":"x","source":["a"]})",
+       RejectReason::kWrongFieldType, "field 'source' is an array"},
+  };
+  for (const Case& c : cases) {
+    SECTION(c.name) {
+      const std::string input =
+          "{\"id\":\"before\",\"text\":\"ok\"}\n" + c.line +
+          "\n{\"id\":\"after\",\"text\":\"ok\"}\n";
+      const IngestResult r = IngestJsonl(input);
+      REQUIRE(r.rejections.size() == 1);
+      CHECK(r.rejections[0].reason == c.reason);
+      CHECK_THAT(r.rejections[0].detail, Catch::Contains(c.detail));
+      CHECK(r.rejections[0].origin.file == "in.jsonl");
+      CHECK(r.rejections[0].origin.line == 2);
+      REQUIRE(r.articles.size() == 2);
+      CHECK(r.articles[0].id == "before");
+      CHECK(r.articles[1].id == "after");
+      CHECK(r.stats.read == 3);
+      CHECK(r.stats.accepted + r.stats.rejected == r.stats.read);
+    }
+  }
+}
+
+TEST_CASE("a duplicate id keeps the first record and names it") {
+  const IngestResult r = IngestJsonl(
+      "{\"id\":\"x\",\"text\":\"first\"}\n{\"id\":\"x\",\"text\":\"again\"}\n");
+  REQUIRE(r.articles.size() == 1);
+  CHECK(r.articles[0].text == "first");
+  REQUIRE(r.rejections.size() == 1);
+  CHECK(r.rejections[0].reason == RejectReason::kDuplicateId);
+  CHECK(r.rejections[0].detail == "id 'x' was first seen at in.jsonl:1");
+  CHECK(r.rejections[0].ToString() ==
+        "in.jsonl:2: duplicate id: id 'x' was first seen at in.jsonl:1");
+}
+
+TEST_CASE("oversized lines and articles are refused without stopping") {
+  IngestOptions options;
+  options.max_record_bytes = 64;
+  options.max_article_bytes = 20;
+  const std::string big_line =
+      "{\"id\":\"big\",\"text\":\"" + std::string(5000, 'x') + "\"}";
+  const IngestResult r = IngestJsonl(
+      "{\"id\":\"a\",\"text\":\"short\"}\n" + big_line +
+          "\n{\"id\":\"b\",\"text\":\"0123456789012345678901\"}\n"
+          "{\"id\":\"c\",\"text\":\"tail\"}",
+      options);
+  REQUIRE(r.rejections.size() == 2);
+  CHECK(r.rejections[0].reason == RejectReason::kOversized);
+  CHECK(r.rejections[0].origin.line == 2);
+  CHECK(r.rejections[0].detail == "line longer than 64 bytes");
+  CHECK(r.rejections[1].reason == RejectReason::kOversized);
+  CHECK(r.rejections[1].origin.line == 3);
+  CHECK_THAT(r.rejections[1].detail, Catch::Contains("limit 20"));
+  REQUIRE(r.articles.size() == 2);
+  CHECK(r.articles[1].id == "c");  // the last line has no final newline
+  CHECK(r.stats.accepted + r.stats.rejected == r.stats.read);
+}
+
+TEST_CASE("malformed files are refused with their reasons") {
+  auto dir = testing::TempDir("malformed_files");
+  testing::WriteFile(dir / "nul.txt", std::string("Title\nbody\0more", 16));
+  testing::WriteFile(dir / "latin1.txt", "Caf\xE9 title\nbody");
+  testing::WriteFile(dir / "open.md", "---\ntitle: x\nno closing line\n");
+  testing::WriteFile(dir / "badyaml.md", "---\ntitle: [unclosed\n---\nbody\n");
+  testing::WriteFile(dir / "list.md", "---\n- a\n- b\n---\nbody\n");
+  testing::WriteFile(dir / "deep.md", "---\ntitle: " + std::string(100, '[') +
+                                          "\n---\nbody\n");
+  testing::WriteFile(dir / "empty.txt", "");
+  testing::WriteFile(dir / "good.txt", "A good title\nA good body.\n");
+  std::filesystem::create_symlink(dir / "missing-target.txt",
+                                  dir / "broken.txt");
+  auto r = IngestPaths({dir.string()});
+  REQUIRE(r.ok());
+  std::map<std::string, Rejection> by_file;
+  for (const Rejection& rej : r->rejections) {
+    by_file.emplace(std::filesystem::path(rej.origin.file).filename(), rej);
+  }
+  auto expect = [&](const std::string& file, RejectReason reason,
+                    const std::string& detail) {
+    INFO(file);
+    REQUIRE(by_file.count(file) == 1);
+    CHECK(by_file.at(file).reason == reason);
+    CHECK_THAT(by_file.at(file).detail, Catch::Contains(detail));
+  };
+  expect("nul.txt", RejectReason::kBinaryContent, "NUL byte at offset 10");
+  expect("latin1.txt", RejectReason::kInvalidUtf8, "at byte offset 3");
+  expect("open.md", RejectReason::kInvalidFrontMatter,
+         "no closing '---' line");
+  expect("badyaml.md", RejectReason::kInvalidFrontMatter, "line ");
+  expect("list.md", RejectReason::kInvalidFrontMatter, "not a map");
+  expect("deep.md", RejectReason::kInvalidFrontMatter, "nested deeper");
+  expect("empty.txt", RejectReason::kEmptyText, "no title or text");
+  expect("broken.txt", RejectReason::kUnreadable, "not a regular file");
+  REQUIRE(r->articles.size() == 1);
+  CHECK(r->articles[0].id == "good.txt");
+  CHECK(r->stats.read == 9);
+  CHECK(r->stats.accepted + r->stats.rejected == r->stats.read);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("accounting holds over a large mixed file") {
+  std::string input;
+  int bad = 0;
+  for (int i = 0; i < 5000; ++i) {
+    if (i % 10 == 3) {
+      input += "{\"id\":\"x" + std::to_string(i) + "\",\"text\":\"broken\n";
+      ++bad;
+    } else if (i % 10 == 7) {
+      input += "\n";  // blank lines are not records
+    } else {
+      input += "{\"id\":\"x" + std::to_string(i) + "\",\"text\":\"ok\"}\n";
+    }
+  }
+  const IngestResult r = IngestJsonl(input);
+  CHECK(r.stats.rejected == bad);
+  CHECK(r.stats.blank_lines == 500);
+  CHECK(r.stats.read == 4500);
+  CHECK(r.stats.accepted + r.stats.rejected == r.stats.read);
+  CHECK(r.stats.accepted == static_cast<int64_t>(r.articles.size()));
+}
+
+}  // namespace
+}  // namespace storycluster

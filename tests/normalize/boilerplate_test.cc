@@ -1,0 +1,178 @@
+// Boilerplate removal: pattern list, tail markers, captions, repeats within
+// an article and across a source's articles, fragments; and the seeds.
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_replace.h"
+#include "storycluster/ingest.h"
+#include "storycluster/normalize.h"
+#include "test_util.h"
+
+namespace storycluster {
+namespace {
+
+Article Make(std::string text, std::string source = "") {
+  Article a;
+  a.id = "x";
+  a.text = std::move(text);
+  a.source = std::move(source);
+  return a;
+}
+
+std::unique_ptr<BoilerplateFilter> Filter(
+    absl::Span<const Article> corpus = {}) {
+  auto f = BoilerplateFilter::Create(BoilerplateOptions{}, corpus);
+  REQUIRE(f.ok());
+  return std::move(f).value();
+}
+
+bool Removed(const CleanText& c, std::string_view line, BoilerplateRule rule) {
+  for (const auto& r : c.removed) {
+    if (r.line == line) return r.rule == rule;
+  }
+  return false;
+}
+
+TEST_CASE("furniture patterns are removed, sentences kept") {
+  const CleanText c = Filter()->Clean(Make(
+      "Advertisement\n"
+      "Reading Time: 3 minutes\n"
+      "The minister said the talks would resume next week in Geneva.\n"
+      "Follow Jane Doe on Facebook and Twitter.\n"
+      "Sign up for our morning newsletter\n"
+      "Officials declined to say whether a date had been set.\n"));
+  CHECK(c.text ==
+        "The minister said the talks would resume next week in Geneva.\n"
+        "Officials declined to say whether a date had been set.");
+  CHECK(Removed(c, "Advertisement", BoilerplateRule::kPattern));
+  CHECK(Removed(c, "Reading Time: 3 minutes", BoilerplateRule::kPattern));
+  CHECK(Removed(c, "Follow Jane Doe on Facebook and Twitter.",
+                BoilerplateRule::kPattern));
+  CHECK(IsFurnitureLine("ADVERTISEMENT"));
+  CHECK(IsFurnitureLine("Photo: Reuters"));
+  CHECK_FALSE(IsFurnitureLine("The minister said the talks would resume."));
+}
+
+TEST_CASE("a tail marker in the second half drops the rest") {
+  const CleanText c = Filter()->Clean(
+      Make("First real sentence of the story.\n"
+           "Second real sentence of the story.\n"
+           "Third real sentence of the story.\n"
+           "Read Next: Something else entirely\n"
+           "A promotional paragraph that is long enough to look like prose.\n"));
+  CHECK(c.text ==
+        "First real sentence of the story.\nSecond real sentence of the "
+        "story.\nThird real sentence of the story.");
+  CHECK(Removed(c, "A promotional paragraph that is long enough to look like "
+                   "prose.",
+                BoilerplateRule::kTail));
+}
+
+TEST_CASE("captions and in-article repeats are removed") {
+  const CleanText c = Filter()->Clean(
+      Make("Leaders met in Hanoi. Photo: AFP\n"
+           "The summit ended early without an agreement on sanctions.\n"
+           "Leaders met in Hanoi. Photo: AFP\n"
+           "The summit ended early without an agreement on sanctions.\n"));
+  CHECK(c.text == "The summit ended early without an agreement on sanctions.");
+  CHECK(Removed(c, "Leaders met in Hanoi. Photo: AFP",
+                BoilerplateRule::kCaption));
+}
+
+TEST_CASE("short fragments are dropped, short sentences kept") {
+  const CleanText c = Filter()->Clean(Make("Slow\n1.25x\nHe resigned.\n"));
+  CHECK(c.text == "He resigned.");
+  CHECK(Removed(c, "1.25x", BoilerplateRule::kFragment));
+}
+
+TEST_CASE("lines repeated across one source's articles are furniture") {
+  std::vector<Article> corpus;
+  for (int i = 0; i < 3; ++i) {
+    const char* first[] = {"Rain flooded the valley overnight.",
+                           "The council approved a new budget.",
+                           "A striker signed for the home club."};
+    corpus.push_back(Make(std::string(first[i]) + "\n"
+                              "Get the Daily Bugle app for breaking alerts\n",
+                          "Daily Bugle"));
+  }
+  // The same line from another outlet is not that outlet's furniture.
+  corpus.push_back(Make("Get the Daily Bugle app for breaking alerts\n"
+                        "Another outlet quoting it in a sentence of its own.\n",
+                        "Other Times"));
+  auto filter = Filter(corpus);
+  const CleanText own = filter->Clean(corpus[0]);
+  CHECK(own.text == "Rain flooded the valley overnight.");
+  CHECK(Removed(own, "Get the Daily Bugle app for breaking alerts",
+                BoilerplateRule::kCorpusRepeat));
+  const CleanText other = filter->Clean(corpus[3]);
+  CHECK_THAT(other.text, Catch::Contains("Get the Daily Bugle app"));
+}
+
+TEST_CASE("options: fragment rule and patterns can be switched off") {
+  BoilerplateOptions options;
+  options.fragment_words = 0;
+  options.use_patterns = false;
+  auto f = BoilerplateFilter::Create(options, {});
+  REQUIRE(f.ok());
+  CHECK((*f)->Clean(Make("Advertisement\nSlow\n")).text ==
+        "Advertisement\nSlow");
+  options.min_source_docs = 1;
+  CHECK_FALSE(BoilerplateFilter::Create(options, {}).ok());
+}
+
+TEST_CASE("seeds: SCMP and Benzinga furniture removed, sentences kept") {
+  if (!testing::HaveShared("seeds")) {
+    WARN("../shared/seeds not present: seed boilerplate test skipped");
+    return;
+  }
+  auto r = IngestPaths({testing::SharedDir() + "/seeds"});
+  REQUIRE(r.ok());
+  auto filter = Filter(r->articles);
+  auto clean = [&](const std::string& id) {
+    for (const Article& a : r->articles) {
+      // No-break spaces (frequent in scraped text) compared as spaces.
+      if (a.id == id) {
+        return absl::StrReplaceAll(filter->Clean(a).text, {{"\xC2\xA0", " "}});
+      }
+    }
+    FAIL("no seed " << id);
+    return std::string();
+  };
+  const std::string scmp = clean("scmp.txt");
+  for (const char* gone :
+       {"Advertisement", "Reading Time", "Why you can trust SCMP",
+        "Select Voice", "Choose your listening speed", "250 WPM", "1.25x",
+        "Photo: KCNA", "Photo: Reuters"}) {
+    INFO(gone);
+    CHECK_THAT(scmp, !Catch::Contains(gone));
+  }
+  for (const char* kept :
+       {"South Korea\xE2\x80\x99s Ministry of Foreign Affairs said on Thursday",
+        "She neither confirmed nor denied reports of Kim\xE2\x80\x99s refusal.",
+        "Karoline Leavitt said during a briefing on Wednesday."}) {
+    INFO(kept);
+    CHECK_THAT(scmp, Catch::Contains(kept));
+  }
+  const std::string benzinga = clean("benzinga.txt");
+  for (const char* gone :
+       {"See Also", "Read Next", "Photo Via Shutterstock", "Engineered by",
+        "Benzinga Neuro content generation", "Market News and Data",
+        "Posted In", "Trade confidently", "Join Now", "Loading"}) {
+    INFO(gone);
+    CHECK_THAT(benzinga, !Catch::Contains(gone));
+  }
+  for (const char* kept :
+       {"Despite a growing reluctance", "What Happened: Yonhap News Agency",
+        "That has been our policy all along.",
+        "Campbell stated that North Korea has rebuffed all efforts",
+        "Security Council resolutions prohibiting ballistic missile"}) {
+    INFO(kept);
+    CHECK_THAT(benzinga, Catch::Contains(kept));
+  }
+  const std::string breitbart = clean("breitbart.txt");
+  CHECK_THAT(breitbart, !Catch::Contains("Follow Frances Martel"));
+  CHECK_THAT(breitbart, !Catch::Contains("having issues with commenting"));
+  CHECK_THAT(breitbart, Catch::Contains("At 37, Kim Jong-un is one of"));
+}
+
+}  // namespace
+}  // namespace storycluster

@@ -1,0 +1,50 @@
+// Helpers shared by the tests: paths of the source tree and of ../shared,
+// and reading files.
+#ifndef STORYCLUSTER_TESTS_TEST_UTIL_H_
+#define STORYCLUSTER_TESTS_TEST_UTIL_H_
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <unistd.h>
+
+namespace storycluster::testing {
+
+inline std::string SourceDir() { return STORYCLUSTER_SOURCE_DIR; }
+inline std::string SharedDir() { return STORYCLUSTER_SHARED_DIR; }
+
+// True when ../shared (seeds, dev data) is present. Tests that need it call
+// this and return early with a WARN message otherwise.
+inline bool HaveShared(const std::string& sub) {
+  return std::filesystem::exists(SharedDir() + "/" + sub);
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A fresh, empty temporary folder for one test.
+inline std::filesystem::path TempDir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("storycluster_test_" + name + "_" +
+              std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+inline void WriteFile(const std::filesystem::path& path,
+                      const std::string& contents) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << contents;
+}
+
+}  // namespace storycluster::testing
+
+#endif  // STORYCLUSTER_TESTS_TEST_UTIL_H_

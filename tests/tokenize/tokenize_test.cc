@@ -1,0 +1,132 @@
+// Tokenizer: quote unification, NFKC folding, CJK segmentation, byte
+// offsets, numbers, URLs and stop words.
+#include <catch2/catch.hpp>
+
+#include "storycluster/tokenize.h"
+
+namespace storycluster {
+namespace {
+
+std::vector<std::string> Texts(const std::vector<Token>& tokens) {
+  std::vector<std::string> out;
+  for (const Token& t : tokens) out.push_back(t.text);
+  return out;
+}
+
+std::unique_ptr<Tokenizer> Make(TokenizerOptions options = {}) {
+  auto t = Tokenizer::Create(options);
+  REQUIRE(t.ok());
+  return std::move(t).value();
+}
+
+TEST_CASE("curly and straight quotes give identical tokens") {
+  auto tok = Make();
+  const auto curly = Texts(tok->Tokenize(
+      "\xE2\x80\x9CWe don\xE2\x80\x99t know,\xE2\x80\x9D Kim\xE2\x80\x99s "
+      "aide said \xE2\x80\x94 twice."));
+  const auto straight =
+      Texts(tok->Tokenize("\"We don't know,\" Kim's aide said - twice."));
+  CHECK(curly == straight);
+  CHECK(curly == std::vector<std::string>{"we", "don't", "know", "kim's",
+                                          "aide", "said", "twice"});
+}
+
+TEST_CASE("NFKC case folding: full-width letters and ligatures") {
+  auto tok = Make();
+  // "ＮＡＴＯ" full-width, "ﬁnal" with the fi ligature, "Straße".
+  CHECK(Texts(tok->Tokenize("\xEF\xBC\xAE\xEF\xBC\xA1\xEF\xBC\xB4\xEF\xBC\xAF"
+                            " \xEF\xAC\x81nal Stra\xC3\x9F" "e")) ==
+        std::vector<std::string>{"nato", "final", "strasse"});
+  CHECK(Texts(tok->Tokenize("NATO Final STRASSE")) ==
+        std::vector<std::string>{"nato", "final", "strasse"});
+}
+
+TEST_CASE("Chinese and Japanese sentences segment into several words") {
+  auto tok = Make();
+  // "North Korea refused to accept the US president's letter."
+  const auto zh = tok->Tokenize(
+      "\xE6\x9C\x9D\xE9\xB2\x9C\xE6\x8B\x92\xE7\xBB\x9D\xE6\x8E\xA5\xE5\x8F"
+      "\x97\xE7\xBE\x8E\xE5\x9B\xBD\xE6\x80\xBB\xE7\xBB\x9F\xE7\x9A\x84\xE4"
+      "\xBF\xA1\xE3\x80\x82");
+  REQUIRE(zh.size() >= 4);
+  for (const Token& t : zh) CHECK(t.kind == TokenKind::kIdeographic);
+  CHECK(zh.front().text == "\xE6\x9C\x9D\xE9\xB2\x9C");  // 朝鲜
+  // "North Korea rejected the letter from the president."
+  const auto ja = tok->Tokenize(
+      "\xE5\x8C\x97\xE6\x9C\x9D\xE9\xAE\xAE\xE3\x81\xAF\xE5\xA4\xA7\xE7\xB5"
+      "\xB1\xE9\xA0\x98\xE3\x81\x8B\xE3\x82\x89\xE3\x81\xAE\xE6\x89\x8B\xE7"
+      "\xB4\x99\xE3\x82\x92\xE6\x8B\x92\xE5\x90\xA6\xE3\x81\x97\xE3\x81\x9F"
+      "\xE3\x80\x82");
+  REQUIRE(ja.size() >= 5);
+  // Thai has no spaces between words either.
+  const auto th = tok->Tokenize(
+      "\xE0\xB9\x80\xE0\xB8\x81\xE0\xB8\xB2\xE0\xB8\xAB\xE0\xB8\xA5\xE0\xB8"
+      "\xB5\xE0\xB9\x80\xE0\xB8\xAB\xE0\xB8\x99\xE0\xB8\xB7\xE0\xB8\xAD\xE0"
+      "\xB8\x9B\xE0\xB8\x8F\xE0\xB8\xB4\xE0\xB9\x80\xE0\xB8\xAA\xE0\xB8\x98");
+  CHECK(th.size() >= 2);
+}
+
+TEST_CASE("byte offsets map back to the original text") {
+  auto tok = Make();
+  const std::string text =
+      "Caf\xC3\xA9 \xE2\x80\x9C" "don\xE2\x80\x99t\xE2\x80\x9D \xEF\xBC\xAE"
+      "\xEF\xBC\xA1 \xE6\x9C\x9D\xE9\xB2\x9C\xE6\x8B\x92\xE7\xBB\x9D 1,000 "
+      "https://example.com/a?b=1.";
+  const auto tokens = tok->Tokenize(text);
+  const std::vector<std::string> originals = {
+      "Caf\xC3\xA9", "don\xE2\x80\x99t", "\xEF\xBC\xAE\xEF\xBC\xA1"};
+  REQUIRE(tokens.size() >= 6);
+  for (size_t i = 0; i < originals.size(); ++i) {
+    CHECK(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin) ==
+          originals[i]);
+  }
+  for (const Token& t : tokens) {
+    REQUIRE(t.begin < t.end);
+    REQUIRE(t.end <= text.size());
+    // Each token's normalized text is the normalization of its source span.
+    auto again = tok->Tokenize(text.substr(t.begin, t.end - t.begin));
+    REQUIRE_FALSE(again.empty());
+    CHECK(again.front().text == t.text);
+  }
+  CHECK(tokens.back().kind == TokenKind::kUrl);
+  CHECK(text.substr(tokens.back().begin,
+                    tokens.back().end - tokens.back().begin) ==
+        "https://example.com/a?b=1");
+}
+
+TEST_CASE("numbers and URLs are handled deliberately") {
+  auto tok = Make();
+  const auto tokens =
+      tok->Tokenize("Exports rose 3.5% to $1,250 million, see www.Example.org.");
+  REQUIRE(tokens.size() == 8);
+  CHECK(tokens[2].kind == TokenKind::kNumber);
+  CHECK(tokens[2].text == "3.5");
+  CHECK(tokens[4].kind == TokenKind::kNumber);
+  CHECK(tokens[4].text == "1250");
+  CHECK(tokens[7].kind == TokenKind::kUrl);
+  CHECK(tokens[7].text == "www.example.org");
+  TokenizerOptions no_urls;
+  no_urls.keep_urls = false;
+  CHECK(Make(no_urls)->Tokenize("see http://a.b/c now").size() == 2);
+}
+
+TEST_CASE("English stop words are flagged, content words are not") {
+  auto tok = Make();
+  const auto tokens = tok->Tokenize("The talks with Pyongyang have stalled");
+  REQUIRE(tokens.size() == 6);
+  CHECK(tokens[0].stop_word);   // the
+  CHECK_FALSE(tokens[1].stop_word);  // talks
+  CHECK(tokens[2].stop_word);   // with
+  CHECK_FALSE(tokens[3].stop_word);  // pyongyang
+  CHECK(IsStopWord("don't"));
+  CHECK_FALSE(IsStopWord("korea"));
+}
+
+TEST_CASE("empty and whitespace-only text give no tokens") {
+  auto tok = Make();
+  CHECK(tok->Tokenize("").empty());
+  CHECK(tok->Tokenize(" \n\t ... !!").empty());
+}
+
+}  // namespace
+}  // namespace storycluster
