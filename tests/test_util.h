@@ -3,12 +3,12 @@
 #ifndef STORYCLUSTER_TESTS_TEST_UTIL_H_
 #define STORYCLUSTER_TESTS_TEST_UTIL_H_
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <unistd.h>
 
 namespace storycluster::testing {
 
@@ -31,8 +31,7 @@ inline std::string ReadFile(const std::string& path) {
 // A fresh, empty temporary folder for one test.
 inline std::filesystem::path TempDir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() /
-             ("storycluster_test_" + name + "_" +
-              std::to_string(::getpid()));
+             ("storycluster_test_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -38,9 +38,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const size_t query = static_cast<size_t>(it - articles.begin());
-  auto extractor =
-      storycluster::FeatureExtractor::Create(storycluster::FeatureOptions{},
-                                             articles);
+  auto extractor = storycluster::FeatureExtractor::Create(
+      storycluster::FeatureOptions{}, articles);
   auto clustering = storycluster::RunPipeline(articles);
   if (!extractor.ok() || !clustering.ok()) {
     std::cerr << "pipeline failed\n";

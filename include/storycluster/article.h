@@ -73,7 +73,7 @@ struct Warning {
 
 // Counts for one ingest run. Invariant: accepted + rejected == read.
 struct IngestStats {
-  int64_t read = 0;           // records seen: JSONL lines and article files
+  int64_t read = 0;  // records seen: JSONL lines and article files
   int64_t accepted = 0;
   int64_t rejected = 0;
   int64_t blank_lines = 0;    // empty JSONL lines (not records)

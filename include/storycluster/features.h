@@ -37,9 +37,9 @@ struct WeightedTerm {
 
 // Features of one article.
 struct ArticleFeatures {
-  std::vector<uint64_t> shingles;     // sorted, unique XXH3 shingle hashes
-  std::vector<WeightedTerm> terms;    // content terms, sorted by term
-  size_t removed_lines = 0;           // boilerplate lines dropped
+  std::vector<uint64_t> shingles;   // sorted, unique XXH3 shingle hashes
+  std::vector<WeightedTerm> terms;  // content terms, sorted by term
+  size_t removed_lines = 0;         // boilerplate lines dropped
 };
 
 // Hashes of the word k-shingles of `tokens` (URL tokens skipped), sorted

@@ -28,9 +28,8 @@ enum class Field { kId, kTitle, kText, kPublished, kSource, kUrl };
 struct FieldMap {
   std::vector<std::string> id = {"id", "doc_id", "uuid", "dId"};
   std::vector<std::string> title = {"title", "headline"};
-  std::vector<std::string> text = {"text",        "maintext", "body",
-                                   "content",     "description",
-                                   "excerpt"};
+  std::vector<std::string> text = {"text",    "maintext",    "body",
+                                   "content", "description", "excerpt"};
   std::vector<std::string> published = {"published", "date", "date_publish",
                                         "publishedDateTime", "timestamp"};
   std::vector<std::string> source = {"source", "source_domain", "outlet",

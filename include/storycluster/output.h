@@ -28,8 +28,7 @@ std::string ClusterId(char level, uint32_t index);
 // Renders `clustering` of `ingest.articles` in `format`.
 // REQUIRES: clustering.assignments.size() == ingest.articles.size().
 std::string FormatClustering(const IngestResult& ingest,
-                             const Clustering& clustering,
-                             OutputFormat format);
+                             const Clustering& clustering, OutputFormat format);
 
 // Writes `contents` to `path` through a temporary file in the same folder,
 // flushed to disk and renamed over `path`: readers see either the old file

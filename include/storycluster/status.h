@@ -13,16 +13,16 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing
 // function when it is not OK.
-#define STORYCLUSTER_RETURN_IF_ERROR(expr)                           \
-  do {                                                               \
-    ::absl::Status storycluster_status_ = (expr);                    \
-    if (!storycluster_status_.ok()) return storycluster_status_;     \
+#define STORYCLUSTER_RETURN_IF_ERROR(expr)                       \
+  do {                                                           \
+    ::absl::Status storycluster_status_ = (expr);                \
+    if (!storycluster_status_.ok()) return storycluster_status_; \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status, else
 // moves the value into `lhs` (which may be a declaration such as `auto x`).
-#define STORYCLUSTER_ASSIGN_OR_RETURN(lhs, rexpr)                        \
-  STORYCLUSTER_ASSIGN_OR_RETURN_IMPL_(                                   \
+#define STORYCLUSTER_ASSIGN_OR_RETURN(lhs, rexpr) \
+  STORYCLUSTER_ASSIGN_OR_RETURN_IMPL_(            \
       STORYCLUSTER_CONCAT_(storycluster_statusor_, __LINE__), lhs, rexpr)
 #define STORYCLUSTER_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                        \

@@ -4,14 +4,14 @@
 #ifndef STORYCLUSTER_STORYCLUSTER_H_
 #define STORYCLUSTER_STORYCLUSTER_H_
 
-#include "storycluster/status.h"    // IWYU pragma: export
-#include "storycluster/article.h"   // IWYU pragma: export
-#include "storycluster/ingest.h"    // IWYU pragma: export
-#include "storycluster/normalize.h" // IWYU pragma: export
-#include "storycluster/tokenize.h"  // IWYU pragma: export
-#include "storycluster/features.h"  // IWYU pragma: export
-#include "storycluster/cluster.h"   // IWYU pragma: export
-#include "storycluster/output.h"    // IWYU pragma: export
-#include "storycluster/eval.h"      // IWYU pragma: export
+#include "storycluster/article.h"    // IWYU pragma: export
+#include "storycluster/cluster.h"    // IWYU pragma: export
+#include "storycluster/eval.h"       // IWYU pragma: export
+#include "storycluster/features.h"   // IWYU pragma: export
+#include "storycluster/ingest.h"     // IWYU pragma: export
+#include "storycluster/normalize.h"  // IWYU pragma: export
+#include "storycluster/output.h"     // IWYU pragma: export
+#include "storycluster/status.h"     // IWYU pragma: export
+#include "storycluster/tokenize.h"   // IWYU pragma: export
 
 #endif  // STORYCLUSTER_STORYCLUSTER_H_

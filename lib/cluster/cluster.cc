@@ -5,6 +5,8 @@
 // copies) or centroid (for events and storylines) is similar enough, else it
 // starts a new group. Items are only ever compared with a group as a whole,
 // so a chain A~B~C with A and C unrelated cannot merge through B.
+#include "storycluster/cluster.h"
+
 #include <Eigen/SparseCore>
 #include <algorithm>
 #include <cmath>
@@ -13,7 +15,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "storycluster/cluster.h"
 
 namespace storycluster {
 namespace {
@@ -51,7 +52,8 @@ std::vector<uint32_t> FindCopies(absl::Span<const Article> articles,
     for (uint64_t s : shingles) {
       auto it = postings.find(s);
       if (it == postings.end() ||
-          it->second.size() > static_cast<size_t>(options.max_shingle_postings)) {
+          it->second.size() >
+              static_cast<size_t>(options.max_shingle_postings)) {
         continue;
       }
       for (uint32_t l : it->second) ++overlap[l];
@@ -265,7 +267,8 @@ absl::StatusOr<Clustering> ClusterArticles(
   // 4. Per-article assignment, then dense ids in input order.
   std::vector<uint32_t> dup(n), event(n), story(n);
   std::vector<uint32_t> original_slot(n, 0);
-  for (uint32_t k = 0; k < originals.size(); ++k) original_slot[originals[k]] = k;
+  for (uint32_t k = 0; k < originals.size(); ++k)
+    original_slot[originals[k]] = k;
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t slot = original_slot[leader[i]];
     dup[i] = leader[i];
@@ -274,8 +277,8 @@ absl::StatusOr<Clustering> ClusterArticles(
     out.assignments[i].original = leader[i] == i;
   }
   // Representative of each event: the member closest to its centroid.
-  std::vector<std::pair<double, uint32_t>> best_member(
-      events.size(), {-1.0, 0});
+  std::vector<std::pair<double, uint32_t>> best_member(events.size(),
+                                                       {-1.0, 0});
   for (uint32_t k = 0; k < originals.size(); ++k) {
     const Group& e = events[event_of[k]];
     const double similarity =

@@ -1,8 +1,8 @@
 // Formatting of the ingest value types (origins, rejection reasons).
 #include "storycluster/article.h"
 
-#include "lib/common/strings.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/strings.h"
 
 namespace storycluster {
 

@@ -73,8 +73,8 @@ absl::StatusOr<EvalScores> Evaluate(std::string_view gold_tsv,
   if (g.empty()) return absl::InvalidArgumentError("gold file is empty");
   const auto gcol = std::find(g[0].begin(), g[0].end(), options.column);
   if (gcol == g[0].end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "gold header has no column '", options.column, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("gold header has no column '", options.column, "'"));
   }
   const size_t gi = static_cast<size_t>(gcol - g[0].begin());
   std::vector<std::string> ids;  // first-occurrence order, as a Python dict
@@ -94,8 +94,8 @@ absl::StatusOr<EvalScores> Evaluate(std::string_view gold_tsv,
   if (options.pred_column.empty()) {
     auto it = std::find(header.begin(), header.end(), options.column);
     if (it != header.end()) pi = static_cast<size_t>(it - header.begin());
-  } else if (int index; absl::SimpleAtoi(options.pred_column, &index) &&
-                        index >= 0) {
+  } else if (int index;
+             absl::SimpleAtoi(options.pred_column, &index) && index >= 0) {
     pi = static_cast<size_t>(index);
   } else {
     auto it = std::find(header.begin(), header.end(), options.pred_column);
@@ -190,8 +190,9 @@ std::string ScoresToJson(const EvalScores& s) {
   return absl::StrCat(
       "{\"docs\": ", s.docs, ", \"gold_clusters\": ", s.gold_clusters,
       ", \"pred_clusters\": ", s.pred_clusters, ", \"missing\": ", s.missing,
-      ", \"bcubed_p\": ", Round4(s.bcubed_p), ", \"bcubed_r\": ",
-      Round4(s.bcubed_r), ", \"bcubed_f1\": ", Round4(s.bcubed_f1),
+      ", \"bcubed_p\": ", Round4(s.bcubed_p),
+      ", \"bcubed_r\": ", Round4(s.bcubed_r),
+      ", \"bcubed_f1\": ", Round4(s.bcubed_f1),
       ", \"pair_p\": ", Round4(s.pair_p), ", \"pair_r\": ", Round4(s.pair_r),
       ", \"pair_f1\": ", Round4(s.pair_f1), ", \"ari\": ", Round4(s.ari), "}");
 }

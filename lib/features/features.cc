@@ -1,12 +1,13 @@
 // Features: boilerplate removal, tokenization, word shingles and weighted
 // content terms for one article.
+#include "storycluster/features.h"
+
 #include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "absl/container/flat_hash_map.h"
-#include "storycluster/features.h"
 
 namespace storycluster {
 
@@ -28,8 +29,8 @@ std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens, int k) {
       buffer.append(*words[j]);
       buffer.push_back('\x1f');
     }
-    out.push_back(XXH3_64bits_withSeed(buffer.data(), buffer.size(),
-                                       kShingleSeed));
+    out.push_back(
+        XXH3_64bits_withSeed(buffer.data(), buffer.size(), kShingleSeed));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -85,9 +86,11 @@ ArticleFeatures FeatureExtractor::Extract(const Article& article) {
   rep_->tokenizer->TokenizeTo(article.title, 0, &tokens);
   const size_t title_tokens = tokens.size();
   rep_->tokenizer->TokenizeTo(clean.text, 0, &tokens);
-  out.shingles = ShingleHashes(
-      absl::MakeConstSpan(tokens).subspan(title_tokens), rep_->options.shingle_size);
-  if (out.shingles.empty()) out.shingles = ShingleHashes(tokens, rep_->options.shingle_size);
+  out.shingles =
+      ShingleHashes(absl::MakeConstSpan(tokens).subspan(title_tokens),
+                    rep_->options.shingle_size);
+  if (out.shingles.empty())
+    out.shingles = ShingleHashes(tokens, rep_->options.shingle_size);
   absl::flat_hash_map<std::string, float> tf;
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (!IsContentTerm(tokens[i])) continue;

@@ -1,8 +1,8 @@
 // FieldMap: which input field names supply each logical article field.
-#include "lib/common/strings.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "lib/common/strings.h"
 #include "storycluster/ingest.h"
 
 namespace storycluster {

@@ -4,11 +4,11 @@
 
 #include <cstring>
 
-#include "lib/common/strings.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "lib/common/strings.h"
 #include "lib/ingest/ingest_impl.h"
 #include "storycluster/normalize.h"
 
@@ -28,8 +28,8 @@ size_t CodePoints(std::string_view s) {
 
 // Common checks for whole-file formats: strips a BOM and unifies line ends.
 // Returns false (after rejecting) when the bytes are not UTF-8 text.
-bool PrepareText(std::string_view bytes, std::string* out,
-                 RejectReason* reason, std::string* detail) {
+bool PrepareText(std::string_view bytes, std::string* out, RejectReason* reason,
+                 std::string* detail) {
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   if (const void* nul = std::memchr(bytes.data(), '\0', bytes.size())) {
     *reason = RejectReason::kBinaryContent;
@@ -49,19 +49,17 @@ bool PrepareText(std::string_view bytes, std::string* out,
 // Splits a text body into title and body: the first non-blank line that is
 // not site furniture becomes the title when it is short (at most 200 code
 // points) and does not end with a period; otherwise there is no title.
-void SplitTitle(std::string_view text, std::string* title,
-                std::string* body) {
+void SplitTitle(std::string_view text, std::string* title, std::string* body) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = Trim(
-        text.substr(pos, nl - pos));
+    std::string_view line = Trim(text.substr(pos, nl - pos));
     if (!line.empty() && !IsFurnitureLine(line)) {
       if (CodePoints(line) <= kMaxTitleCodePoints && line.back() != '.') {
         *title = std::string(line);
         *body = absl::StrCat(AV(text.substr(0, pos)),
-                         AV(nl < text.size() ? text.substr(nl + 1) : ""));
+                             AV(nl < text.size() ? text.substr(nl + 1) : ""));
         return;
       }
       break;
@@ -197,11 +195,10 @@ void Ingestor::Impl::AddMarkdownFile(std::string_view bytes,
     std::string_view line = SV(piece);
     std::string_view stripped = TrimLeft(line);
     if (stripped.starts_with("#")) {
-      stripped = TrimLeft(
-          stripped.substr(stripped.find_first_not_of('#') ==
-                                  std::string_view::npos
-                              ? stripped.size()
-                              : stripped.find_first_not_of('#')));
+      stripped = TrimLeft(stripped.substr(
+          stripped.find_first_not_of('#') == std::string_view::npos
+              ? stripped.size()
+              : stripped.find_first_not_of('#')));
       absl::StrAppend(&plain, AV(stripped), "\n");
     } else {
       absl::StrAppend(&plain, AV(line), "\n");

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <system_error>
 
-#include "lib/common/strings.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/strings.h"
 #include "lib/ingest/ingest_impl.h"
 
 namespace storycluster {
@@ -68,10 +68,9 @@ void Ingestor::Impl::ResolvePublished(
   }
   if (!candidates.empty()) {
     result.warnings.push_back(
-        {article.origin,
-         absl::StrCat("unrecognised date '",
-                      candidates.front().second.substr(0, 64),
-                      "'; publication time left unknown")});
+        {article.origin, absl::StrCat("unrecognised date '",
+                                      candidates.front().second.substr(0, 64),
+                                      "'; publication time left unknown")});
   }
 }
 
@@ -102,14 +101,12 @@ void Ingestor::Impl::Accept(Article article) {
                         " bytes long (at most 1024)"));
     return;
   }
-  if (Trim(article.title).empty() &&
-      Trim(article.text).empty()) {
+  if (Trim(article.title).empty() && Trim(article.text).empty()) {
     Reject(std::move(article.origin), RejectReason::kEmptyText,
            absl::StrCat("article '", article.id, "' has no title or text"));
     return;
   }
-  if (article.title.size() + article.text.size() >
-      options_.max_article_bytes) {
+  if (article.title.size() + article.text.size() > options_.max_article_bytes) {
     Reject(std::move(article.origin), RejectReason::kOversized,
            absl::StrCat("title and text are ",
                         article.title.size() + article.text.size(),
@@ -175,8 +172,8 @@ absl::Status Ingestor::Impl::AddPath(const std::string& path) {
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   if (ec || !fs::exists(status)) {
-    return absl::NotFoundError(absl::StrCat("no such file or directory: ",
-                                            path));
+    return absl::NotFoundError(
+        absl::StrCat("no such file or directory: ", path));
   }
   if (fs::is_regular_file(status)) {
     AddFile(path, fs::path(path).filename().string());

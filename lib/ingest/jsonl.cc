@@ -10,9 +10,9 @@
 // from line to line.
 #include <cstring>
 
-#include "lib/common/strings.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/strings.h"
 #include "lib/ingest/ingest_impl.h"
 #include "unicode/utf8.h"
 
@@ -43,9 +43,7 @@ std::string_view JsonTypeName(simdjson::dom::element_type type) {
   return "unknown";
 }
 
-bool IsBlank(std::string_view s) {
-  return Trim(s).empty();
-}
+bool IsBlank(std::string_view s) { return Trim(s).empty(); }
 
 }  // namespace
 
@@ -115,10 +113,9 @@ void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
     ParseJsonRecord(line, Origin{std::string(name), line_no});
   };
   while (true) {
-    const void* nl = end > scanned
-                         ? std::memchr(buffer_.data() + scanned, '\n',
-                                       end - scanned)
-                         : nullptr;
+    const void* nl = end > scanned ? std::memchr(buffer_.data() + scanned, '\n',
+                                                 end - scanned)
+                                   : nullptr;
     if (nl != nullptr) {
       const size_t pos = static_cast<const char*>(nl) - buffer_.data();
       handle_line(begin, pos);
@@ -143,8 +140,8 @@ void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
         }
         const void* skip_nl = std::memchr(buffer_.data(), '\n', n);
         if (skip_nl != nullptr) {
-          begin = scanned = static_cast<const char*>(skip_nl) -
-                            buffer_.data() + 1;
+          begin = scanned =
+              static_cast<const char*>(skip_nl) - buffer_.data() + 1;
           end = n;
           break;
         }
@@ -169,9 +166,9 @@ void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
 }
 
 void Ingestor::Impl::RejectOversizedLine(Origin origin) {
-  Reject(std::move(origin), RejectReason::kOversized,
-         absl::StrCat("line longer than ", options_.max_record_bytes,
-                      " bytes"));
+  Reject(
+      std::move(origin), RejectReason::kOversized,
+      absl::StrCat("line longer than ", options_.max_record_bytes, " bytes"));
 }
 
 void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin) {
@@ -238,8 +235,8 @@ void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin) {
       }
       case Field::kPublished:
         if (type == element_type::STRING) {
-          published.emplace_back(rank,
-                                 std::string(value.get_string().value_unsafe()));
+          published.emplace_back(
+              rank, std::string(value.get_string().value_unsafe()));
         } else if (type == element_type::INT64 ||
                    type == element_type::UINT64 ||
                    type == element_type::DOUBLE) {

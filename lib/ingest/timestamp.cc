@@ -3,10 +3,10 @@
 #include <cmath>
 #include <string>
 
-#include "lib/common/strings.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
+#include "lib/common/strings.h"
 #include "storycluster/ingest.h"
 
 namespace storycluster {
@@ -18,12 +18,18 @@ constexpr double kMillisecondsAbove = 1e11;
 
 // Tried in order; a format without an offset is read as UTC.
 constexpr const char* kFormats[] = {
-    "%Y-%m-%d%ET%H:%M:%E*S%Ez", "%Y-%m-%d%ET%H:%M:%E*S",
-    "%Y-%m-%d%ET%H:%M%Ez",      "%Y-%m-%d%ET%H:%M",
-    "%Y-%m-%d %H:%M:%E*S%Ez",   "%Y-%m-%d %H:%M:%E*S %Ez",
-    "%Y-%m-%d %H:%M:%E*S",      "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",                 "%a, %d %b %Y %H:%M:%E*S %Ez",
-    "%a, %d %b %Y %H:%M:%E*S GMT", "%d %b %Y %H:%M:%E*S %Ez",
+    "%Y-%m-%d%ET%H:%M:%E*S%Ez",
+    "%Y-%m-%d%ET%H:%M:%E*S",
+    "%Y-%m-%d%ET%H:%M%Ez",
+    "%Y-%m-%d%ET%H:%M",
+    "%Y-%m-%d %H:%M:%E*S%Ez",
+    "%Y-%m-%d %H:%M:%E*S %Ez",
+    "%Y-%m-%d %H:%M:%E*S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%a, %d %b %Y %H:%M:%E*S %Ez",
+    "%a, %d %b %Y %H:%M:%E*S GMT",
+    "%d %b %Y %H:%M:%E*S %Ez",
 };
 
 }  // namespace

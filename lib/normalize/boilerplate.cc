@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 
-#include "lib/common/strings.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -14,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "lib/common/strings.h"
 #include "storycluster/normalize.h"
 
 namespace storycluster {
@@ -90,28 +90,28 @@ constexpr std::array kPatterns = {
 // Lines at or after one of these, in the second half of an article, start
 // the page's closing furniture (recommendations, tag lists, widgets).
 constexpr std::array<std::string_view, 8> kTailMarkers = {
-    "read next:",         "posted in:",  "related articles",
+    "read next:",          "posted in:",        "related articles",
     "recommended for you", "you may also like", "more from",
-    "select voice",       "join now",
+    "select voice",        "join now",
 };
 
 // Credits that mark a photo caption.
 constexpr std::array<std::string_view, 8> kCaptionCredits = {
-    "photo: ",  "photograph: ", "(photo",    "file photo",
-    " via ap",  "getty images", "/afp",      "shutterstock",
+    "photo: ", "photograph: ", "(photo", "file photo",
+    " via ap", "getty images", "/afp",   "shutterstock",
 };
 
 // Lower-case ASCII, straight quotes, collapsed white space (no-break
 // spaces included).
 std::string MatchKey(std::string_view line) {
-  std::string s = absl::StrReplaceAll(
-      AV(line), {{"\xe2\x80\x99", "'"}, {"\xe2\x80\x98", "'"},
-             {"\xe2\x80\x9c", "\""}, {"\xe2\x80\x9d", "\""},
-             {"\xc2\xa0", " "}});
+  std::string s = absl::StrReplaceAll(AV(line), {{"\xe2\x80\x99", "'"},
+                                                 {"\xe2\x80\x98", "'"},
+                                                 {"\xe2\x80\x9c", "\""},
+                                                 {"\xe2\x80\x9d", "\""},
+                                                 {"\xc2\xa0", " "}});
   absl::AsciiStrToLower(&s);
-  return absl::StrJoin(absl::StrSplit(s, absl::ByAnyChar(" \t"),
-                                      absl::SkipEmpty()),
-                       " ");
+  return absl::StrJoin(
+      absl::StrSplit(s, absl::ByAnyChar(" \t"), absl::SkipEmpty()), " ");
 }
 
 int WordCount(std::string_view key) {
@@ -140,17 +140,15 @@ bool MatchesPattern(std::string_view key) {
 }
 
 bool IsCaption(std::string_view key) {
-  return std::any_of(kCaptionCredits.begin(), kCaptionCredits.end(),
-                     [&](std::string_view c) {
-                       return key.find(c) != std::string_view::npos ||
-                              key.ends_with(Trim(c));
-                     });
+  return std::any_of(
+      kCaptionCredits.begin(), kCaptionCredits.end(), [&](std::string_view c) {
+        return key.find(c) != std::string_view::npos || key.ends_with(Trim(c));
+      });
 }
 
 bool IsTailMarker(std::string_view key) {
-  return std::any_of(
-      kTailMarkers.begin(), kTailMarkers.end(),
-      [&](std::string_view m) { return key.starts_with(m); });
+  return std::any_of(kTailMarkers.begin(), kTailMarkers.end(),
+                     [&](std::string_view m) { return key.starts_with(m); });
 }
 
 bool EndsSentence(std::string_view line) {
@@ -161,8 +159,8 @@ bool EndsSentence(std::string_view line) {
       last == '\'' || last == ')') {
     return true;
   }
-  for (std::string_view end : {"\xe2\x80\x9d", "\xe2\x80\x99",  // ” ’
-                               "\xe3\x80\x82", "\xef\xbc\x81",  // 。 ！
+  for (std::string_view end : {"\xe2\x80\x9d", "\xe2\x80\x99",     // ” ’
+                               "\xe3\x80\x82", "\xef\xbc\x81",     // 。 ！
                                "\xef\xbc\x9f", "\xe3\x80\x8d"}) {  // ？ 」
     if (line.ends_with(end)) return true;
   }

@@ -16,15 +16,33 @@ namespace {
 // their ASCII forms (so "don’t" and "don't" give the same token).
 UChar UnifyPunctuation(UChar c) {
   switch (c) {
-    case 0x2018: case 0x2019: case 0x201A: case 0x201B:  // ‘ ’ ‚ ‛
-    case 0x2032: case 0x02BC: case 0x00B4: case 0x0060:  // ′ ʼ ´ `
+    case 0x2018:
+    case 0x2019:
+    case 0x201A:
+    case 0x201B:  // ‘ ’ ‚ ‛
+    case 0x2032:
+    case 0x02BC:
+    case 0x00B4:
+    case 0x0060:  // ′ ʼ ´ `
       return u'\'';
-    case 0x201C: case 0x201D: case 0x201E: case 0x201F:  // “ ” „ ‟
-    case 0x2033: case 0x00AB: case 0x00BB:               // ″ « »
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x201F:  // “ ” „ ‟
+    case 0x2033:
+    case 0x00AB:
+    case 0x00BB:  // ″ « »
       return u'"';
-    case 0x2010: case 0x2011: case 0x2012: case 0x2013:  // hyphens, en dash
-    case 0x2014: case 0x2015: case 0x2212: case 0xFE58:  // em dash, minus
-    case 0xFE63: case 0xFF0D:
+    case 0x2010:
+    case 0x2011:
+    case 0x2012:
+    case 0x2013:  // hyphens, en dash
+    case 0x2014:
+    case 0x2015:
+    case 0x2212:
+    case 0xFE58:  // em dash, minus
+    case 0xFE63:
+    case 0xFF0D:
       return u'-';
     default:
       return c;

@@ -16,8 +16,8 @@ namespace storycluster {
 namespace {
 
 absl::Status Errno(std::string_view what, const std::string& path) {
-  return absl::InternalError(absl::StrCat(std::string(what), " ", path, ": ",
-                                          std::strerror(errno)));
+  return absl::InternalError(
+      absl::StrCat(std::string(what), " ", path, ": ", std::strerror(errno)));
 }
 
 bool WriteAll(int fd, std::string_view data) {

@@ -167,8 +167,7 @@ std::string FormatJson(const IngestResult& ingest, const Clustering& c) {
     }
     story["events"] = std::move(events);
     absl::StrAppend(&out, first_story ? "\n" : ",\n",
-                    story.dump(-1, ' ', false,
-                               Json::error_handler_t::replace));
+                    story.dump(-1, ' ', false, Json::error_handler_t::replace));
     first_story = false;
   }
   Json tail;
@@ -204,25 +203,27 @@ std::string FormatText(const IngestResult& ingest, const Clustering& c) {
   for (const StoryView& s : stories) {
     absl::StrAppend(&out, "\nStoryline ", ClusterId('s', s.index), " (",
                     s.events.size(), " events, ", s.articles, " articles",
-                    s.first ? absl::StrCat(", ", FormatTime(s.first).substr(0, 10),
-                                           " .. ", FormatTime(s.last).substr(0, 10))
-                            : std::string(),
+                    s.first
+                        ? absl::StrCat(", ", FormatTime(s.first).substr(0, 10),
+                                       " .. ", FormatTime(s.last).substr(0, 10))
+                        : std::string(),
                     ")\n");
     for (const EventView& e : s.events) {
-      absl::StrAppend(&out, "  Event ", ClusterId('e', e.index), " ",
-                      e.first ? FormatTime(e.first).substr(0, 10) : "----------",
-                      "  ", EventTitle(ingest, c, e), "  [",
-                      absl::StrJoin(e.outlets, ", "), "]\n");
+      absl::StrAppend(
+          &out, "  Event ", ClusterId('e', e.index), " ",
+          e.first ? FormatTime(e.first).substr(0, 10) : "----------", "  ",
+          EventTitle(ingest, c, e), "  [", absl::StrJoin(e.outlets, ", "),
+          "]\n");
       for (uint32_t m : e.members) {
         const Article& a = ingest.articles[m];
         const Assignment& as = c.assignments[m];
-        absl::StrAppend(&out, "    ", as.original ? "* " : "  ", a.id,
-                        a.source.empty() ? "" : absl::StrCat(" (", a.source, ")"),
-                        as.original ? "" : absl::StrCat("  copy of ",
-                                                        ClusterId('d', as.dup)),
-                        as.original ? absl::StrCat("  ", ClusterId('d', as.dup))
-                                    : "",
-                        "\n");
+        absl::StrAppend(
+            &out, "    ", as.original ? "* " : "  ", a.id,
+            a.source.empty() ? "" : absl::StrCat(" (", a.source, ")"),
+            as.original ? ""
+                        : absl::StrCat("  copy of ", ClusterId('d', as.dup)),
+            as.original ? absl::StrCat("  ", ClusterId('d', as.dup)) : "",
+            "\n");
       }
     }
   }

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 
-#include "lib/common/strings.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/strings.h"
 #include "storycluster/normalize.h"
 #include "storycluster/tokenize.h"
 
@@ -93,7 +93,8 @@ std::vector<Token> Tokenizer::Tokenize(std::string_view utf8) {
 
 void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
                            std::vector<Token>* out) {
-  if (utf8.size() > UINT32_MAX - offset) utf8 = utf8.substr(0, UINT32_MAX - offset);
+  if (utf8.size() > UINT32_MAX - offset)
+    utf8 = utf8.substr(0, UINT32_MAX - offset);
   const std::vector<Span> urls = FindUrls(utf8);
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<UText, UTextCloser> text(utext_openUTF8(

@@ -35,11 +35,12 @@ TEST_CASE("cli: help and usage errors") {
   CHECK(Cli("--help").code == 0);
   CHECK_THAT(Cli("cluster --help").out, Catch::Contains("--format"));
   CHECK_THAT(Cli("eval --help").out, Catch::Contains("--gold"));
-  CHECK(Cli("2>/dev/null").code == 2);                // no subcommand
-  CHECK(Cli("cluster 2>/dev/null").code == 2);        // no input
+  CHECK(Cli("2>/dev/null").code == 2);          // no subcommand
+  CHECK(Cli("cluster 2>/dev/null").code == 2);  // no input
   CHECK(Cli("cluster /no/such/dir 2>/dev/null").code == 2);
   CHECK(Cli("cluster " + Examples() + " --format xml 2>/dev/null").code == 2);
-  CHECK(Cli("cluster " + Examples() + " --field colour=x 2>/dev/null").code == 2);
+  CHECK(Cli("cluster " + Examples() + " --field colour=x 2>/dev/null").code ==
+        2);
 }
 
 TEST_CASE("cli: cluster the example corpus to TSV and JSON files") {
@@ -73,8 +74,8 @@ TEST_CASE("cli: JSON Lines from standard input") {
   auto dir = testing::TempDir("cli_stdin");
   testing::WriteFile(dir / "in.jsonl",
                      "{\"id\":\"s1\",\"text\":\"one two three\"}\n");
-  const Run r = Cli("cluster - --format tsv -q < " +
-                    (dir / "in.jsonl").string());
+  const Run r =
+      Cli("cluster - --format tsv -q < " + (dir / "in.jsonl").string());
   CHECK(r.code == 0);
   CHECK(r.out == "id\tdup\tevent\tstory\ns1\td1\te1\ts1\n");
   std::filesystem::remove_all(dir);
@@ -85,11 +86,11 @@ TEST_CASE("cli: the seeds are read and all five listed") {
     WARN("../shared/seeds not present: seed CLI test skipped");
     return;
   }
-  const Run r = Cli("cluster " + testing::SharedDir() +
-                    "/seeds --format tsv -q");
+  const Run r =
+      Cli("cluster " + testing::SharedDir() + "/seeds --format tsv -q");
   CHECK(r.code == 0);
-  for (const char* id : {"benzinga.txt", "breitbart.txt", "cnn.md",
-                         "reuters.txt", "scmp.txt"}) {
+  for (const char* id :
+       {"benzinga.txt", "breitbart.txt", "cnn.md", "reuters.txt", "scmp.txt"}) {
     CHECK_THAT(r.out, Catch::Contains(std::string("\n") + id + "\t"));
   }
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 6);
@@ -100,8 +101,9 @@ TEST_CASE("cli: eval prints exactly what the reference scorer prints") {
   if (!testing::HaveShared("tools/score.py") ||
       !testing::HaveShared("data/dev") ||
       std::system("python3 --version >/dev/null 2>&1") != 0) {
-    WARN("../shared/tools/score.py, dev data or python3 missing: "
-         "eval parity test skipped");
+    WARN(
+        "../shared/tools/score.py, dev data or python3 missing: "
+        "eval parity test skipped");
     return;
   }
   auto dir = testing::TempDir("cli_eval");
@@ -122,7 +124,8 @@ TEST_CASE("cli: eval prints exactly what the reference scorer prints") {
       std::string theirs;
       char buf[4096];
       size_t n;
-      while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) theirs.append(buf, n);
+      while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0)
+        theirs.append(buf, n);
       ::pclose(p);
       CHECK(ours.code == 0);
       CHECK(ours.out == theirs);

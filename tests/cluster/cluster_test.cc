@@ -1,9 +1,10 @@
 // Clustering: copies with an original, events, storylines, chaining
 // resistance and determinism.
+#include "storycluster/cluster.h"
+
 #include <catch2/catch.hpp>
 
 #include "absl/time/time.h"
-#include "storycluster/cluster.h"
 #include "storycluster/ingest.h"
 #include "storycluster/output.h"
 #include "test_util.h"
@@ -39,7 +40,8 @@ const char* kElection =
 TEST_CASE("wire copies form one group whose earliest member is the original") {
   std::vector<Article> articles = {
       Make("copy", "Chile quake shakes Iquique",
-           std::string("SANTIAGO (Reuters) - ") + kQuake, Day(3) + absl::Hours(2)),
+           std::string("SANTIAGO (Reuters) - ") + kQuake,
+           Day(3) + absl::Hours(2)),
       Make("orig", "Strong quake hits northern Chile", kQuake, Day(3)),
       Make("other", "Portugal votes", kElection, Day(3)),
   };
@@ -81,9 +83,10 @@ TEST_CASE("articles far apart in time do not share an event") {
   REQUIRE(c.ok());
   // They are near-copies, so they share a copy group (and so an event);
   // rewrite one to test the window on events alone.
-  articles[1].text = "Residents of Iquique in northern Chile again felt a "
-                     "strong earthquake, the seismology office said, with "
-                     "power cut to homes and buildings shaking near the port.";
+  articles[1].text =
+      "Residents of Iquique in northern Chile again felt a "
+      "strong earthquake, the seismology office said, with "
+      "power cut to homes and buildings shaking near the port.";
   c = RunPipeline(articles);
   REQUIRE(c.ok());
   CHECK(c->assignments[0].event != c->assignments[1].event);

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "consumer: " << ingest->articles.size() << " articles, "
-            << clustering->num_events << " events, "
-            << clustering->num_stories << " storylines\n";
+            << clustering->num_events << " events, " << clustering->num_stories
+            << " storylines\n";
   return 0;
 }

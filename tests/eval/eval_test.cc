@@ -1,7 +1,7 @@
 // Evaluation metrics on hand-computed cases.
-#include <catch2/catch.hpp>
-
 #include "storycluster/eval.h"
+
+#include <catch2/catch.hpp>
 
 namespace storycluster {
 namespace {
@@ -21,7 +21,8 @@ TEST_CASE("perfect prediction scores 1 everywhere") {
 }
 
 TEST_CASE("all-in-one prediction: hand-computed values") {
-  auto s = Evaluate(kGold, "id\tdup\tevent\na\t1\tz\nb\t2\tz\nc\t3\tz\nd\t4\tz\n");
+  auto s =
+      Evaluate(kGold, "id\tdup\tevent\na\t1\tz\nb\t2\tz\nc\t3\tz\nd\t4\tz\n");
   REQUIRE(s.ok());
   CHECK(s->bcubed_p == Approx(0.5));
   CHECK(s->bcubed_r == Approx(1.0));

@@ -1,15 +1,16 @@
 // Features: shingle hashing (pinned by golden values) and weighted terms.
+#include "storycluster/features.h"
+
 #include <catch2/catch.hpp>
 #include <map>
-
-#include "storycluster/features.h"
 
 namespace storycluster {
 namespace {
 
 std::vector<Token> Words(std::initializer_list<const char*> words) {
   std::vector<Token> out;
-  for (const char* w : words) out.push_back(Token{w, 0, 0, TokenKind::kWord, false});
+  for (const char* w : words)
+    out.push_back(Token{w, 0, 0, TokenKind::kWord, false});
   return out;
 }
 

@@ -1,11 +1,12 @@
 // Ingest of every supported format: JSON Lines (field names, types, dates),
 // text, Markdown with front matter, directories and streams.
+#include "storycluster/ingest.h"
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 
 #include "absl/time/time.h"
-#include "storycluster/ingest.h"
 #include "test_util.h"
 
 namespace storycluster {
@@ -137,8 +138,8 @@ TEST_CASE("text files: title rule") {
   REQUIRE(ingestor.ok());
   (*ingestor)->AddTextFile("\n\nShort headline\n\nFirst paragraph.\n", "a.txt",
                            "a.txt");
-  (*ingestor)->AddTextFile("This first line is a sentence.\nSecond.\n",
-                           "b.txt", "b.txt");
+  (*ingestor)->AddTextFile("This first line is a sentence.\nSecond.\n", "b.txt",
+                           "b.txt");
   (*ingestor)->AddTextFile("Advertisement\n\nReal headline\nBody.\n", "c.txt",
                            "c.txt");
   (*ingestor)->AddTextFile(std::string(250, 'L') + "\nBody.\n", "d.txt",
@@ -195,8 +196,9 @@ TEST_CASE("directories: recursive, sorted, relative-path ids") {
   auto dir = testing::TempDir("ingest_dir");
   testing::WriteFile(dir / "b" / "two.txt", "Two\nBody two.\n");
   testing::WriteFile(dir / "a.md", "---\ntitle: One\n---\nBody one.\n");
-  testing::WriteFile(dir / "feed.jsonl",
-                     "{\"id\":\"j1\",\"text\":\"x\"}\n{\"id\":\"j2\",\"text\":\"y\"}\n");
+  testing::WriteFile(
+      dir / "feed.jsonl",
+      "{\"id\":\"j1\",\"text\":\"x\"}\n{\"id\":\"j2\",\"text\":\"y\"}\n");
   testing::WriteFile(dir / "notes.csv", "not an article");
   testing::WriteFile(dir / ".hidden" / "x.txt", "Hidden\nbody\n");
   auto r = IngestPaths({dir.string()});

@@ -32,11 +32,11 @@ TEST_CASE("each malformed JSONL line is refused with its reason") {
        RejectReason::kInvalidJson, "improper structure"},
       {"bad atom", R"({"id":"a","text":"x","flag":tru})",
        RejectReason::kInvalidJson, "atom"},
-      {"nested 10000 deep", "{\"id\":\"a\",\"x\":" + std::string(10000, '[') +
-                                std::string(10000, ']') + "}",
+      {"nested 10000 deep",
+       "{\"id\":\"a\",\"x\":" + std::string(10000, '[') +
+           std::string(10000, ']') + "}",
        RejectReason::kInvalidJson, ""},
-      {"array line", R"(["id","a"])", RejectReason::kNotAnObject,
-       "an array"},
+      {"array line", R"(["id","a"])", RejectReason::kNotAnObject, "an array"},
       {"string line", R"("just a string")", RejectReason::kNotAnObject,
        "a string"},
       {"invalid UTF-8", "{\"id\":\"a\",\"text\":\"caf\xC3\x28\"}",
@@ -66,9 +66,9 @@ TEST_CASE("each malformed JSONL line is refused with its reason") {
   };
   for (const Case& c : cases) {
     SECTION(c.name) {
-      const std::string input =
-          "{\"id\":\"before\",\"text\":\"ok\"}\n" + c.line +
-          "\n{\"id\":\"after\",\"text\":\"ok\"}\n";
+      const std::string input = "{\"id\":\"before\",\"text\":\"ok\"}\n" +
+                                c.line +
+                                "\n{\"id\":\"after\",\"text\":\"ok\"}\n";
       const IngestResult r = IngestJsonl(input);
       REQUIRE(r.rejections.size() == 1);
       CHECK(r.rejections[0].reason == c.reason);
@@ -102,11 +102,11 @@ TEST_CASE("oversized lines and articles are refused without stopping") {
   options.max_article_bytes = 20;
   const std::string big_line =
       "{\"id\":\"big\",\"text\":\"" + std::string(5000, 'x') + "\"}";
-  const IngestResult r = IngestJsonl(
-      "{\"id\":\"a\",\"text\":\"short\"}\n" + big_line +
-          "\n{\"id\":\"b\",\"text\":\"0123456789012345678901\"}\n"
-          "{\"id\":\"c\",\"text\":\"tail\"}",
-      options);
+  const IngestResult r =
+      IngestJsonl("{\"id\":\"a\",\"text\":\"short\"}\n" + big_line +
+                      "\n{\"id\":\"b\",\"text\":\"0123456789012345678901\"}\n"
+                      "{\"id\":\"c\",\"text\":\"tail\"}",
+                  options);
   REQUIRE(r.rejections.size() == 2);
   CHECK(r.rejections[0].reason == RejectReason::kOversized);
   CHECK(r.rejections[0].origin.line == 2);
@@ -126,8 +126,8 @@ TEST_CASE("malformed files are refused with their reasons") {
   testing::WriteFile(dir / "open.md", "---\ntitle: x\nno closing line\n");
   testing::WriteFile(dir / "badyaml.md", "---\ntitle: [unclosed\n---\nbody\n");
   testing::WriteFile(dir / "list.md", "---\n- a\n- b\n---\nbody\n");
-  testing::WriteFile(dir / "deep.md", "---\ntitle: " + std::string(100, '[') +
-                                          "\n---\nbody\n");
+  testing::WriteFile(dir / "deep.md",
+                     "---\ntitle: " + std::string(100, '[') + "\n---\nbody\n");
   testing::WriteFile(dir / "empty.txt", "");
   testing::WriteFile(dir / "good.txt", "A good title\nA good body.\n");
   std::filesystem::create_symlink(dir / "missing-target.txt",
@@ -147,8 +147,7 @@ TEST_CASE("malformed files are refused with their reasons") {
   };
   expect("nul.txt", RejectReason::kBinaryContent, "NUL byte at offset 10");
   expect("latin1.txt", RejectReason::kInvalidUtf8, "at byte offset 3");
-  expect("open.md", RejectReason::kInvalidFrontMatter,
-         "no closing '---' line");
+  expect("open.md", RejectReason::kInvalidFrontMatter, "no closing '---' line");
   expect("badyaml.md", RejectReason::kInvalidFrontMatter, "line ");
   expect("list.md", RejectReason::kInvalidFrontMatter, "not a map");
   expect("deep.md", RejectReason::kInvalidFrontMatter, "nested deeper");

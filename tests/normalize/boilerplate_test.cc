@@ -33,13 +33,13 @@ bool Removed(const CleanText& c, std::string_view line, BoilerplateRule rule) {
 }
 
 TEST_CASE("furniture patterns are removed, sentences kept") {
-  const CleanText c = Filter()->Clean(Make(
-      "Advertisement\n"
-      "Reading Time: 3 minutes\n"
-      "The minister said the talks would resume next week in Geneva.\n"
-      "Follow Jane Doe on Facebook and Twitter.\n"
-      "Sign up for our morning newsletter\n"
-      "Officials declined to say whether a date had been set.\n"));
+  const CleanText c = Filter()->Clean(
+      Make("Advertisement\n"
+           "Reading Time: 3 minutes\n"
+           "The minister said the talks would resume next week in Geneva.\n"
+           "Follow Jane Doe on Facebook and Twitter.\n"
+           "Sign up for our morning newsletter\n"
+           "Officials declined to say whether a date had been set.\n"));
   CHECK(c.text ==
         "The minister said the talks would resume next week in Geneva.\n"
         "Officials declined to say whether a date had been set.");
@@ -53,17 +53,18 @@ TEST_CASE("furniture patterns are removed, sentences kept") {
 }
 
 TEST_CASE("a tail marker in the second half drops the rest") {
-  const CleanText c = Filter()->Clean(
-      Make("First real sentence of the story.\n"
-           "Second real sentence of the story.\n"
-           "Third real sentence of the story.\n"
-           "Read Next: Something else entirely\n"
-           "A promotional paragraph that is long enough to look like prose.\n"));
+  const CleanText c = Filter()->Clean(Make(
+      "First real sentence of the story.\n"
+      "Second real sentence of the story.\n"
+      "Third real sentence of the story.\n"
+      "Read Next: Something else entirely\n"
+      "A promotional paragraph that is long enough to look like prose.\n"));
   CHECK(c.text ==
         "First real sentence of the story.\nSecond real sentence of the "
         "story.\nThird real sentence of the story.");
-  CHECK(Removed(c, "A promotional paragraph that is long enough to look like "
-                   "prose.",
+  CHECK(Removed(c,
+                "A promotional paragraph that is long enough to look like "
+                "prose.",
                 BoilerplateRule::kTail));
 }
 
@@ -90,14 +91,16 @@ TEST_CASE("lines repeated across one source's articles are furniture") {
     const char* first[] = {"Rain flooded the valley overnight.",
                            "The council approved a new budget.",
                            "A striker signed for the home club."};
-    corpus.push_back(Make(std::string(first[i]) + "\n"
+    corpus.push_back(Make(std::string(first[i]) +
+                              "\n"
                               "Get the Daily Bugle app for breaking alerts\n",
                           "Daily Bugle"));
   }
   // The same line from another outlet is not that outlet's furniture.
-  corpus.push_back(Make("Get the Daily Bugle app for breaking alerts\n"
-                        "Another outlet quoting it in a sentence of its own.\n",
-                        "Other Times"));
+  corpus.push_back(
+      Make("Get the Daily Bugle app for breaking alerts\n"
+           "Another outlet quoting it in a sentence of its own.\n",
+           "Other Times"));
   auto filter = Filter(corpus);
   const CleanText own = filter->Clean(corpus[0]);
   CHECK(own.text == "Rain flooded the valley overnight.");

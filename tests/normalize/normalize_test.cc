@@ -1,7 +1,7 @@
 // TextNormalizer: punctuation unification and NFKC case folding.
-#include <catch2/catch.hpp>
-
 #include "storycluster/normalize.h"
+
+#include <catch2/catch.hpp>
 
 namespace storycluster {
 namespace {
@@ -11,13 +11,17 @@ TEST_CASE("normalization unifies quotes and dashes and folds case") {
   REQUIRE(n.ok());
   CHECK((*n)->Normalize("\xE2\x80\x9CIt\xE2\x80\x99s\xE2\x80\x9D \xE2\x80\x94"
                         " OK") == "\"it's\" - ok");
-  CHECK((*n)->Normalize("\xEF\xAC\x81" "ve \xEF\xBC\xA1\xEF\xBC\xA2") ==
-        "five ab");
-  CHECK((*n)->Normalize("\xC2\xAB" "Bonjour\xC2\xBB") == "\"bonjour\"");
+  CHECK((*n)->Normalize("\xEF\xAC\x81"
+                        "ve \xEF\xBC\xA1\xEF\xBC\xA2") == "five ab");
+  CHECK((*n)->Normalize("\xC2\xAB"
+                        "Bonjour\xC2\xBB") == "\"bonjour\"");
   CHECK((*n)->Normalize("\xE2\x85\xA0") == "i");  // Roman numeral one
   CHECK((*n)->Normalize("") == "");
   // Invalid UTF-8 becomes U+FFFD instead of failing.
-  CHECK((*n)->Normalize("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+  CHECK((*n)->Normalize("a\xFF"
+                        "b") ==
+        "a\xEF\xBF\xBD"
+        "b");
 }
 
 }  // namespace

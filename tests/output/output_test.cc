@@ -1,9 +1,10 @@
 // Output: TSV layout, JSON structure, text tree and atomic file writes.
+#include "storycluster/output.h"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "storycluster/output.h"
 #include "test_util.h"
 
 namespace storycluster {
@@ -45,8 +46,8 @@ TEST_CASE("TSV: header, one line per article in input order") {
 
 TEST_CASE("JSON: storylines, events, members, stats and rejections") {
   auto [ingest, c] = Sample();
-  const auto j = nlohmann::json::parse(
-      FormatClustering(ingest, c, OutputFormat::kJson));
+  const auto j =
+      nlohmann::json::parse(FormatClustering(ingest, c, OutputFormat::kJson));
   REQUIRE(j["storylines"].size() == 1);
   const auto& story = j["storylines"][0];
   CHECK(story["id"] == "s1");

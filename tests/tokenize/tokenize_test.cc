@@ -1,8 +1,8 @@
 // Tokenizer: quote unification, NFKC folding, CJK segmentation, byte
 // offsets, numbers, URLs and stop words.
-#include <catch2/catch.hpp>
-
 #include "storycluster/tokenize.h"
+
+#include <catch2/catch.hpp>
 
 namespace storycluster {
 namespace {
@@ -35,7 +35,8 @@ TEST_CASE("NFKC case folding: full-width letters and ligatures") {
   auto tok = Make();
   // "ＮＡＴＯ" full-width, "ﬁnal" with the fi ligature, "Straße".
   CHECK(Texts(tok->Tokenize("\xEF\xBC\xAE\xEF\xBC\xA1\xEF\xBC\xB4\xEF\xBC\xAF"
-                            " \xEF\xAC\x81nal Stra\xC3\x9F" "e")) ==
+                            " \xEF\xAC\x81nal Stra\xC3\x9F"
+                            "e")) ==
         std::vector<std::string>{"nato", "final", "strasse"});
   CHECK(Texts(tok->Tokenize("NATO Final STRASSE")) ==
         std::vector<std::string>{"nato", "final", "strasse"});
@@ -69,12 +70,13 @@ TEST_CASE("Chinese and Japanese sentences segment into several words") {
 TEST_CASE("byte offsets map back to the original text") {
   auto tok = Make();
   const std::string text =
-      "Caf\xC3\xA9 \xE2\x80\x9C" "don\xE2\x80\x99t\xE2\x80\x9D \xEF\xBC\xAE"
+      "Caf\xC3\xA9 \xE2\x80\x9C"
+      "don\xE2\x80\x99t\xE2\x80\x9D \xEF\xBC\xAE"
       "\xEF\xBC\xA1 \xE6\x9C\x9D\xE9\xB2\x9C\xE6\x8B\x92\xE7\xBB\x9D 1,000 "
       "https://example.com/a?b=1.";
   const auto tokens = tok->Tokenize(text);
-  const std::vector<std::string> originals = {
-      "Caf\xC3\xA9", "don\xE2\x80\x99t", "\xEF\xBC\xAE\xEF\xBC\xA1"};
+  const std::vector<std::string> originals = {"Caf\xC3\xA9", "don\xE2\x80\x99t",
+                                              "\xEF\xBC\xAE\xEF\xBC\xA1"};
   REQUIRE(tokens.size() >= 6);
   for (size_t i = 0; i < originals.size(); ++i) {
     CHECK(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin) ==
@@ -96,8 +98,8 @@ TEST_CASE("byte offsets map back to the original text") {
 
 TEST_CASE("numbers and URLs are handled deliberately") {
   auto tok = Make();
-  const auto tokens =
-      tok->Tokenize("Exports rose 3.5% to $1,250 million, see www.Example.org.");
+  const auto tokens = tok->Tokenize(
+      "Exports rose 3.5% to $1,250 million, see www.Example.org.");
   REQUIRE(tokens.size() == 8);
   CHECK(tokens[2].kind == TokenKind::kNumber);
   CHECK(tokens[2].text == "3.5");
@@ -114,9 +116,9 @@ TEST_CASE("English stop words are flagged, content words are not") {
   auto tok = Make();
   const auto tokens = tok->Tokenize("The talks with Pyongyang have stalled");
   REQUIRE(tokens.size() == 6);
-  CHECK(tokens[0].stop_word);   // the
+  CHECK(tokens[0].stop_word);        // the
   CHECK_FALSE(tokens[1].stop_word);  // talks
-  CHECK(tokens[2].stop_word);   // with
+  CHECK(tokens[2].stop_word);        // with
   CHECK_FALSE(tokens[3].stop_word);  // pyongyang
   CHECK(IsStopWord("don't"));
   CHECK_FALSE(IsStopWord("korea"));

@@ -132,14 +132,16 @@ int main(int argc, char** argv) {
       "cluster",
       "Run the whole pipeline (copies, events, storylines) over files, "
       "directories or '-' (JSON Lines on stdin).");
-  cmd_cluster->add_option("inputs", cluster.inputs,
-                          "JSONL/.txt/.md files, directories, or -")
+  cmd_cluster
+      ->add_option("inputs", cluster.inputs,
+                   "JSONL/.txt/.md files, directories, or -")
       ->required();
   cmd_cluster->add_option("--format", cluster.format, "json, tsv or text")
       ->capture_default_str()
       ->check(CLI::IsMember({"json", "tsv", "text"}));
-  cmd_cluster->add_option("-o,--output", cluster.output,
-                          "output file (written atomically), - for stdout")
+  cmd_cluster
+      ->add_option("-o,--output", cluster.output,
+                   "output file (written atomically), - for stdout")
       ->capture_default_str();
   cmd_cluster->add_option("--rejects", cluster.rejects,
                           "also write every rejected record to this TSV file");
@@ -147,31 +149,36 @@ int main(int argc, char** argv) {
       "--field", cluster.fields,
       "input field names for a logical field, e.g. text=maintext,body "
       "(fields: id, title, text, published, source, url); repeatable");
-  cmd_cluster->add_option("--max-record-bytes", cluster.max_record_bytes,
-                          "largest JSONL line or article file")
+  cmd_cluster
+      ->add_option("--max-record-bytes", cluster.max_record_bytes,
+                   "largest JSONL line or article file")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd_cluster->add_option("--max-article-bytes", cluster.max_article_bytes,
-                          "largest title + text of one article")
+  cmd_cluster
+      ->add_option("--max-article-bytes", cluster.max_article_bytes,
+                   "largest title + text of one article")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd_cluster->add_option("--dup-jaccard",
-                          cluster.pipeline.cluster.dup_jaccard,
-                          "shingle Jaccard for a copy")
+  cmd_cluster
+      ->add_option("--dup-jaccard", cluster.pipeline.cluster.dup_jaccard,
+                   "shingle Jaccard for a copy")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd_cluster->add_option("--event-similarity",
-                          cluster.pipeline.cluster.event_similarity,
-                          "TF-IDF cosine to join an event")
+  cmd_cluster
+      ->add_option("--event-similarity",
+                   cluster.pipeline.cluster.event_similarity,
+                   "TF-IDF cosine to join an event")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd_cluster->add_option("--story-similarity",
-                          cluster.pipeline.cluster.story_similarity,
-                          "TF-IDF cosine to join a storyline")
+  cmd_cluster
+      ->add_option("--story-similarity",
+                   cluster.pipeline.cluster.story_similarity,
+                   "TF-IDF cosine to join a storyline")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd_cluster->add_option("--event-window-days", cluster.event_window_days,
-                          "max days between articles of one event")
+  cmd_cluster
+      ->add_option("--event-window-days", cluster.event_window_days,
+                   "max days between articles of one event")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd_cluster->add_flag("-q,--quiet", cluster.quiet,
@@ -182,7 +189,8 @@ int main(int argc, char** argv) {
       "eval",
       "Score a predicted TSV against gold labels: BCubed and pairwise "
       "P/R/F1 and ARI, printed as one JSON line.");
-  cmd_eval->add_option("--gold", eval.gold, "gold labels TSV (id, event, story)")
+  cmd_eval
+      ->add_option("--gold", eval.gold, "gold labels TSV (id, event, story)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd_eval->add_option("--pred", eval.pred, "predicted TSV (id first)")
