@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include "storycluster/ingest.h"
+
 namespace storycluster::testing {
 
 inline std::string SourceDir() { return STORYCLUSTER_SOURCE_DIR; }
@@ -42,6 +44,15 @@ inline void WriteFile(const std::filesystem::path& path,
   std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary);
   out << contents;
+}
+
+// Ingests an in-memory JSON Lines text named "in.jsonl".
+inline IngestResult IngestJsonl(const std::string& text,
+                                IngestOptions options = {}) {
+  auto ingestor = Ingestor::Create(std::move(options));
+  if (!ingestor.ok()) return {};
+  (*ingestor)->AddJsonlBuffer(text, "in.jsonl");
+  return std::move(**ingestor).Finish();
 }
 
 }  // namespace storycluster::testing

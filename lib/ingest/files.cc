@@ -85,15 +85,20 @@ std::string ScalarOf(const YAML::Node& node) {
 
 }  // namespace
 
+bool Ingestor::Impl::PrepareFileText(std::string_view bytes,
+                                     const Origin& origin, std::string* text) {
+  std::string detail;
+  RejectReason reason;
+  if (PrepareText(bytes, text, &reason, &detail)) return true;
+  Reject(origin, reason, std::move(detail));
+  return false;
+}
+
 void Ingestor::Impl::AddTextFile(std::string_view bytes, std::string_view id,
                                  std::string_view name) {
   Origin origin{std::string(name), 0};
-  std::string text, detail;
-  RejectReason reason;
-  if (!PrepareText(bytes, &text, &reason, &detail)) {
-    Reject(std::move(origin), reason, std::move(detail));
-    return;
-  }
+  std::string text;
+  if (!PrepareFileText(bytes, origin, &text)) return;
   Article article;
   article.id = std::string(id);
   article.origin = std::move(origin);
@@ -105,12 +110,8 @@ void Ingestor::Impl::AddMarkdownFile(std::string_view bytes,
                                      std::string_view id,
                                      std::string_view name) {
   Origin origin{std::string(name), 0};
-  std::string text, detail;
-  RejectReason reason;
-  if (!PrepareText(bytes, &text, &reason, &detail)) {
-    Reject(std::move(origin), reason, std::move(detail));
-    return;
-  }
+  std::string text;
+  if (!PrepareFileText(bytes, origin, &text)) return;
   Article article;
   article.id = std::string(id);
   std::string_view body = text;

@@ -55,6 +55,10 @@ class Ingestor::Impl {
   void ScanJsonLines(const ReadFn& read, std::string_view name);
   void ParseJsonRecord(std::string_view line, Origin origin);
   void RejectOversizedLine(Origin origin);
+  // Checks and unifies a whole-file article's bytes (BOM, NUL, UTF-8, line
+  // ends) into `*text`; on failure rejects the file and returns false.
+  bool PrepareFileText(std::string_view bytes, const Origin& origin,
+                       std::string* text);
   void AddFile(const std::string& path, const std::string& id);
 
   // Every record ends in exactly one of these two calls, so that

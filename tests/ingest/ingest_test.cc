@@ -17,12 +17,7 @@ absl::Time Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
                          absl::UTCTimeZone());
 }
 
-IngestResult IngestJsonl(const std::string& text, IngestOptions options = {}) {
-  auto ingestor = Ingestor::Create(std::move(options));
-  REQUIRE(ingestor.ok());
-  (*ingestor)->AddJsonlBuffer(text, "in.jsonl");
-  return std::move(**ingestor).Finish();
-}
+using testing::IngestJsonl;
 
 TEST_CASE("timestamps: ISO 8601, offsets, RFC 2822 and epochs") {
   CHECK(ParseTimestamp("2021-03-14") == Utc(2021, 3, 14));

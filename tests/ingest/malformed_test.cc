@@ -17,12 +17,7 @@ struct Case {
   const char* detail;  // must occur in the rejection's detail
 };
 
-IngestResult IngestJsonl(const std::string& text, IngestOptions options = {}) {
-  auto ingestor = Ingestor::Create(std::move(options));
-  REQUIRE(ingestor.ok());
-  (*ingestor)->AddJsonlBuffer(text, "in.jsonl");
-  return std::move(**ingestor).Finish();
-}
+using testing::IngestJsonl;
 
 TEST_CASE("each malformed JSONL line is refused with its reason") {
   const std::vector<Case> cases = {
