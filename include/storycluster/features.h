@@ -13,13 +13,10 @@
 #include "absl/types/span.h"
 #include "storycluster/article.h"
 #include "storycluster/normalize.h"
+#include "storycluster/shingle.h"
 #include "storycluster/tokenize.h"
 
 namespace storycluster {
-
-// Seed of the shingle hash. Part of the signature format: changing it
-// changes every persisted shingle value (pinned by golden tests).
-inline constexpr uint64_t kShingleSeed = 0x73746f7279636c75ULL;  // "storyclu"
 
 struct FeatureOptions {
   // Words per shingle. Default: 5. REQUIRES: 1 <= shingle_size <= 16.
@@ -41,10 +38,6 @@ struct ArticleFeatures {
   std::vector<WeightedTerm> terms;  // content terms, sorted by term
   size_t removed_lines = 0;         // boilerplate lines dropped
 };
-
-// Hashes of the word k-shingles of `tokens` (URL tokens skipped), sorted
-// and unique. A text shorter than k words gives one shingle of all words.
-std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens, int k);
 
 // Computes features for a corpus: learns the boilerplate filter from it,
 // then cleans, tokenizes and featurizes each article.
