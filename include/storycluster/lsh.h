@@ -1,0 +1,65 @@
+// Banded locality-sensitive hashing over MinHash signatures: candidates are
+// documents that agree on every value of at least one band of `rows`
+// consecutive signature positions. docs/parameters.md shows the S-curve.
+#ifndef STORYCLUSTER_LSH_H_
+#define STORYCLUSTER_LSH_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace storycluster {
+
+struct LshOptions {
+  // Number of bands. Default: 32. REQUIRES: bands * rows <= num_hashes.
+  uint32_t bands = 32;
+  // Signature values per band. Default: 4.
+  uint32_t rows = 4;
+  // Seed of the band-key hash. Default: fixed.
+  uint64_t seed = 0x6c736862616e6473ULL;  // "lshbands"
+
+  // Chooses bands x rows (bands * rows <= num_hashes) minimising
+  //   fp_weight * ∫_0^t P(s) ds + fn_weight * ∫_t^1 (1 - P(s)) ds,
+  // with P(s) = 1 - (1 - s^rows)^bands the probability that a pair of
+  // Jaccard similarity s becomes a candidate: the expected false positive
+  // and false negative mass around the threshold t.
+  // REQUIRES: 0 < threshold < 1, num_hashes >= 1, weights >= 0.
+  static LshOptions ForThreshold(double threshold, uint32_t num_hashes,
+                                 double fp_weight = 0.5,
+                                 double fn_weight = 0.5);
+
+  // P(s) above.
+  double CandidateProbability(double jaccard) const;
+};
+
+// An index of signatures by band.
+//
+// Thread safety: Query() may run concurrently with other Query() calls;
+// Insert() needs exclusive access.
+class LshIndex {
+ public:
+  static absl::StatusOr<std::unique_ptr<LshIndex>> Create(
+      const LshOptions& options, uint32_t num_hashes);
+  ~LshIndex();
+
+  // Adds document `id`. REQUIRES: signature.size() == num_hashes.
+  void Insert(uint32_t id, absl::Span<const uint32_t> signature);
+  // Replaces `*out` with the ids sharing a band with `signature`, sorted
+  // and unique.
+  void Query(absl::Span<const uint32_t> signature,
+             std::vector<uint32_t>* out) const;
+  size_t size() const;
+
+ private:
+  struct Rep;
+  explicit LshIndex(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_LSH_H_

@@ -1,0 +1,83 @@
+// LSH: parameter choice, validation, and candidate recall against the
+// S-curve's prediction on real MinHash signatures (fixed seeds).
+#include "storycluster/lsh.h"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+
+#include "storycluster/minhash.h"
+
+namespace storycluster {
+namespace {
+
+TEST_CASE("lsh: ForThreshold fits the budget and centres the S-curve") {
+  for (double t : {0.3, 0.5, 0.8}) {
+    const LshOptions o = LshOptions::ForThreshold(t, 128);
+    INFO("t=" << t << " " << o.bands << "x" << o.rows);
+    CHECK(o.bands * o.rows <= 128);
+    // The curve rises through the threshold: low well below, high above.
+    CHECK(o.CandidateProbability(t - 0.2) < 0.35);
+    CHECK(o.CandidateProbability(std::min(t + 0.2, 1.0)) > 0.9);
+    CHECK(o.CandidateProbability(0.0) == 0.0);
+    CHECK(o.CandidateProbability(1.0) == 1.0);
+  }
+  // Weighting false negatives more moves the curve left (more recall).
+  const LshOptions recall = LshOptions::ForThreshold(0.7, 128, 0.2, 0.8);
+  const LshOptions balanced = LshOptions::ForThreshold(0.7, 128);
+  CHECK(recall.CandidateProbability(0.7) > balanced.CandidateProbability(0.7));
+}
+
+TEST_CASE("lsh: invalid shapes are refused") {
+  LshOptions o;
+  o.bands = 20;
+  o.rows = 7;
+  CHECK_FALSE(LshIndex::Create(o, 128).ok());
+  o.bands = 0;
+  CHECK_FALSE(LshIndex::Create(o, 128).ok());
+}
+
+TEST_CASE("lsh: candidate recall is at or above the S-curve minus 3 sigma") {
+  std::mt19937_64 rng(4242);
+  auto hasher = MinHasher::Create();
+  REQUIRE(hasher.ok());
+  const LshOptions options = LshOptions::ForThreshold(0.5, 128);
+  for (double j : {0.3, 0.5, 0.7, 0.9}) {
+    auto index = LshIndex::Create(options, 128);
+    REQUIRE(index.ok());
+    const int kPairs = 400, total = 300;
+    const int shared = static_cast<int>(std::lround(j * total));
+    const int unique = (total - shared) / 2;
+    const double truth =
+        static_cast<double>(shared) / static_cast<double>(shared + 2 * unique);
+    std::vector<std::vector<uint32_t>> queries;
+    for (int p = 0; p < kPairs; ++p) {
+      std::vector<uint64_t> a, b;
+      for (int i = 0; i < shared; ++i) {
+        const uint64_t v = rng();
+        a.push_back(v);
+        b.push_back(v);
+      }
+      for (int i = 0; i < unique; ++i) a.push_back(rng());
+      for (int i = 0; i < unique; ++i) b.push_back(rng());
+      (*index)->Insert(static_cast<uint32_t>(p), (*hasher)->Sign(a));
+      queries.push_back((*hasher)->Sign(b));
+    }
+    int found = 0;
+    std::vector<uint32_t> candidates;
+    for (int p = 0; p < kPairs; ++p) {
+      (*index)->Query(queries[p], &candidates);
+      found += std::binary_search(candidates.begin(), candidates.end(),
+                                  static_cast<uint32_t>(p));
+    }
+    const double predicted = options.CandidateProbability(truth);
+    const double margin =
+        3 * std::sqrt(predicted * (1 - predicted) / kPairs) + 0.01;
+    INFO("J=" << truth << " recall " << found << "/" << kPairs << " predicted "
+              << predicted);
+    CHECK(static_cast<double>(found) / kPairs >= predicted - margin);
+  }
+}
+
+}  // namespace
+}  // namespace storycluster
