@@ -1,11 +1,11 @@
 // Stages 4-6 of the pipeline: candidates, similarity and clustering into
 // three nested levels: copy groups inside events inside storylines.
 //
-// This is the foundation's baseline (docs/pipeline.md): exact shingle
-// Jaccard over an inverted index for copies, TF-IDF cosine with a time
-// window for events, TF-IDF cosine of event centroids for storylines. Each
-// level uses leader clustering in time order, so every member is compared
-// with its group's representative and chains cannot merge unrelated items.
+// Copies come from dedup.h (MinHash + LSH + verification); events from
+// TF-IDF cosine with a time window; storylines from TF-IDF cosine of event
+// centroids. Each level uses leader clustering in time order, so every
+// member is compared with its group's representative and chains cannot
+// merge unrelated items.
 #ifndef STORYCLUSTER_CLUSTER_H_
 #define STORYCLUSTER_CLUSTER_H_
 
@@ -17,14 +17,14 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "storycluster/article.h"
+#include "storycluster/dedup.h"
 #include "storycluster/features.h"
 
 namespace storycluster {
 
 struct ClusterOptions {
-  // Shingle Jaccard at or above which an article is a copy of its group's
-  // original. Default: 0.5. REQUIRES: 0 < dup_jaccard <= 1.
-  double dup_jaccard = 0.5;
+  // Copy detection (dedup.h): threshold, MinHash and LSH settings.
+  DedupOptions dedup;
   // TF-IDF cosine (article vs. event centroid) to join an event.
   // Default: 0.25. REQUIRES: in (0, 1].
   double event_similarity = 0.25;
@@ -34,9 +34,6 @@ struct ClusterOptions {
   // TF-IDF cosine (event centroid vs. storyline centroid) to join a
   // storyline. Default: 0.15. REQUIRES: in (0, 1].
   double story_similarity = 0.15;
-  // Shingles occurring in more originals than this are not used as copy
-  // candidates (they are template text). Default: 1000.
-  int max_shingle_postings = 1000;
   // Terms per article used to find event candidates. Default: 12.
   int candidate_terms = 12;
 };

@@ -23,6 +23,9 @@ struct FeatureOptions {
   int shingle_size = 5;
   // Weight of a title term relative to a body term. Default: 2.0.
   double title_weight = 2.0;
+  // Compute weighted terms (for events and storylines). Copy detection
+  // alone (storycluster dedup) needs only shingles. Default: true.
+  bool terms = true;
   BoilerplateOptions boilerplate;
 };
 

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "storycluster/article.h"
 #include "storycluster/cluster.h"
+#include "storycluster/dedup.h"
 
 namespace storycluster {
 
@@ -29,6 +30,13 @@ std::string ClusterId(char level, uint32_t index);
 // REQUIRES: clustering.assignments.size() == ingest.articles.size().
 std::string FormatClustering(const IngestResult& ingest,
                              const Clustering& clustering, OutputFormat format);
+
+// Renders copy groups only (storycluster dedup): TSV "id<TAB>dup" per
+// article in input order; JSON {"copy_groups": [groups of 2 or more, each
+// with its original and members], "stats", "rejected", "warnings"}; text.
+// REQUIRES: groups.group.size() == ingest.articles.size().
+std::string FormatCopyGroups(const IngestResult& ingest,
+                             const CopyGroups& groups, OutputFormat format);
 
 // Writes `contents` to `path` through a temporary file in the same folder,
 // flushed to disk and renamed over `path`: readers see either the old file

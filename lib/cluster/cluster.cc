@@ -15,71 +15,12 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/time_order.h"
 
 namespace storycluster {
 namespace {
 
 using SparseVec = Eigen::SparseVector<float>;
-
-// Indices of `times` in time order: known times first (earliest first),
-// unknown times after, input order breaking ties.
-std::vector<uint32_t> TimeOrder(
-    const std::vector<std::optional<absl::Time>>& times) {
-  std::vector<uint32_t> order(times.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    if (times[a].has_value() != times[b].has_value()) {
-      return times[a].has_value();
-    }
-    return times[a].has_value() && *times[a] < *times[b];
-  });
-  return order;
-}
-
-// Copy groups: returns, for each article, the index of its group's leader
-// (the earliest member, which is the original).
-std::vector<uint32_t> FindCopies(absl::Span<const Article> articles,
-                                 absl::Span<const ArticleFeatures> features,
-                                 const ClusterOptions& options) {
-  std::vector<std::optional<absl::Time>> times;
-  for (const Article& a : articles) times.push_back(a.published);
-  std::vector<uint32_t> leader(articles.size());
-  absl::flat_hash_map<uint64_t, std::vector<uint32_t>> postings;
-  absl::flat_hash_map<uint32_t, uint32_t> overlap;
-  for (uint32_t d : TimeOrder(times)) {
-    const std::vector<uint64_t>& shingles = features[d].shingles;
-    overlap.clear();
-    for (uint64_t s : shingles) {
-      auto it = postings.find(s);
-      if (it == postings.end() ||
-          it->second.size() >
-              static_cast<size_t>(options.max_shingle_postings)) {
-        continue;
-      }
-      for (uint32_t l : it->second) ++overlap[l];
-    }
-    int64_t best = -1;
-    double best_jaccard = 0;
-    for (const auto& [l, common] : overlap) {
-      const double jaccard =
-          static_cast<double>(common) /
-          static_cast<double>(shingles.size() + features[l].shingles.size() -
-                              common);
-      if (jaccard >= options.dup_jaccard &&
-          (jaccard > best_jaccard || (jaccard == best_jaccard && l < best))) {
-        best = l;
-        best_jaccard = jaccard;
-      }
-    }
-    if (best >= 0) {
-      leader[d] = static_cast<uint32_t>(best);
-      continue;
-    }
-    leader[d] = d;
-    for (uint64_t s : shingles) postings[s].push_back(d);
-  }
-  return leader;
-}
 
 // L2-normalized TF-IDF vectors (sublinear tf) for the given articles, with
 // document frequencies counted over those articles only.
@@ -221,8 +162,7 @@ absl::StatusOr<Clustering> ClusterArticles(
   if (articles.size() != features.size()) {
     return absl::InvalidArgumentError("articles and features differ in size");
   }
-  for (double v : {options.dup_jaccard, options.event_similarity,
-                   options.story_similarity}) {
+  for (double v : {options.event_similarity, options.story_similarity}) {
     if (!(v > 0 && v <= 1)) {
       return absl::InvalidArgumentError(
           absl::StrCat("similarity thresholds must be in (0, 1], got ", v));
@@ -235,7 +175,17 @@ absl::StatusOr<Clustering> ClusterArticles(
 
   // 1. Copies. Only originals take part in event clustering, so a story
   //    reprinted many times does not outweigh the others.
-  const std::vector<uint32_t> leader = FindCopies(articles, features, options);
+  std::vector<std::vector<uint64_t>> shingles;
+  std::vector<std::optional<absl::Time>> times;
+  shingles.reserve(n);
+  times.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    shingles.push_back(features[i].shingles);
+    times.push_back(articles[i].published);
+  }
+  auto copies = FindCopyGroups(shingles, times, options.dedup);
+  if (!copies.ok()) return copies.status();
+  const std::vector<uint32_t>& leader = copies->original_of;
   std::vector<uint32_t> originals;
   for (uint32_t i = 0; i < n; ++i) {
     if (leader[i] == i) originals.push_back(i);

@@ -63,6 +63,7 @@ ArticleFeatures FeatureExtractor::Extract(const Article& article) {
                     rep_->options.shingle_size);
   if (out.shingles.empty())
     out.shingles = ShingleHashes(tokens, rep_->options.shingle_size);
+  if (!rep_->options.terms) return out;
   absl::flat_hash_map<std::string, float> tf;
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (!IsContentTerm(tokens[i])) continue;

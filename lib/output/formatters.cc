@@ -2,27 +2,20 @@
 // object at a time) and a human-readable text tree.
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "lib/output/json_common.h"
 #include "storycluster/output.h"
 
 namespace storycluster {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-std::string FormatTime(const std::optional<absl::Time>& t) {
-  if (!t) return "";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *t, absl::UTCTimeZone());
-}
-
-Json TimeJson(const std::optional<absl::Time>& t) {
-  return t ? Json(FormatTime(t)) : Json(nullptr);
-}
+using output_internal::FormatTime;
+using output_internal::Json;
+using output_internal::TimeJson;
 
 // Orders by time (unknown last), then by index.
 bool Earlier(const std::optional<absl::Time>& ta, uint32_t a,
@@ -172,25 +165,8 @@ std::string FormatJson(const IngestResult& ingest, const Clustering& c) {
   }
   Json tail;
   tail["stats"] = StatsJson(ingest, c);
-  Json rejected = Json::array();
-  for (const Rejection& r : ingest.rejections) {
-    rejected.push_back({{"file", r.origin.file},
-                        {"line", r.origin.line},
-                        {"reason", std::string(RejectReasonName(r.reason))},
-                        {"detail", r.detail}});
-  }
-  tail["rejected"] = std::move(rejected);
-  Json warnings = Json::array();
-  for (const Warning& w : ingest.warnings) {
-    warnings.push_back({{"file", w.origin.file},
-                        {"line", w.origin.line},
-                        {"message", w.message}});
-  }
-  tail["warnings"] = std::move(warnings);
-  std::string tail_text =
-      tail.dump(-1, ' ', false, Json::error_handler_t::replace);
-  // Splice the tail object's fields after the storylines array.
-  absl::StrAppend(&out, "\n],", tail_text.substr(1), "\n");
+  output_internal::AddInputReport(ingest, tail);
+  output_internal::CloseWithTail(tail, &out);
   return out;
 }
 

@@ -64,10 +64,9 @@ TEST_CASE("a chain of partial copies does not merge its ends") {
   const std::string s4 = "xray yankee zulu amber basalt cobalt dune ember. ";
   std::vector<Article> articles = {
       Make("A", "", s1 + s2), Make("B", "", s2 + s3), Make("C", "", s3 + s4)};
-  ClusterOptions options;
-  options.dup_jaccard = 0.3;
   PipelineOptions pipeline;
-  pipeline.cluster = options;
+  pipeline.cluster.dedup.threshold = 0.3;
+  pipeline.cluster.dedup.candidate_margin = 0.25;
   auto c = RunPipeline(articles, pipeline);
   REQUIRE(c.ok());
   CHECK(c->assignments[0].dup != c->assignments[2].dup);

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,8 @@ int Fail(const absl::Status& status, int code = kExitFailure) {
   return code;
 }
 
-struct ClusterArgs {
+// Options shared by the subcommands that read articles.
+struct InputArgs {
   std::vector<std::string> inputs;
   std::string format = "json";
   std::string output = "-";
@@ -31,38 +33,60 @@ struct ClusterArgs {
   std::vector<std::string> fields;
   size_t max_record_bytes = storycluster::IngestOptions{}.max_record_bytes;
   size_t max_article_bytes = storycluster::IngestOptions{}.max_article_bytes;
-  storycluster::PipelineOptions pipeline;
-  double event_window_days = 7;
   bool quiet = false;
+
+  void Register(CLI::App* cmd) {
+    cmd->add_option("inputs", inputs, "JSONL/.txt/.md files, directories, or -")
+        ->required();
+    cmd->add_option("--format", format, "json, tsv or text")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"json", "tsv", "text"}));
+    cmd->add_option("-o,--output", output,
+                    "output file (written atomically), - for stdout")
+        ->capture_default_str();
+    cmd->add_option("--rejects", rejects,
+                    "also write every rejected record to this TSV file");
+    cmd->add_option(
+        "--field", fields,
+        "input field names for a logical field, e.g. text=maintext,body "
+        "(fields: id, title, text, published, source, url); repeatable");
+    cmd->add_option("--max-record-bytes", max_record_bytes,
+                    "largest JSONL line or article file")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--max-article-bytes", max_article_bytes,
+                    "largest title + text of one article")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("-q,--quiet", quiet,
+                  "no summary or rejection list on stderr");
+  }
 };
 
-int RunCluster(const ClusterArgs& args) {
+// Reads the inputs; on error prints it and sets *exit_code.
+std::optional<storycluster::IngestResult> Ingest(const InputArgs& args,
+                                                 int* exit_code) {
   storycluster::IngestOptions ingest_options;
   ingest_options.max_record_bytes = args.max_record_bytes;
   ingest_options.max_article_bytes = args.max_article_bytes;
   for (const std::string& spec : args.fields) {
     if (absl::Status s = ingest_options.fields.Override(spec); !s.ok()) {
-      return Fail(s, kExitUsage);
+      *exit_code = Fail(s, kExitUsage);
+      return std::nullopt;
     }
   }
-  auto format = storycluster::ParseOutputFormat(args.format);
-  if (!format.ok()) return Fail(format.status(), kExitUsage);
-
   auto ingest = storycluster::IngestPaths(args.inputs, ingest_options);
-  if (!ingest.ok()) return Fail(ingest.status(), kExitUsage);
-
-  storycluster::PipelineOptions options = args.pipeline;
-  options.cluster.event_window =
-      absl::Seconds(args.event_window_days * 24 * 3600);
-  auto clustering = storycluster::RunPipeline(ingest->articles, options);
-  if (!clustering.ok()) return Fail(clustering.status());
-
-  const std::string text =
-      storycluster::FormatClustering(*ingest, *clustering, *format);
-  if (absl::Status s = storycluster::WriteFileAtomically(args.output, text);
-      !s.ok()) {
-    return Fail(s);
+  if (!ingest.ok()) {
+    *exit_code = Fail(ingest.status(), kExitUsage);
+    return std::nullopt;
   }
+  return std::move(ingest).value();
+}
+
+int ReportInput(const InputArgs& args,
+                const storycluster::IngestResult& ingest_result,
+                const std::string& summary) {
+  const auto* ingest = &ingest_result;
   if (!args.rejects.empty()) {
     std::string tsv = "file\tline\treason\tdetail\n";
     for (const auto& r : ingest->rejections) {
@@ -96,11 +120,72 @@ int RunCluster(const ClusterArgs& args) {
       std::cerr << "; ignored " << stats.ignored_files
                 << " files with other extensions";
     }
-    std::cerr << "; " << clustering->num_dups << " copy groups, "
-              << clustering->num_events << " events, "
-              << clustering->num_stories << " storylines\n";
+    std::cerr << "; " << summary << "\n";
   }
   return stats.rejected > 0 ? kExitRejected : kExitOk;
+}
+
+// Writes the output and the rejects file, reports on stderr, and returns
+// the exit code.
+int Finish(const InputArgs& args, const storycluster::IngestResult& ingest,
+           const std::string& text, const std::string& summary) {
+  if (absl::Status s = storycluster::WriteFileAtomically(args.output, text);
+      !s.ok()) {
+    return Fail(s);
+  }
+  return ReportInput(args, ingest, summary);
+}
+
+struct ClusterArgs {
+  InputArgs in;
+  storycluster::PipelineOptions pipeline;
+  double event_window_days = 7;
+};
+
+int RunCluster(const ClusterArgs& args) {
+  int code = kExitOk;
+  auto ingest = Ingest(args.in, &code);
+  if (!ingest) return code;
+  storycluster::PipelineOptions options = args.pipeline;
+  options.cluster.event_window =
+      absl::Seconds(args.event_window_days * 24 * 3600);
+  auto clustering = storycluster::RunPipeline(ingest->articles, options);
+  if (!clustering.ok()) return Fail(clustering.status());
+  const std::string text = storycluster::FormatClustering(
+      *ingest, *clustering, *storycluster::ParseOutputFormat(args.in.format));
+  return Finish(args.in, *ingest, text,
+                absl::StrCat(clustering->num_dups, " copy groups, ",
+                             clustering->num_events, " events, ",
+                             clustering->num_stories, " storylines"));
+}
+
+struct DedupArgs {
+  InputArgs in;
+  storycluster::DedupOptions dedup;
+};
+
+int RunDedup(const DedupArgs& args) {
+  int code = kExitOk;
+  auto ingest = Ingest(args.in, &code);
+  if (!ingest) return code;
+  storycluster::FeatureOptions feature_options;
+  feature_options.terms = false;  // shingles only: no TF-IDF on this path
+  auto extractor =
+      storycluster::FeatureExtractor::Create(feature_options, ingest->articles);
+  if (!extractor.ok()) return Fail(extractor.status());
+  std::vector<std::vector<uint64_t>> shingles;
+  std::vector<std::optional<absl::Time>> times;
+  shingles.reserve(ingest->articles.size());
+  for (const auto& article : ingest->articles) {
+    shingles.push_back(std::move((*extractor)->Extract(article).shingles));
+    times.push_back(article.published);
+  }
+  auto groups = storycluster::FindCopyGroups(shingles, times, args.dedup);
+  if (!groups.ok()) return Fail(groups.status(), kExitUsage);
+  const std::string text = storycluster::FormatCopyGroups(
+      *ingest, *groups, *storycluster::ParseOutputFormat(args.in.format));
+  return Finish(args.in, *ingest, text,
+                absl::StrCat(groups->num_groups, " copy groups"));
 }
 
 struct EvalArgs {
@@ -132,38 +217,12 @@ int main(int argc, char** argv) {
       "cluster",
       "Run the whole pipeline (copies, events, storylines) over files, "
       "directories or '-' (JSON Lines on stdin).");
+  cluster.in.Register(cmd_cluster);
   cmd_cluster
-      ->add_option("inputs", cluster.inputs,
-                   "JSONL/.txt/.md files, directories, or -")
-      ->required();
-  cmd_cluster->add_option("--format", cluster.format, "json, tsv or text")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"json", "tsv", "text"}));
-  cmd_cluster
-      ->add_option("-o,--output", cluster.output,
-                   "output file (written atomically), - for stdout")
-      ->capture_default_str();
-  cmd_cluster->add_option("--rejects", cluster.rejects,
-                          "also write every rejected record to this TSV file");
-  cmd_cluster->add_option(
-      "--field", cluster.fields,
-      "input field names for a logical field, e.g. text=maintext,body "
-      "(fields: id, title, text, published, source, url); repeatable");
-  cmd_cluster
-      ->add_option("--max-record-bytes", cluster.max_record_bytes,
-                   "largest JSONL line or article file")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd_cluster
-      ->add_option("--max-article-bytes", cluster.max_article_bytes,
-                   "largest title + text of one article")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd_cluster
-      ->add_option("--dup-jaccard", cluster.pipeline.cluster.dup_jaccard,
+      ->add_option("--dup-jaccard", cluster.pipeline.cluster.dedup.threshold,
                    "shingle Jaccard for a copy")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(CLI::Range(0.01, 1.0));
   cmd_cluster
       ->add_option("--event-similarity",
                    cluster.pipeline.cluster.event_similarity,
@@ -181,8 +240,23 @@ int main(int argc, char** argv) {
                    "max days between articles of one event")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd_cluster->add_flag("-q,--quiet", cluster.quiet,
-                        "no summary or rejection list on stderr");
+
+  DedupArgs dedup;
+  CLI::App* cmd_dedup = app.add_subcommand(
+      "dedup",
+      "Find copy groups only (MinHash + LSH + verification; no TF-IDF). "
+      "TSV output: id, dup.");
+  dedup.in.Register(cmd_dedup);
+  cmd_dedup
+      ->add_option("--threshold", dedup.dedup.threshold,
+                   "shingle Jaccard at or above which an article is a copy")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 1.0));
+  cmd_dedup
+      ->add_option("--num-hashes", dedup.dedup.minhash.num_hashes,
+                   "MinHash signature length")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 4096));
 
   EvalArgs eval;
   CLI::App* cmd_eval = app.add_subcommand(
@@ -210,6 +284,12 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (cmd_cluster->parsed()) return RunCluster(cluster);
+  if (cmd_dedup->parsed()) {
+    if (dedup.dedup.candidate_margin >= dedup.dedup.threshold) {
+      dedup.dedup.candidate_margin = dedup.dedup.threshold / 2;
+    }
+    return RunDedup(dedup);
+  }
   if (cmd_eval->parsed()) return RunEval(eval);
   return kExitUsage;
 }
