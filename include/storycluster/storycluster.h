@@ -4,14 +4,22 @@
 #ifndef STORYCLUSTER_STORYCLUSTER_H_
 #define STORYCLUSTER_STORYCLUSTER_H_
 
-#include "storycluster/article.h"    // IWYU pragma: export
-#include "storycluster/cluster.h"    // IWYU pragma: export
-#include "storycluster/eval.h"       // IWYU pragma: export
-#include "storycluster/features.h"   // IWYU pragma: export
-#include "storycluster/ingest.h"     // IWYU pragma: export
-#include "storycluster/normalize.h"  // IWYU pragma: export
-#include "storycluster/output.h"     // IWYU pragma: export
-#include "storycluster/status.h"     // IWYU pragma: export
-#include "storycluster/tokenize.h"   // IWYU pragma: export
+// clang-format off
+#include "storycluster/status.h"      // IWYU pragma: export
+#include "storycluster/article.h"     // IWYU pragma: export
+#include "storycluster/ingest.h"      // IWYU pragma: export
+#include "storycluster/normalize.h"   // IWYU pragma: export
+#include "storycluster/tokenize.h"    // IWYU pragma: export
+#include "storycluster/shingle.h"     // IWYU pragma: export
+#include "storycluster/minhash.h"     // IWYU pragma: export
+#include "storycluster/features.h"    // IWYU pragma: export
+#include "storycluster/lsh.h"         // IWYU pragma: export
+#include "storycluster/similarity.h"  // IWYU pragma: export
+#include "storycluster/dedup.h"       // IWYU pragma: export
+#include "storycluster/cluster.h"     // IWYU pragma: export
+#include "storycluster/output.h"      // IWYU pragma: export
+#include "storycluster/eval.h"        // IWYU pragma: export
+#include "storycluster/synthetic.h"   // IWYU pragma: export
+// clang-format on
 
 #endif  // STORYCLUSTER_STORYCLUSTER_H_

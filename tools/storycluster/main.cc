@@ -188,6 +188,34 @@ int RunDedup(const DedupArgs& args) {
                 absl::StrCat(groups->num_groups, " copy groups"));
 }
 
+struct GenerateArgs {
+  storycluster::SyntheticOptions options;
+  std::string kind = "news";
+  std::string output = "-";
+  std::string labels;
+};
+
+int RunGenerate(GenerateArgs args) {
+  args.options.kind = args.kind == "template"
+                          ? storycluster::SyntheticKind::kTemplate
+                          : storycluster::SyntheticKind::kNews;
+  const storycluster::SyntheticCorpus corpus =
+      storycluster::GenerateCorpus(args.options);
+  if (absl::Status s = storycluster::WriteFileAtomically(
+          args.output, storycluster::CorpusJsonl(corpus));
+      !s.ok()) {
+    return Fail(s);
+  }
+  if (!args.labels.empty()) {
+    if (absl::Status s = storycluster::WriteFileAtomically(
+            args.labels, storycluster::CorpusLabelsTsv(corpus));
+        !s.ok()) {
+      return Fail(s);
+    }
+  }
+  return kExitOk;
+}
+
 struct EvalArgs {
   std::string gold, pred, level = "event", pred_column;
 };
@@ -258,6 +286,37 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(8, 4096));
 
+  GenerateArgs generate;
+  CLI::App* cmd_generate = app.add_subcommand(
+      "generate",
+      "Write a synthetic corpus with known copy groups as JSON Lines (and "
+      "its gold labels), for benchmarks and evaluation.");
+  cmd_generate
+      ->add_option("--articles", generate.options.articles,
+                   "number of articles")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd_generate->add_option("--seed", generate.options.seed, "random seed")
+      ->capture_default_str();
+  cmd_generate
+      ->add_option("--kind", generate.kind,
+                   "news (varied articles) or template (daily "
+                   "market reports sharing most words)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"news", "template"}));
+  cmd_generate
+      ->add_option("--copy-fraction", generate.options.copy_fraction,
+                   "fraction of articles that are copies")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd_generate
+      ->add_option("-o,--output", generate.output,
+                   "corpus file (JSON Lines), - for stdout")
+      ->capture_default_str();
+  cmd_generate->add_option("--labels", generate.labels,
+                           "also write gold labels (id, event, story = copy "
+                           "group) to this TSV file");
+
   EvalArgs eval;
   CLI::App* cmd_eval = app.add_subcommand(
       "eval",
@@ -291,5 +350,6 @@ int main(int argc, char** argv) {
     return RunDedup(dedup);
   }
   if (cmd_eval->parsed()) return RunEval(eval);
+  if (cmd_generate->parsed()) return RunGenerate(generate);
   return kExitUsage;
 }
