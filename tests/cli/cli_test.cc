@@ -81,6 +81,43 @@ TEST_CASE("cli: JSON Lines from standard input") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("cli: dedup finds the wire copies of the example corpus") {
+  const Run r = Cli("dedup " + Examples() + " --format tsv -q");
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::StartsWith("id\tdup\n"));
+  auto group_of = [&](const std::string& id) {
+    const size_t at = r.out.find("\n" + id + "\t");
+    REQUIRE(at != std::string::npos);
+    const size_t start = at + id.size() + 2;
+    return r.out.substr(start, r.out.find('\n', start) - start);
+  };
+  const std::string wire = group_of("northwire-0303-strike");
+  CHECK(group_of("coastal-herald-0303") == wire);
+  CHECK(group_of("valley-post-0303") == wire);
+  CHECK(group_of("metro-daily-0303") == wire);
+  CHECK(group_of("freight-weekly-0303") != wire);  // a rewrite, not a copy
+  CHECK(group_of("skyline-0317-talks") == group_of("northwire-0317-talks"));
+  const Run json = Cli("dedup " + Examples() + " -q");
+  CHECK_THAT(json.out,
+             Catch::Contains("\"original\":\"northwire-0303-strike\""));
+}
+
+TEST_CASE("cli: generate, dedup and eval a synthetic corpus") {
+  auto dir = testing::TempDir("cli_generate");
+  const std::string corpus = (dir / "c.jsonl").string();
+  const std::string labels = (dir / "c.labels.tsv").string();
+  const std::string pred = (dir / "c.dedup.tsv").string();
+  REQUIRE(Cli("generate --articles 400 --seed 3 -o " + corpus + " --labels " +
+              labels)
+              .code == 0);
+  REQUIRE(Cli("dedup " + corpus + " --format tsv -q -o " + pred).code == 0);
+  const Run eval =
+      Cli("eval --gold " + labels + " --pred " + pred + " --pred-column dup");
+  CHECK(eval.code == 0);
+  CHECK_THAT(eval.out, Catch::StartsWith("{\"docs\": 400,"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("cli: the seeds are read and all five listed") {
   if (!testing::HaveShared("seeds")) {
     WARN("../shared/seeds not present: seed CLI test skipped");
