@@ -1,0 +1,175 @@
+// Kernel and signature benchmarks.
+//
+//   agreement/<isa>/k:<k>/l2    one query vs. a block that fits in L2
+//   stream/<isa>                one query vs. 256 MiB of signatures (RAM),
+//                               next to a plain memory-read loop over the
+//                               same bytes; reports kernel and memory GB/s
+//                               and their ratio
+//   sparse_dot/<isa>            one dense query vs. 4096 sparse rows
+//   sign/k:<k>                  MinHash of 400-shingle sets (docs/s)
+//   features_sign               cleaning + tokenizing + shingling + MinHash
+//                               of generated 2.5 KB articles (docs/s, MB/s)
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <random>
+#include <vector>
+
+#include "storycluster/features.h"
+#include "storycluster/minhash.h"
+#include "storycluster/similarity.h"
+#include "storycluster/synthetic.h"
+
+namespace {
+
+using storycluster::KernelIsa;
+
+std::vector<uint32_t> RandomValues(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<uint32_t> v(n);
+  for (auto& x : v) x = static_cast<uint32_t>(rng() % 64);
+  return v;
+}
+
+void Agreement(benchmark::State& state, KernelIsa isa, size_t k, size_t n) {
+  const std::vector<uint32_t> query = RandomValues(k, 1);
+  const std::vector<uint32_t> block = RandomValues(n * k, 2);
+  std::vector<uint32_t> counts(n);
+  for (auto _ : state) {
+    storycluster::SignatureAgreementWith(isa, query, block, n,
+                                         absl::MakeSpan(counts));
+    benchmark::DoNotOptimize(counts.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+  state.SetBytesProcessed(
+      static_cast<int64_t>(state.iterations() * n * k * sizeof(uint32_t)));
+  state.counters["pairs/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * n), benchmark::Counter::kIsRate);
+}
+
+// A plain read of every 64-bit word (the compiler vectorises the sum); the
+// yardstick for the streaming kernel.
+uint64_t ReadAll(const std::vector<uint32_t>& data) {
+  const auto* p = reinterpret_cast<const uint64_t*>(data.data());
+  const size_t words = data.size() / 2;
+  uint64_t sum = 0;
+  for (size_t i = 0; i < words; ++i) sum += p[i];
+  return sum;
+}
+
+void Stream(benchmark::State& state, KernelIsa isa) {
+  const size_t k = 128;
+  const size_t n = (size_t{256} << 20) / (k * sizeof(uint32_t));
+  const std::vector<uint32_t> query = RandomValues(k, 3);
+  const std::vector<uint32_t> block = RandomValues(n * k, 4);
+  std::vector<uint32_t> counts(n);
+  double kernel_seconds = 0, read_seconds = 0;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    storycluster::SignatureAgreementWith(isa, query, block, n,
+                                         absl::MakeSpan(counts));
+    benchmark::DoNotOptimize(counts.data());
+    auto t1 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(ReadAll(block));
+    auto t2 = std::chrono::steady_clock::now();
+    kernel_seconds += std::chrono::duration<double>(t1 - t0).count();
+    read_seconds += std::chrono::duration<double>(t2 - t1).count();
+  }
+  const double bytes =
+      static_cast<double>(state.iterations() * n * k * sizeof(uint32_t));
+  state.counters["kernel_GB/s"] = bytes / kernel_seconds / 1e9;
+  state.counters["memread_GB/s"] = bytes / read_seconds / 1e9;
+  state.counters["kernel/memread"] = read_seconds / kernel_seconds;
+  state.counters["pairs/s"] =
+      static_cast<double>(state.iterations() * n) / kernel_seconds;
+}
+
+void SparseDot(benchmark::State& state, KernelIsa isa) {
+  const uint32_t dim = 50000, rows = 4096;
+  std::mt19937_64 rng(5);
+  std::vector<float> dense(dim);
+  for (auto& w : dense) w = static_cast<float>(rng() % 1000) / 1000.0f;
+  std::vector<uint32_t> offsets = {0}, indices;
+  std::vector<float> values;
+  for (uint32_t r = 0; r < rows; ++r) {
+    for (int j = 0; j < 150; ++j) {
+      indices.push_back(static_cast<uint32_t>(rng() % dim));
+      values.push_back(0.1f);
+    }
+    offsets.push_back(static_cast<uint32_t>(indices.size()));
+  }
+  const storycluster::SparseRows sparse{offsets, indices, values};
+  std::vector<float> out(rows);
+  for (auto _ : state) {
+    storycluster::SparseDotBatchWith(isa, dense, sparse, absl::MakeSpan(out));
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows));
+}
+
+void Sign(benchmark::State& state) {
+  storycluster::MinHashOptions options;
+  options.num_hashes = static_cast<uint32_t>(state.range(0));
+  auto hasher = storycluster::MinHasher::Create(options);
+  std::mt19937_64 rng(6);
+  std::vector<uint64_t> shingles(400);
+  for (auto& s : shingles) s = rng();
+  std::vector<uint32_t> sig(options.num_hashes);
+  for (auto _ : state) {
+    (*hasher)->Sign(shingles, absl::MakeSpan(sig));
+    benchmark::DoNotOptimize(sig.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(Sign)->Name("sign/k")->Arg(64)->Arg(128)->Arg(256);
+
+void FeaturesSign(benchmark::State& state) {
+  storycluster::SyntheticOptions options;
+  options.articles = 2000;
+  const auto corpus = storycluster::GenerateCorpus(options);
+  storycluster::FeatureOptions feature_options;
+  feature_options.terms = false;
+  auto extractor =
+      storycluster::FeatureExtractor::Create(feature_options, corpus.articles);
+  auto hasher = storycluster::MinHasher::Create();
+  std::vector<uint32_t> sig(128);
+  size_t bytes = 0;
+  for (const auto& a : corpus.articles) bytes += a.title.size() + a.text.size();
+  for (auto _ : state) {
+    for (const auto& a : corpus.articles) {
+      (*hasher)->Sign((*extractor)->Extract(a).shingles, absl::MakeSpan(sig));
+    }
+    benchmark::DoNotOptimize(sig.data());
+  }
+  state.SetItemsProcessed(
+      static_cast<int64_t>(state.iterations() * corpus.articles.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+BENCHMARK(FeaturesSign)->Name("features_sign")->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (KernelIsa isa : storycluster::AvailableKernels()) {
+    const std::string name(storycluster::KernelIsaName(isa));
+    for (size_t k : {64, 128, 256}) {
+      // ~256 KiB of candidates: resident in a 512 KiB-1 MiB L2.
+      const size_t n = (size_t{256} << 10) / (k * sizeof(uint32_t));
+      benchmark::RegisterBenchmark(
+          ("agreement/" + name + "/k:" + std::to_string(k) + "/l2").c_str(),
+          [=](benchmark::State& s) { Agreement(s, isa, k, n); });
+    }
+    benchmark::RegisterBenchmark(("stream/" + name).c_str(),
+                                 [=](benchmark::State& s) { Stream(s, isa); })
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(5);
+    benchmark::RegisterBenchmark(
+        ("sparse_dot/" + name).c_str(),
+        [=](benchmark::State& s) { SparseDot(s, isa); });
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
