@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "storycluster/ingest.h"
 
@@ -44,6 +46,22 @@ inline void WriteFile(const std::filesystem::path& path,
   std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary);
   out << contents;
+}
+
+// Two random sets of 64-bit values with |A ∩ B| = shared and
+// |A \ B| = |B \ A| = unique, so Jaccard = shared / (shared + 2 unique).
+template <typename Rng>
+std::pair<std::vector<uint64_t>, std::vector<uint64_t>> RandomSetPair(
+    Rng& rng, int shared, int unique) {
+  std::vector<uint64_t> a, b;
+  for (int i = 0; i < shared; ++i) {
+    const uint64_t v = rng();
+    a.push_back(v);
+    b.push_back(v);
+  }
+  for (int i = 0; i < unique; ++i) a.push_back(rng());
+  for (int i = 0; i < unique; ++i) b.push_back(rng());
+  return {a, b};
 }
 
 // Ingests an in-memory JSON Lines text named "in.jsonl".

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "storycluster/minhash.h"
+#include "test_util.h"
 
 namespace storycluster {
 namespace {
@@ -52,14 +53,7 @@ TEST_CASE("lsh: candidate recall is at or above the S-curve minus 3 sigma") {
         static_cast<double>(shared) / static_cast<double>(shared + 2 * unique);
     std::vector<std::vector<uint32_t>> queries;
     for (int p = 0; p < kPairs; ++p) {
-      std::vector<uint64_t> a, b;
-      for (int i = 0; i < shared; ++i) {
-        const uint64_t v = rng();
-        a.push_back(v);
-        b.push_back(v);
-      }
-      for (int i = 0; i < unique; ++i) a.push_back(rng());
-      for (int i = 0; i < unique; ++i) b.push_back(rng());
+      auto [a, b] = testing::RandomSetPair(rng, shared, unique);
       (*index)->Insert(static_cast<uint32_t>(p), (*hasher)->Sign(a));
       queries.push_back((*hasher)->Sign(b));
     }

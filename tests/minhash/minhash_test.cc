@@ -7,6 +7,7 @@
 #include <random>
 
 #include "storycluster/shingle.h"
+#include "test_util.h"
 
 namespace storycluster {
 namespace {
@@ -60,20 +61,6 @@ TEST_CASE("minhash: identical sets agree fully, order and duplicates ignored") {
   CHECK(empty == std::vector<uint32_t>(128, kEmptySignatureValue));
 }
 
-// Two random sets with |A ∩ B| = shared and |A \ B| = |B \ A| = unique.
-std::pair<std::vector<uint64_t>, std::vector<uint64_t>> Pair(
-    std::mt19937_64& rng, int shared, int unique) {
-  std::vector<uint64_t> a, b;
-  for (int i = 0; i < shared; ++i) {
-    const uint64_t v = rng();
-    a.push_back(v);
-    b.push_back(v);
-  }
-  for (int i = 0; i < unique; ++i) a.push_back(rng());
-  for (int i = 0; i < unique; ++i) b.push_back(rng());
-  return {a, b};
-}
-
 TEST_CASE("minhash: estimates lie within 3 sigma of the true Jaccard") {
   std::mt19937_64 rng(20261121);
   const uint32_t k = 128;
@@ -90,7 +77,7 @@ TEST_CASE("minhash: estimates lie within 3 sigma of the true Jaccard") {
     int within = 0;
     double sum = 0;
     for (int p = 0; p < kPairs; ++p) {
-      auto [a, b] = Pair(rng, shared, unique);
+      auto [a, b] = testing::RandomSetPair(rng, shared, unique);
       REQUIRE(ExactJaccard(
                   [&] {
                     std::sort(a.begin(), a.end());
@@ -124,7 +111,7 @@ TEST_CASE("minhash: small sets (densified) still estimate without bias") {
   const double sigma = std::sqrt(truth * (1 - truth) / k);
   double sum = 0;
   for (int p = 0; p < kPairs; ++p) {
-    auto [a, b] = Pair(rng, shared, unique);
+    auto [a, b] = testing::RandomSetPair(rng, shared, unique);
     sum += EstimateJaccard(h->Sign(a), h->Sign(b));
   }
   // Densified positions are correlated, so the spread is wider than
