@@ -25,17 +25,36 @@ namespace storycluster {
 struct ClusterOptions {
   // Copy detection (dedup.h): threshold, MinHash and LSH settings.
   DedupOptions dedup;
-  // TF-IDF cosine (article vs. event centroid) to join an event.
-  // Default: 0.25. REQUIRES: in (0, 1].
-  double event_similarity = 0.25;
-  // Articles further apart in time than this never share an event (unknown
-  // times are neutral). Default: 7 days.
-  absl::Duration event_window = absl::Hours(24 * 7);
-  // TF-IDF cosine (event centroid vs. storyline centroid) to join a
-  // storyline. Default: 0.15. REQUIRES: in (0, 1].
+  // Average-linkage similarity at or above which two clusters of articles
+  // merge into one event. Default: 0.12. REQUIRES: in (0, 1].
+  double event_similarity = 0.12;
+  // Two multi-article clusters merge only if their average-linkage
+  // similarity is at least this times the smaller of their internal
+  // cohesions (0 disables). Default: 0.75.
+  double cohesion_ratio = 0.75;
+  // Share of the entity channel in article similarity: (1 - w) * content
+  // cosine + w * entity cosine. Default: 0.3. REQUIRES: in [0, 1].
+  double entity_weight = 0.3;
+  // Articles further apart than this are never similar, and no event spans
+  // more than this between its earliest and latest dated article (unknown
+  // times are neutral). Default: 14 days.
+  absl::Duration event_window = absl::Hours(24 * 14);
+  // Similarity is not scaled down for gaps up to this. Default: 2 days.
+  absl::Duration time_full_weight = absl::Hours(48);
+  // Beyond time_full_weight, similarity is multiplied by
+  // exp(-(gap - time_full_weight) / time_decay). Default: 3 days.
+  absl::Duration time_decay = absl::Hours(72);
+  // Average-linkage similarity of event centroids to share a storyline.
+  // Default: 0.15. REQUIRES: in (0, 1].
   double story_similarity = 0.15;
-  // Terms per article used to find event candidates. Default: 12.
+  // Share of the entity channel between events. Default: 0.5.
+  double story_entity_weight = 0.5;
+  // Strongest terms per item (per channel) used to find candidate pairs.
+  // Default: 12.
   int candidate_terms = 12;
+  // Candidate pairs below this similarity are not kept as graph edges (they
+  // count as 0 in the averages). Default: 0.02.
+  double min_edge = 0.02;
 };
 
 // The three cluster indices of one article. Indices are dense, numbered

@@ -26,6 +26,9 @@ struct FeatureOptions {
   // Compute weighted terms (for events and storylines). Copy detection
   // alone (storycluster dedup) needs only shingles. Default: true.
   bool terms = true;
+  // Reduce terms to their Snowball (English) stems, so "talks", "talked"
+  // and "talking" are one term. Entities are not stemmed. Default: true.
+  bool stem = true;
   BoilerplateOptions boilerplate;
 };
 
@@ -39,7 +42,11 @@ struct WeightedTerm {
 struct ArticleFeatures {
   std::vector<uint64_t> shingles;   // sorted, unique XXH3 shingle hashes
   std::vector<WeightedTerm> terms;  // content terms, sorted by term
-  size_t removed_lines = 0;         // boilerplate lines dropped
+  // Entity-like terms (capitalised words inside sentences, acronyms,
+  // numbers), case-folded, sorted by term: the names, places and figures
+  // that tell two events of the same kind apart.
+  std::vector<WeightedTerm> entities;
+  size_t removed_lines = 0;  // boilerplate lines dropped
 };
 
 // Computes features for a corpus: learns the boilerplate filter from it,

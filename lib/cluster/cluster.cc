@@ -1,10 +1,13 @@
-// Baseline clustering: copy groups by exact shingle Jaccard, events by
-// TF-IDF cosine within a time window, storylines by event-centroid cosine.
-// All three use leader clustering over articles (or events) in time order:
-// an item joins the most similar existing group whose representative (for
-// copies) or centroid (for events and storylines) is similar enough, else it
-// starts a new group. Items are only ever compared with a group as a whole,
-// so a chain A~B~C with A and C unrelated cannot merge through B.
+// Events and storylines. Copies come from dedup.h; only originals take
+// part in event clustering (a story reprinted 40 times counts once). Each
+// original has two L2-normalised TF-IDF vectors (stemmed content terms with
+// the title weighted up; entity-like terms). Candidate pairs share one of
+// their strongest terms; their similarity mixes the two cosines and is
+// scaled down by the gap between publication times. Average linkage over
+// that sparse graph (hac.h) forms events; the same over event centroids,
+// with a lower threshold and no time limit, forms storylines. Average
+// linkage compares whole clusters, so a chain A~B~C does not merge A and C
+// unless the clusters are similar on average.
 #include "storycluster/cluster.h"
 
 #include <Eigen/SparseCore>
@@ -15,6 +18,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "lib/cluster/hac.h"
 #include "lib/common/time_order.h"
 
 namespace storycluster {
@@ -24,13 +28,15 @@ using SparseVec = Eigen::SparseVector<float>;
 
 // L2-normalized TF-IDF vectors (sublinear tf) for the given articles, with
 // document frequencies counted over those articles only.
-std::vector<SparseVec> TfidfVectors(absl::Span<const ArticleFeatures> features,
-                                    const std::vector<uint32_t>& docs) {
+std::vector<SparseVec> TfidfVectors(
+    absl::Span<const ArticleFeatures> features,
+    const std::vector<uint32_t>& docs,
+    std::vector<WeightedTerm> ArticleFeatures::*channel) {
   absl::flat_hash_map<std::string, uint32_t> vocabulary;
   std::vector<uint32_t> df;
   std::vector<std::vector<std::pair<uint32_t, float>>> raw(docs.size());
   for (size_t i = 0; i < docs.size(); ++i) {
-    for (const WeightedTerm& t : features[docs[i]].terms) {
+    for (const WeightedTerm& t : features[docs[i]].*channel) {
       auto [it, inserted] =
           vocabulary.try_emplace(t.term, static_cast<uint32_t>(df.size()));
       if (inserted) df.push_back(0);
@@ -70,34 +76,48 @@ std::vector<int> TopTerms(const SparseVec& v, int k) {
   return out;
 }
 
-struct Group {
-  SparseVec centroid;  // sum of member vectors
-  float norm = 0;
-  std::optional<absl::Time> first, last;
-  std::vector<uint32_t> members;
+// Two channels per item: content terms and entity-like terms.
+struct Vectors {
+  std::vector<SparseVec> text, entity;
 };
 
-// Leader clustering of unit vectors in the given order. `time_of(i)` gives
-// an item's time; items further than `window` from a group's span are not
-// compared with it (nullopt window: no limit). Returns group per item.
-template <typename TimeOf>
-std::vector<uint32_t> LeaderCluster(const std::vector<SparseVec>& vectors,
-                                    const std::vector<uint32_t>& order,
-                                    double threshold,
-                                    std::optional<absl::Duration> window,
-                                    int candidate_terms, TimeOf time_of,
-                                    std::vector<Group>* groups_out) {
-  std::vector<Group>& groups = *groups_out;
-  std::vector<uint32_t> group_of(vectors.size());
-  absl::flat_hash_map<int, std::vector<uint32_t>> index;  // term -> groups
+SparseVec Normalized(SparseVec v) {
+  const float norm = v.norm();
+  if (norm > 0) v /= norm;
+  return v;
+}
+
+// Multiplier for two publication times: 1 within `full` of each other,
+// then exp(-(gap - full) / decay); 0 beyond `window`. Unknown: 1.
+double TimeFactor(const std::optional<absl::Time>& a,
+                  const std::optional<absl::Time>& b, const ClusterOptions& o) {
+  if (!a || !b) return 1.0;
+  const absl::Duration gap = absl::AbsDuration(*a - *b);
+  if (gap > o.event_window) return 0.0;
+  if (gap <= o.time_full_weight) return 1.0;
+  return std::exp(-absl::FDivDuration(gap - o.time_full_weight, o.time_decay));
+}
+
+// Candidate pairs from an inverted index over each item's strongest terms
+// in both channels; items sharing no strong term are never compared. Terms
+// in more than `max_postings` items are too common to propose pairs.
+template <typename Similarity>
+std::vector<SimilarityEdge> CandidateEdges(const Vectors& v, int top_terms,
+                                           size_t max_postings,
+                                           double min_weight,
+                                           Similarity similarity) {
+  const size_t n = v.text.size();
+  absl::flat_hash_map<int64_t, std::vector<uint32_t>> index;
+  std::vector<SimilarityEdge> edges;
   std::vector<uint32_t> candidates;
-  for (uint32_t i : order) {
-    const SparseVec& v = vectors[i];
-    const std::vector<int> top = TopTerms(v, candidate_terms);
+  for (uint32_t i = 0; i < n; ++i) {
+    std::vector<int64_t> keys;
+    for (int t : TopTerms(v.text[i], top_terms)) keys.push_back(t);
+    for (int t : TopTerms(v.entity[i], top_terms)) keys.push_back(-1 - t);
     candidates.clear();
-    for (int term : top) {
-      auto it = index.find(term);
-      if (it != index.end()) {
+    for (int64_t key : keys) {
+      auto it = index.find(key);
+      if (it != index.end() && it->second.size() <= max_postings) {
         candidates.insert(candidates.end(), it->second.begin(),
                           it->second.end());
       }
@@ -105,43 +125,13 @@ std::vector<uint32_t> LeaderCluster(const std::vector<SparseVec>& vectors,
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()),
                      candidates.end());
-    const std::optional<absl::Time> t = time_of(i);
-    int64_t best = -1;
-    double best_similarity = 0;
-    for (uint32_t g : candidates) {
-      const Group& group = groups[g];
-      if (window && t && group.first &&
-          (*t < *group.first - *window || *t > *group.last + *window)) {
-        continue;
-      }
-      const double similarity =
-          group.norm > 0 ? v.dot(group.centroid) / group.norm : 0.0;
-      if (similarity >= threshold && similarity > best_similarity) {
-        best = g;
-        best_similarity = similarity;
-      }
+    for (uint32_t j : candidates) {
+      const double w = similarity(i, j);
+      if (w >= min_weight) edges.push_back({j, i, w});
     }
-    if (best < 0) {
-      best = static_cast<int64_t>(groups.size());
-      groups.push_back(Group{SparseVec(v.size()), 0, {}, {}, {}});
-    }
-    Group& group = groups[best];
-    group.centroid += v;
-    group.norm = group.centroid.norm();
-    group.members.push_back(i);
-    if (t) {
-      group.first = group.first ? std::min(*group.first, *t) : *t;
-      group.last = group.last ? std::max(*group.last, *t) : *t;
-    }
-    group_of[i] = static_cast<uint32_t>(best);
-    for (int term : top) {
-      std::vector<uint32_t>& list = index[term];
-      if (list.empty() || list.back() != best) {
-        list.push_back(static_cast<uint32_t>(best));
-      }
-    }
+    for (int64_t key : keys) index[key].push_back(i);
   }
-  return group_of;
+  return edges;
 }
 
 // Renumbers cluster ids densely in order of first appearance.
@@ -191,28 +181,59 @@ absl::StatusOr<Clustering> ClusterArticles(
     if (leader[i] == i) originals.push_back(i);
   }
 
-  // 2. Events over originals.
-  const std::vector<SparseVec> vectors = TfidfVectors(features, originals);
+  // 2. Events over originals: average linkage over candidate pairs, with
+  //    similarity = (1 - w) * text cosine + w * entity cosine, scaled by
+  //    the publication-time factor.
+  Vectors docs;
+  docs.text = TfidfVectors(features, originals, &ArticleFeatures::terms);
+  docs.entity = TfidfVectors(features, originals, &ArticleFeatures::entities);
   std::vector<std::optional<absl::Time>> original_times;
   for (uint32_t d : originals) original_times.push_back(articles[d].published);
-  std::vector<Group> events;
-  const std::vector<uint32_t> event_of = LeaderCluster(
-      vectors, TimeOrder(original_times), options.event_similarity,
-      options.event_window, options.candidate_terms,
-      [&](uint32_t i) { return original_times[i]; }, &events);
+  const double w = options.entity_weight;
+  auto doc_similarity = [&](uint32_t i, uint32_t j) {
+    const double time =
+        TimeFactor(original_times[i], original_times[j], options);
+    if (time == 0.0) return 0.0;
+    return time * ((1 - w) * docs.text[i].dot(docs.text[j]) +
+                   w * docs.entity[i].dot(docs.entity[j]));
+  };
+  const size_t max_postings = std::max<size_t>(50, originals.size() / 20);
+  const std::vector<uint32_t> event_root =
+      AverageLinkage(static_cast<uint32_t>(originals.size()),
+                     CandidateEdges(docs, options.candidate_terms, max_postings,
+                                    options.min_edge, doc_similarity),
+                     options.event_similarity, options.cohesion_ratio,
+                     &original_times, options.event_window);
+  std::vector<uint32_t> event_of = event_root;
+  const uint32_t num_raw_events = Densify(event_of);
 
-  // 3. Storylines over event centroids, in order of event start.
-  std::vector<SparseVec> event_vectors;
-  std::vector<std::optional<absl::Time>> event_times;
-  for (Group& e : events) {
-    event_vectors.push_back(e.centroid / std::max(e.norm, 1e-12f));
-    event_times.push_back(e.first);
+  // 3. Storylines over event centroids, the same way with their own
+  //    threshold and no time limit.
+  Vectors events;
+  events.text.assign(num_raw_events,
+                     SparseVec(docs.text.empty() ? 1 : docs.text[0].size()));
+  events.entity.assign(
+      num_raw_events,
+      SparseVec(docs.entity.empty() ? 1 : docs.entity[0].size()));
+  for (uint32_t k = 0; k < originals.size(); ++k) {
+    events.text[event_of[k]] += docs.text[k];
+    events.entity[event_of[k]] += docs.entity[k];
   }
-  std::vector<Group> stories;
-  const std::vector<uint32_t> story_of = LeaderCluster(
-      event_vectors, TimeOrder(event_times), options.story_similarity,
-      std::nullopt, options.candidate_terms,
-      [&](uint32_t i) { return event_times[i]; }, &stories);
+  for (uint32_t e = 0; e < num_raw_events; ++e) {
+    events.text[e] = Normalized(events.text[e]);
+    events.entity[e] = Normalized(events.entity[e]);
+  }
+  const double ws = options.story_entity_weight;
+  auto event_similarity = [&](uint32_t i, uint32_t j) {
+    return (1 - ws) * events.text[i].dot(events.text[j]) +
+           ws * events.entity[i].dot(events.entity[j]);
+  };
+  std::vector<uint32_t> story_of =
+      AverageLinkage(num_raw_events,
+                     CandidateEdges(events, options.candidate_terms,
+                                    std::max<size_t>(50, num_raw_events / 20),
+                                    options.min_edge, event_similarity),
+                     options.story_similarity);
 
   // 4. Per-article assignment, then dense ids in input order.
   std::vector<uint32_t> dup(n), event(n), story(n);
@@ -226,13 +247,11 @@ absl::StatusOr<Clustering> ClusterArticles(
     story[i] = story_of[event[i]];
     out.assignments[i].original = leader[i] == i;
   }
-  // Representative of each event: the member closest to its centroid.
-  std::vector<std::pair<double, uint32_t>> best_member(events.size(),
+  // Representative of each event: the original closest to its centroid.
+  std::vector<std::pair<double, uint32_t>> best_member(num_raw_events,
                                                        {-1.0, 0});
   for (uint32_t k = 0; k < originals.size(); ++k) {
-    const Group& e = events[event_of[k]];
-    const double similarity =
-        e.norm > 0 ? vectors[k].dot(e.centroid) / e.norm : 0.0;
+    const double similarity = docs.text[k].dot(events.text[event_of[k]]);
     auto& best = best_member[event_of[k]];
     if (similarity > best.first) best = {similarity, originals[k]};
   }

@@ -1,19 +1,122 @@
-// Features: boilerplate removal, tokenization, word shingles and weighted
-// content terms for one article.
+// Features: boilerplate removal, tokenization, word shingles, stemmed
+// content terms and entity-like terms for one article.
 #include "storycluster/features.h"
+
+#include <libstemmer.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 
 namespace storycluster {
+namespace {
+
+struct StemmerDeleter {
+  void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
+};
+
+// Content terms: not stop words, and not single Latin letters or digits.
+bool IsContentTerm(const Token& t) {
+  if (t.stop_word || t.kind == TokenKind::kUrl) return false;
+  return t.kind == TokenKind::kIdeographic || t.text.size() >= 2;
+}
+
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+
+// True when the token starts a sentence: only spaces and opening quotes lie
+// between it and the text start or a sentence end (. ! ? or a line break).
+bool StartsSentence(std::string_view text, uint32_t begin) {
+  size_t i = begin;
+  while (i > 0) {
+    const unsigned char c = static_cast<unsigned char>(text[i - 1]);
+    if (c == ' ' || c == '"' || c == '\'' || c == '(' || c == '\t' ||
+        c >= 0x80) {
+      --i;  // spaces, quotes, and the bytes of curly quotes
+      continue;
+    }
+    return c == '.' || c == '!' || c == '?' || c == '\n' || c == ':';
+  }
+  return true;
+}
+
+bool IsAcronym(std::string_view original) {
+  if (original.size() < 2) return false;
+  return std::all_of(original.begin(), original.end(),
+                     [](char c) { return IsUpper(c) || c == '.' || c == '&'; });
+}
+
+// Collects the entity-like terms of `tokens` (which came from `text`),
+// weighted by `weight` per occurrence.
+void AddEntities(std::string_view text, absl::Span<const Token> tokens,
+                 float weight, absl::flat_hash_map<std::string, float>* out) {
+  absl::flat_hash_set<std::string> mid_sentence;
+  std::vector<const Token*> initial;
+  for (const Token& t : tokens) {
+    if (t.kind == TokenKind::kNumber) {
+      if (t.text.size() >= 2) (*out)[t.text] += weight;
+      continue;
+    }
+    if (t.kind != TokenKind::kWord || t.stop_word || t.text.size() < 2)
+      continue;
+    const std::string_view original = text.substr(t.begin, t.end - t.begin);
+    if (!IsUpper(original.front())) continue;
+    if (IsAcronym(original) || !StartsSentence(text, t.begin)) {
+      (*out)[t.text] += weight;
+      mid_sentence.insert(t.text);
+    } else {
+      initial.push_back(&t);
+    }
+  }
+  // A capitalised sentence-initial word counts when the same word is
+  // capitalised mid-sentence elsewhere ("Reid said..." after "Tara Reid").
+  for (const Token* t : initial) {
+    if (mid_sentence.contains(t->text)) (*out)[t->text] += weight;
+  }
+}
+
+// Title Case headlines capitalise every word; their capitals say nothing.
+bool IsTitleCase(std::string_view title, absl::Span<const Token> tokens) {
+  int words = 0, capitalised = 0;
+  for (const Token& t : tokens) {
+    if (t.kind != TokenKind::kWord || t.stop_word) continue;
+    ++words;
+    capitalised += IsUpper(title[t.begin]);
+  }
+  return words >= 3 && capitalised * 10 >= words * 7;
+}
+
+std::vector<WeightedTerm> Sorted(absl::flat_hash_map<std::string, float>& m) {
+  std::vector<WeightedTerm> out;
+  out.reserve(m.size());
+  for (auto& [term, weight] : m) out.push_back({term, weight});
+  std::sort(out.begin(), out.end(),
+            [](const WeightedTerm& a, const WeightedTerm& b) {
+              return a.term < b.term;
+            });
+  return out;
+}
+
+}  // namespace
 
 struct FeatureExtractor::Rep {
   FeatureOptions options;
   std::unique_ptr<BoilerplateFilter> boilerplate;
   std::unique_ptr<Tokenizer> tokenizer;
+  std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer;
   std::vector<Token> tokens;  // reused per article
+
+  std::string Stem(const std::string& term) {
+    if (!stemmer) return term;
+    const sb_symbol* s = sb_stemmer_stem(
+        stemmer.get(), reinterpret_cast<const sb_symbol*>(term.data()),
+        static_cast<int>(term.size()));
+    if (s == nullptr) return term;
+    return std::string(reinterpret_cast<const char*>(s),
+                       static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+  }
 };
 
 FeatureExtractor::FeatureExtractor(std::unique_ptr<Rep> rep)
@@ -35,19 +138,15 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(
   auto tokenizer = Tokenizer::Create(tokenizer_options);
   if (!tokenizer.ok()) return tokenizer.status();
   rep->tokenizer = std::move(tokenizer).value();
+  if (options.stem) {
+    rep->stemmer.reset(sb_stemmer_new("english", "UTF_8"));
+    if (rep->stemmer == nullptr) {
+      return absl::InternalError("Snowball English stemmer unavailable");
+    }
+  }
   return std::unique_ptr<FeatureExtractor>(
       new FeatureExtractor(std::move(rep)));
 }
-
-namespace {
-
-// Content terms: not stop words, and not single Latin letters or digits.
-bool IsContentTerm(const Token& t) {
-  if (t.stop_word || t.kind == TokenKind::kUrl) return false;
-  return t.kind == TokenKind::kIdeographic || t.text.size() >= 2;
-}
-
-}  // namespace
 
 ArticleFeatures FeatureExtractor::Extract(const Article& article) {
   ArticleFeatures out;
@@ -58,25 +157,29 @@ ArticleFeatures FeatureExtractor::Extract(const Article& article) {
   rep_->tokenizer->TokenizeTo(article.title, 0, &tokens);
   const size_t title_tokens = tokens.size();
   rep_->tokenizer->TokenizeTo(clean.text, 0, &tokens);
-  out.shingles =
-      ShingleHashes(absl::MakeConstSpan(tokens).subspan(title_tokens),
-                    rep_->options.shingle_size);
-  if (out.shingles.empty())
-    out.shingles = ShingleHashes(tokens, rep_->options.shingle_size);
+  const auto all = absl::MakeConstSpan(tokens);
+  const auto title = all.subspan(0, title_tokens);
+  const auto body = all.subspan(title_tokens);
+  out.shingles = ShingleHashes(body, rep_->options.shingle_size);
+  if (out.shingles.empty()) {
+    out.shingles = ShingleHashes(all, rep_->options.shingle_size);
+  }
   if (!rep_->options.terms) return out;
+  const float title_weight = static_cast<float>(rep_->options.title_weight);
   absl::flat_hash_map<std::string, float> tf;
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (!IsContentTerm(tokens[i])) continue;
-    tf[tokens[i].text] += i < title_tokens
-                              ? static_cast<float>(rep_->options.title_weight)
-                              : 1.0f;
+    tf[tokens[i].kind == TokenKind::kWord ? rep_->Stem(tokens[i].text)
+                                          : tokens[i].text] +=
+        i < title_tokens ? title_weight : 1.0f;
   }
-  out.terms.reserve(tf.size());
-  for (auto& [term, weight] : tf) out.terms.push_back({term, weight});
-  std::sort(out.terms.begin(), out.terms.end(),
-            [](const WeightedTerm& a, const WeightedTerm& b) {
-              return a.term < b.term;
-            });
+  out.terms = Sorted(tf);
+  absl::flat_hash_map<std::string, float> entities;
+  if (!IsTitleCase(article.title, title)) {
+    AddEntities(article.title, title, title_weight, &entities);
+  }
+  AddEntities(clean.text, body, 1.0f, &entities);
+  out.entities = Sorted(entities);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include "storycluster/cluster.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "absl/time/time.h"
 #include "storycluster/ingest.h"
@@ -89,6 +90,50 @@ TEST_CASE("articles far apart in time do not share an event") {
   c = RunPipeline(articles);
   REQUIRE(c.ok());
   CHECK(c->assignments[0].event != c->assignments[1].event);
+}
+
+TEST_CASE("example corpus: the strike storyline, its events and wire copies") {
+  auto ingest = IngestPaths({testing::SourceDir() + "/examples/data"});
+  REQUIRE(ingest.ok());
+  auto c = RunPipeline(ingest->articles);
+  REQUIRE(c.ok());
+  std::map<std::string, Assignment> by_id;
+  for (size_t i = 0; i < ingest->articles.size(); ++i) {
+    by_id[ingest->articles[i].id] = c->assignments[i];
+  }
+  auto at = [&](const std::string& id) {
+    INFO(id);
+    REQUIRE(by_id.count(id) == 1);
+    return by_id.at(id);
+  };
+  // Wire copies: one copy group under the Northwire original.
+  const Assignment wire = at("northwire-0303-strike");
+  CHECK(wire.original);
+  for (const char* copy :
+       {"coastal-herald-0303", "valley-post-0303", "metro-daily-0303"}) {
+    CHECK(at(copy).dup == wire.dup);
+    CHECK_FALSE(at(copy).original);
+  }
+  CHECK(at("skyline-0317-talks").dup == at("northwire-0317-talks").dup);
+  // Events: the walkout, the collapsed talks, the deal.
+  CHECK(at("freight-weekly-0303").event == wire.event);
+  CHECK(at("freight-weekly-0303").dup != wire.dup);
+  const uint32_t talks = at("northwire-0317-talks").event;
+  CHECK(at("coastal-herald-0318").event == talks);
+  const uint32_t deal = at("outlets/harbour-times/2025-04-02-deal.md").event;
+  CHECK(at("freight-weekly-0402").event == deal);
+  CHECK(at("outlets/metro-daily/strike-deal.txt").event == deal);
+  CHECK(wire.event != talks);
+  CHECK(talks != deal);
+  CHECK(wire.event != deal);
+  // One storyline holds all three; the wildfire and the comet are others.
+  CHECK(at("northwire-0317-talks").story == wire.story);
+  CHECK(at("freight-weekly-0402").story == wire.story);
+  CHECK(at("skyline-0710-fire").story != wire.story);
+  CHECK(at("science-desk-comet").story != wire.story);
+  CHECK(at("skyline-0710-fire").story != at("science-desk-comet").story);
+  CHECK(at("skyline-0714-fire-contained").story ==
+        at("skyline-0710-fire").story);
 }
 
 TEST_CASE("invalid options and mismatched inputs are errors") {

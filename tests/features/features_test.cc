@@ -47,8 +47,15 @@ TEST_CASE("features: title terms weigh more, stop words and boilerplate go") {
   for (const auto& t : f.terms) w[t.term] = t.weight;
   CHECK(w.count("the") == 0);
   CHECK(w.count("advertisement") == 0);
-  CHECK(w.at("talks") == 3.0f);  // title (2) + body (1)
+  CHECK(w.at("talk") == 3.0f);  // stemmed; title (2) + body (1)
   CHECK(w.at("hanoi") == 1.0f);
+  CHECK(w.count("stall") == 1);  // "stall" and "stalled" share a stem
+  std::map<std::string, float> e;
+  for (const auto& t : f.entities) e[t.term] = t.weight;
+  CHECK(e.count("hanoi") == 1);  // capitalised inside a sentence
+  CHECK(e.count("friday") == 1);
+  CHECK(e.count("talk") == 0);   // entities are not stemmed
+  CHECK(e.count("talks") == 0);  // sentence-initial only, never mid-sentence
   CHECK_FALSE(f.shingles.empty());
 }
 

@@ -1,0 +1,45 @@
+// Internal: average-linkage agglomerative clustering over a sparse
+// similarity graph. Pairs without an edge count as similarity 0, so the
+// linkage between clusters A and B is (sum of edge weights between them) /
+// (|A| * |B|), exactly the average over all member pairs. Merging stops when
+// no pair of clusters reaches the threshold. Ties are broken by cluster
+// index, so the result is deterministic.
+#ifndef STORYCLUSTER_LIB_CLUSTER_HAC_H_
+#define STORYCLUSTER_LIB_CLUSTER_HAC_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace storycluster {
+
+struct SimilarityEdge {
+  uint32_t a, b;  // a != b
+  double weight;  // similarity, > 0
+};
+
+// Returns, for each of the n nodes, the index of its cluster's smallest
+// node.
+//
+// `cohesion_ratio` (0 disables) adds a relative test: two clusters with
+// at least two members each merge only if their linkage is at least
+// cohesion_ratio times the smaller of their cohesions (the average
+// similarity of member pairs inside each). A merge must not dilute the
+// clusters it joins: two tight events of the same kind (two earthquakes)
+// stay apart even when they are more similar to each other than loose
+// events elsewhere are inside.
+//
+// When `times` is given (one per node, nullopt when unknown), two clusters
+// merge only if the known times of the result span at most `max_span`: an
+// event does not stretch over months through undated articles.
+std::vector<uint32_t> AverageLinkage(
+    uint32_t n, const std::vector<SimilarityEdge>& edges, double threshold,
+    double cohesion_ratio = 0,
+    const std::vector<std::optional<absl::Time>>* times = nullptr,
+    absl::Duration max_span = absl::InfiniteDuration());
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_LIB_CLUSTER_HAC_H_

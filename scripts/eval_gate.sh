@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Quality gate: clusters each labeled dev set in ../shared/data/dev with the
+# default configuration and fails when BCubed F1 falls below the floor in
+# tests/quality_floors.tsv (the measured value minus 0.01). Skips, with a
+# message, when the dev data is not present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+CLI="$BUILD_DIR/tools/storycluster/storycluster"
+DEV=${STORYCLUSTER_DEV_DIR:-../shared/data/dev}
+if [ ! -d "$DEV" ]; then
+  echo "eval gate: $DEV not present, skipped"
+  exit 0
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+status=0
+while IFS=$'\t' read -r set level floor measured; do
+  [ "$set" = "set" ] && continue
+  if [ ! -f "$DEV/$set.jsonl" ]; then
+    echo "eval gate: $set not present, skipped"
+    continue
+  fi
+  [ -f "$out/$set.tsv" ] || "$CLI" cluster "$DEV/$set.jsonl" --format tsv -q -o "$out/$set.tsv"
+  line=$("$CLI" eval --gold "$DEV/$set.labels.tsv" --pred "$out/$set.tsv" --level "$level")
+  f1=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["bcubed_f1"])' "$line")
+  if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$f1" "$floor"; then
+    echo "eval gate: $set $level BCubed F1 $f1 >= floor $floor (recorded $measured): ok"
+  else
+    echo "eval gate: $set $level BCubed F1 $f1 < floor $floor (recorded $measured): FAILED"
+    echo "  $line"
+    status=1
+  fi
+done < tests/quality_floors.tsv
+exit $status
