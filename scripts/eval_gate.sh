@@ -15,6 +15,8 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 status=0
+passed=0
+failed=0
 while IFS=$'\t' read -r set level floor measured; do
   [ "$set" = "set" ] && continue
   if [ ! -f "$DEV/$set.jsonl" ]; then
@@ -26,10 +28,13 @@ while IFS=$'\t' read -r set level floor measured; do
   f1=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["bcubed_f1"])' "$line")
   if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$f1" "$floor"; then
     echo "eval gate: $set $level BCubed F1 $f1 >= floor $floor (recorded $measured): ok"
+    passed=$((passed + 1))
   else
     echo "eval gate: $set $level BCubed F1 $f1 < floor $floor (recorded $measured): FAILED"
     echo "  $line"
     status=1
+    failed=$((failed + 1))
   fi
 done < tests/quality_floors.tsv
+echo "eval gate: $passed passed, $failed failed"
 exit $status
