@@ -49,6 +49,15 @@ struct ClusterOptions {
   double story_similarity = 0.15;
   // Share of the entity channel between events. Default: 0.5.
   double story_entity_weight = 0.5;
+  // Term weight = (1 + ln tf) * (ln((1 + N) / (1 + df)) + idf_offset).
+  // 1 is scikit-learn's smooth idf; a small offset lets terms that nearly
+  // every article shares fade out, which matters for small inputs (on five
+  // articles about North Korea, "north" and "korea" say nothing).
+  // Default: 0.2. REQUIRES: >= 0.
+  double idf_offset = 0.2;
+  // The same for the vectors that link events into storylines: shared
+  // topic terms should bind a storyline. Default: 1.0.
+  double story_idf_offset = 1.0;
   // Strongest terms per item (per channel) used to find candidate pairs.
   // Default: 12.
   int candidate_terms = 12;

@@ -31,7 +31,7 @@ using SparseVec = Eigen::SparseVector<float>;
 std::vector<SparseVec> TfidfVectors(
     absl::Span<const ArticleFeatures> features,
     const std::vector<uint32_t>& docs,
-    std::vector<WeightedTerm> ArticleFeatures::*channel) {
+    std::vector<WeightedTerm> ArticleFeatures::*channel, double idf_offset) {
   absl::flat_hash_map<std::string, uint32_t> vocabulary;
   std::vector<uint32_t> df;
   std::vector<std::vector<std::pair<uint32_t, float>>> raw(docs.size());
@@ -53,7 +53,7 @@ std::vector<SparseVec> TfidfVectors(
     SparseVec v(dim);
     v.reserve(static_cast<Eigen::Index>(terms.size()));
     for (const auto& [id, tf] : terms) {
-      const double idf = std::log((1.0 + n) / (1.0 + df[id])) + 1.0;
+      const double idf = std::log((1.0 + n) / (1.0 + df[id])) + idf_offset;
       v.insert(id) = static_cast<float>((1.0 + std::log(tf)) * idf);
     }
     const float norm = v.norm();
@@ -185,8 +185,10 @@ absl::StatusOr<Clustering> ClusterArticles(
   //    similarity = (1 - w) * text cosine + w * entity cosine, scaled by
   //    the publication-time factor.
   Vectors docs;
-  docs.text = TfidfVectors(features, originals, &ArticleFeatures::terms);
-  docs.entity = TfidfVectors(features, originals, &ArticleFeatures::entities);
+  docs.text = TfidfVectors(features, originals, &ArticleFeatures::terms,
+                           options.idf_offset);
+  docs.entity = TfidfVectors(features, originals, &ArticleFeatures::entities,
+                             options.idf_offset);
   std::vector<std::optional<absl::Time>> original_times;
   for (uint32_t d : originals) original_times.push_back(articles[d].published);
   const double w = options.entity_weight;
@@ -209,15 +211,24 @@ absl::StatusOr<Clustering> ClusterArticles(
 
   // 3. Storylines over event centroids, the same way with their own
   //    threshold and no time limit.
+  //    Storylines are bound by shared topic terms, so their vectors use
+  //    their own idf offset (terms most articles share keep weight).
+  Vectors topic = docs;
+  if (options.story_idf_offset != options.idf_offset) {
+    topic.text = TfidfVectors(features, originals, &ArticleFeatures::terms,
+                              options.story_idf_offset);
+    topic.entity = TfidfVectors(features, originals, &ArticleFeatures::entities,
+                                options.story_idf_offset);
+  }
   Vectors events;
   events.text.assign(num_raw_events,
-                     SparseVec(docs.text.empty() ? 1 : docs.text[0].size()));
+                     SparseVec(topic.text.empty() ? 1 : topic.text[0].size()));
   events.entity.assign(
       num_raw_events,
-      SparseVec(docs.entity.empty() ? 1 : docs.entity[0].size()));
+      SparseVec(topic.entity.empty() ? 1 : topic.entity[0].size()));
   for (uint32_t k = 0; k < originals.size(); ++k) {
-    events.text[event_of[k]] += docs.text[k];
-    events.entity[event_of[k]] += docs.entity[k];
+    events.text[event_of[k]] += topic.text[k];
+    events.entity[event_of[k]] += topic.entity[k];
   }
   for (uint32_t e = 0; e < num_raw_events; ++e) {
     events.text[e] = Normalized(events.text[e]);
@@ -251,7 +262,7 @@ absl::StatusOr<Clustering> ClusterArticles(
   std::vector<std::pair<double, uint32_t>> best_member(num_raw_events,
                                                        {-1.0, 0});
   for (uint32_t k = 0; k < originals.size(); ++k) {
-    const double similarity = docs.text[k].dot(events.text[event_of[k]]);
+    const double similarity = topic.text[k].dot(events.text[event_of[k]]);
     auto& best = best_member[event_of[k]];
     if (similarity > best.first) best = {similarity, originals[k]};
   }

@@ -136,6 +136,32 @@ TEST_CASE("example corpus: the strike storyline, its events and wire copies") {
         at("skyline-0710-fire").story);
 }
 
+TEST_CASE(
+    "seeds: Reuters, Breitbart and CNN one event; all five one storyline") {
+  if (!testing::HaveShared("seeds")) {
+    WARN("../shared/seeds not present: seed clustering test skipped");
+    return;
+  }
+  auto ingest = IngestPaths({testing::SharedDir() + "/seeds"});
+  REQUIRE(ingest.ok());
+  auto c = RunPipeline(ingest->articles);
+  REQUIRE(c.ok());
+  std::map<std::string, Assignment> by_id;
+  for (size_t i = 0; i < ingest->articles.size(); ++i) {
+    by_id[ingest->articles[i].id] = c->assignments[i];
+  }
+  const Assignment reuters = by_id.at("reuters.txt");
+  CHECK(by_id.at("breitbart.txt").event == reuters.event);
+  CHECK(by_id.at("cnn.md").event == reuters.event);
+  const uint32_t benzinga = by_id.at("benzinga.txt").event;
+  const uint32_t scmp = by_id.at("scmp.txt").event;
+  CHECK(benzinga != reuters.event);
+  CHECK(scmp != reuters.event);
+  CHECK(benzinga != scmp);
+  CHECK(c->num_events == 3);
+  CHECK(c->num_stories == 1);
+}
+
 TEST_CASE("invalid options and mismatched inputs are errors") {
   std::vector<Article> articles = {Make("a", "t", "x")};
   PipelineOptions options;
