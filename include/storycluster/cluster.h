@@ -10,6 +10,7 @@
 #define STORYCLUSTER_CLUSTER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "storycluster/article.h"
 #include "storycluster/dedup.h"
 #include "storycluster/features.h"
+#include "storycluster/tfidf.h"
 
 namespace storycluster {
 
@@ -58,6 +60,10 @@ struct ClusterOptions {
   // The same for the vectors that link events into storylines: shared
   // topic terms should bind a storyline. Default: 1.0.
   double story_idf_offset = 1.0;
+  // Content-term document frequencies of an earlier corpus, added to this
+  // corpus's own counts (tfidf.h). Makes small inputs weigh terms like a
+  // large archive. Entity terms use this corpus's counts. Default: none.
+  std::shared_ptr<const DocumentFrequencies> background_df;
   // Strongest terms per item (per channel) used to find candidate pairs.
   // Default: 12.
   int candidate_terms = 12;
@@ -85,9 +91,13 @@ struct Clustering {
 
 // Clusters `articles` given their features (same length and order).
 // Deterministic: the same input and options give the same result.
+// When `df_out` is not null, it receives the content-term document
+// frequencies of the clustered originals (to save with
+// DocumentFrequencies::Save and load later as `background_df`).
 absl::StatusOr<Clustering> ClusterArticles(
     absl::Span<const Article> articles,
-    absl::Span<const ArticleFeatures> features, const ClusterOptions& options);
+    absl::Span<const ArticleFeatures> features, const ClusterOptions& options,
+    DocumentFrequencies* df_out = nullptr);
 
 struct PipelineOptions {
   FeatureOptions features;
@@ -96,7 +106,8 @@ struct PipelineOptions {
 
 // The whole pipeline after ingest: features, then clustering.
 absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
-                                       const PipelineOptions& options = {});
+                                       const PipelineOptions& options = {},
+                                       DocumentFrequencies* df_out = nullptr);
 
 }  // namespace storycluster
 

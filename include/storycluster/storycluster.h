@@ -16,6 +16,7 @@
 #include "storycluster/lsh.h"         // IWYU pragma: export
 #include "storycluster/similarity.h"  // IWYU pragma: export
 #include "storycluster/dedup.h"       // IWYU pragma: export
+#include "storycluster/tfidf.h"       // IWYU pragma: export
 #include "storycluster/cluster.h"     // IWYU pragma: export
 #include "storycluster/output.h"      // IWYU pragma: export
 #include "storycluster/eval.h"        // IWYU pragma: export

@@ -26,40 +26,40 @@ namespace {
 
 using SparseVec = Eigen::SparseVector<float>;
 
-// L2-normalized TF-IDF vectors (sublinear tf) for the given articles, with
-// document frequencies counted over those articles only.
+SparseVec ToEigen(const SparseTermVector& v, uint32_t dimension) {
+  SparseVec out(std::max<uint32_t>(dimension, 1));
+  out.reserve(static_cast<Eigen::Index>(v.indices.size()));
+  for (size_t i = 0; i < v.indices.size(); ++i) {
+    out.insert(v.indices[i]) = v.values[i];
+  }
+  return out;
+}
+
+// L2-normalised TF-IDF vectors of one channel for the given articles (see
+// tfidf.h). Document frequencies are counted over those articles, plus
+// `background` when given; the counts used are stored in `*df_out`.
 std::vector<SparseVec> TfidfVectors(
     absl::Span<const ArticleFeatures> features,
     const std::vector<uint32_t>& docs,
-    std::vector<WeightedTerm> ArticleFeatures::*channel, double idf_offset) {
-  absl::flat_hash_map<std::string, uint32_t> vocabulary;
-  std::vector<uint32_t> df;
-  std::vector<std::vector<std::pair<uint32_t, float>>> raw(docs.size());
-  for (size_t i = 0; i < docs.size(); ++i) {
-    for (const WeightedTerm& t : features[docs[i]].*channel) {
-      auto [it, inserted] =
-          vocabulary.try_emplace(t.term, static_cast<uint32_t>(df.size()));
-      if (inserted) df.push_back(0);
-      ++df[it->second];
-      raw[i].emplace_back(it->second, t.weight);
-    }
-  }
-  const double n = static_cast<double>(docs.size());
-  const int dim = static_cast<int>(std::max<size_t>(df.size(), 1));
+    std::vector<WeightedTerm> ArticleFeatures::*channel, double idf_offset,
+    const DocumentFrequencies* background = nullptr,
+    DocumentFrequencies* df_out = nullptr) {
+  DocumentFrequencies df;
+  for (uint32_t d : docs) df.Add(features[d].*channel);
+  if (df_out != nullptr) *df_out = df;
+  if (background != nullptr) df.Merge(*background);
+  TfidfOptions tfidf_options;
+  tfidf_options.idf_offset = idf_offset;
+  auto vectorizer = TfidfVectorizer::Create(&df, tfidf_options);
+  std::vector<SparseTermVector> sparse;
+  sparse.reserve(docs.size());
+  for (uint32_t d : docs)
+    sparse.push_back((*vectorizer)->Vectorize(features[d].*channel));
+  const uint32_t dimension = (*vectorizer)->dimension();
   std::vector<SparseVec> vectors;
   vectors.reserve(docs.size());
-  for (auto& terms : raw) {
-    std::sort(terms.begin(), terms.end());
-    SparseVec v(dim);
-    v.reserve(static_cast<Eigen::Index>(terms.size()));
-    for (const auto& [id, tf] : terms) {
-      const double idf = std::log((1.0 + n) / (1.0 + df[id])) + idf_offset;
-      v.insert(id) = static_cast<float>((1.0 + std::log(tf)) * idf);
-    }
-    const float norm = v.norm();
-    if (norm > 0) v /= norm;
-    vectors.push_back(std::move(v));
-  }
+  for (const SparseTermVector& v : sparse)
+    vectors.push_back(ToEigen(v, dimension));
   return vectors;
 }
 
@@ -148,7 +148,8 @@ uint32_t Densify(std::vector<uint32_t>& ids) {
 
 absl::StatusOr<Clustering> ClusterArticles(
     absl::Span<const Article> articles,
-    absl::Span<const ArticleFeatures> features, const ClusterOptions& options) {
+    absl::Span<const ArticleFeatures> features, const ClusterOptions& options,
+    DocumentFrequencies* df_out) {
   if (articles.size() != features.size()) {
     return absl::InvalidArgumentError("articles and features differ in size");
   }
@@ -185,8 +186,9 @@ absl::StatusOr<Clustering> ClusterArticles(
   //    similarity = (1 - w) * text cosine + w * entity cosine, scaled by
   //    the publication-time factor.
   Vectors docs;
-  docs.text = TfidfVectors(features, originals, &ArticleFeatures::terms,
-                           options.idf_offset);
+  docs.text =
+      TfidfVectors(features, originals, &ArticleFeatures::terms,
+                   options.idf_offset, options.background_df.get(), df_out);
   docs.entity = TfidfVectors(features, originals, &ArticleFeatures::entities,
                              options.idf_offset);
   std::vector<std::optional<absl::Time>> original_times;
@@ -215,8 +217,9 @@ absl::StatusOr<Clustering> ClusterArticles(
   //    their own idf offset (terms most articles share keep weight).
   Vectors topic = docs;
   if (options.story_idf_offset != options.idf_offset) {
-    topic.text = TfidfVectors(features, originals, &ArticleFeatures::terms,
-                              options.story_idf_offset);
+    topic.text =
+        TfidfVectors(features, originals, &ArticleFeatures::terms,
+                     options.story_idf_offset, options.background_df.get());
     topic.entity = TfidfVectors(features, originals, &ArticleFeatures::entities,
                                 options.story_idf_offset);
   }
@@ -281,7 +284,8 @@ absl::StatusOr<Clustering> ClusterArticles(
 }
 
 absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
-                                       const PipelineOptions& options) {
+                                       const PipelineOptions& options,
+                                       DocumentFrequencies* df_out) {
   auto extractor = FeatureExtractor::Create(options.features, articles);
   if (!extractor.ok()) return extractor.status();
   std::vector<ArticleFeatures> features;
@@ -289,7 +293,7 @@ absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
   for (const Article& article : articles) {
     features.push_back((*extractor)->Extract(article));
   }
-  return ClusterArticles(articles, features, options.cluster);
+  return ClusterArticles(articles, features, options.cluster, df_out);
 }
 
 }  // namespace storycluster

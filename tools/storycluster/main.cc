@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -139,7 +140,9 @@ int Finish(const InputArgs& args, const storycluster::IngestResult& ingest,
 struct ClusterArgs {
   InputArgs in;
   storycluster::PipelineOptions pipeline;
-  double event_window_days = 7;
+  double event_window_days = 14;
+  std::string df_table;  // background document frequencies to load
+  std::string save_df;   // where to save this corpus's frequencies
 };
 
 int RunCluster(const ClusterArgs& args) {
@@ -149,8 +152,20 @@ int RunCluster(const ClusterArgs& args) {
   storycluster::PipelineOptions options = args.pipeline;
   options.cluster.event_window =
       absl::Seconds(args.event_window_days * 24 * 3600);
-  auto clustering = storycluster::RunPipeline(ingest->articles, options);
+  if (!args.df_table.empty()) {
+    auto table = storycluster::DocumentFrequencies::Load(args.df_table);
+    if (!table.ok()) return Fail(table.status(), kExitUsage);
+    options.cluster.background_df =
+        std::make_shared<const storycluster::DocumentFrequencies>(
+            *std::move(table));
+  }
+  storycluster::DocumentFrequencies corpus_df;
+  auto clustering =
+      storycluster::RunPipeline(ingest->articles, options, &corpus_df);
   if (!clustering.ok()) return Fail(clustering.status());
+  if (!args.save_df.empty()) {
+    if (absl::Status s = corpus_df.Save(args.save_df); !s.ok()) return Fail(s);
+  }
   const std::string text = storycluster::FormatClustering(
       *ingest, *clustering, *storycluster::ParseOutputFormat(args.in.format));
   return Finish(args.in, *ingest, text,
@@ -268,6 +283,14 @@ int main(int argc, char** argv) {
                    "max days between articles of one event")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+
+  cmd_cluster->add_option(
+      "--df", cluster.df_table,
+      "background document-frequency table (from --save-df) added to this "
+      "corpus's counts");
+  cmd_cluster->add_option(
+      "--save-df", cluster.save_df,
+      "write this corpus's document frequencies (versioned TSV) to FILE");
 
   DedupArgs dedup;
   CLI::App* cmd_dedup = app.add_subcommand(

@@ -1,0 +1,89 @@
+// TF-IDF weighting: document frequencies that can be saved and loaded (so a
+// later run, or an incremental one, weighs terms like an earlier corpus),
+// and a vectorizer producing L2-normalised sparse vectors with sublinear tf.
+#ifndef STORYCLUSTER_TFIDF_H_
+#define STORYCLUSTER_TFIDF_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "storycluster/features.h"
+
+namespace storycluster {
+
+// Version tag written in the first line of a saved table.
+inline constexpr int kDocumentFrequencyFormatVersion = 1;
+
+// How many documents contain each term.
+//
+// Thread safety: const methods may run concurrently; Add/Merge need
+// exclusive access.
+class DocumentFrequencies {
+ public:
+  // Counts one document: each distinct term of `terms` once.
+  void Add(absl::Span<const WeightedTerm> terms);
+  // Adds another table's counts (e.g. a saved background table).
+  void Merge(const DocumentFrequencies& other);
+
+  int64_t documents() const { return documents_; }
+  size_t terms() const { return df_.size(); }
+  // 0 for an unseen term.
+  int64_t df(std::string_view term) const;
+
+  // Writes "#storycluster-df\tv1\tdocuments=N" then "term<TAB>df" lines,
+  // sorted by term, atomically (output.h). Terms never contain tabs or
+  // newlines (they are tokens).
+  absl::Status Save(const std::string& path) const;
+  // Reads a saved table; errors name the file, line and problem.
+  static absl::StatusOr<DocumentFrequencies> Load(const std::string& path);
+
+ private:
+  absl::flat_hash_map<std::string, int64_t> df_;
+  int64_t documents_ = 0;
+};
+
+// A sparse vector: indices ascending, values L2-normalised.
+struct SparseTermVector {
+  std::vector<uint32_t> indices;
+  std::vector<float> values;
+};
+
+struct TfidfOptions {
+  // weight = (1 + ln tf) * (ln((1 + N) / (1 + df)) + idf_offset), then L2
+  // normalisation. 1 is scikit-learn's smooth idf; smaller values let terms
+  // that nearly every document shares fade. Default: 0.2. REQUIRES: >= 0.
+  double idf_offset = 0.2;
+};
+
+// Turns weighted terms into TF-IDF vectors over a growing vocabulary.
+//
+// Thread safety: not thread-safe (Vectorize extends the vocabulary).
+class TfidfVectorizer {
+ public:
+  // `df` gives N and the document frequencies. Not owned; must outlive the
+  // vectorizer.
+  static absl::StatusOr<std::unique_ptr<TfidfVectorizer>> Create(
+      const DocumentFrequencies* df, TfidfOptions options = {});
+
+  SparseTermVector Vectorize(absl::Span<const WeightedTerm> terms);
+  // Vocabulary size: every index returned so far is below it.
+  uint32_t dimension() const;
+
+ private:
+  TfidfVectorizer(const DocumentFrequencies* df, TfidfOptions options)
+      : df_(df), options_(options) {}
+  const DocumentFrequencies* df_;
+  TfidfOptions options_;
+  absl::flat_hash_map<std::string, uint32_t> vocabulary_;
+};
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_TFIDF_H_
