@@ -52,6 +52,10 @@ struct IngestOptions {
   size_t max_record_bytes = size_t{8} << 20;
   // Largest accepted title + text of one article, in bytes. Default: 4 MiB.
   size_t max_article_bytes = size_t{4} << 20;
+  // Largest total title + text of all accepted articles of one run, in
+  // bytes: later records are refused (kOversized) instead of growing memory
+  // without bound. Default: 16 GiB. REQUIRES: > 0.
+  size_t max_total_bytes = size_t{16} << 30;
   // Directory traversal follows symbolic links to directories. Default: off
   // (a link cycle cannot loop; linked files are still read).
   bool follow_directory_links = false;

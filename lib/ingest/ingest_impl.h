@@ -77,6 +77,7 @@ class Ingestor::Impl {
   absl::flat_hash_map<std::string, Origin> seen_ids_;
   simdjson::dom::parser parser_;
   std::vector<char> buffer_;
+  size_t accepted_bytes_ = 0;  // title + text of accepted articles
 };
 
 // Byte offset of the first invalid UTF-8 sequence, or npos when valid.

@@ -9,8 +9,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lib/common/strings.h"
 #include "lib/ingest/ingest_impl.h"
+#include "storycluster/normalize.h"
+#include "unicode/uchar.h"
+#include "unicode/utf8.h"
 
 namespace storycluster {
 namespace fs = std::filesystem;
@@ -25,6 +29,32 @@ FileKind KindOf(const fs::path& path) {
   if (ext == ".txt") return FileKind::kText;
   if (ext == ".md" || ext == ".markdown") return FileKind::kMarkdown;
   return FileKind::kOther;
+}
+
+// True when `s` has a Unicode letter or digit (not only punctuation,
+// symbols and spaces).
+bool HasLetterOrDigit(std::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const int32_t length = static_cast<int32_t>(
+      std::min<size_t>(s.size(), static_cast<size_t>(INT32_MAX)));
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(p, i, length, c);
+    if (c >= 0 && u_isalnum(c)) return true;
+  }
+  return false;
+}
+
+// True when every non-blank line is site furniture (normalize.h).
+bool OnlyFurniture(std::string_view text) {
+  bool any = false;
+  for (absl::string_view line : absl::StrSplit(AV(text), '\n')) {
+    const std::string_view trimmed = Trim(SV(line));
+    if (trimmed.empty()) continue;
+    if (!IsFurnitureLine(trimmed)) return false;
+    any = true;
+  }
+  return any;
 }
 
 bool HasControlCharacter(std::string_view s) {
@@ -106,6 +136,24 @@ void Ingestor::Impl::Accept(Article article) {
            absl::StrCat("article '", article.id, "' has no title or text"));
     return;
   }
+  if (!HasLetterOrDigit(article.title) && !HasLetterOrDigit(article.text)) {
+    Reject(std::move(article.origin), RejectReason::kEmptyText,
+           absl::StrCat("article '", article.id, "' has no letters or digits"));
+    return;
+  }
+  if (Trim(article.title).empty() && OnlyFurniture(article.text)) {
+    Reject(
+        std::move(article.origin), RejectReason::kEmptyText,
+        absl::StrCat("article '", article.id, "' has only boilerplate lines"));
+    return;
+  }
+  const size_t size = article.title.size() + article.text.size();
+  if (accepted_bytes_ + size > options_.max_total_bytes) {
+    Reject(std::move(article.origin), RejectReason::kOversized,
+           absl::StrCat("the run's total text limit of ",
+                        options_.max_total_bytes, " bytes is reached"));
+    return;
+  }
   if (article.title.size() + article.text.size() > options_.max_article_bytes) {
     Reject(std::move(article.origin), RejectReason::kOversized,
            absl::StrCat("title and text are ",
@@ -122,6 +170,7 @@ void Ingestor::Impl::Accept(Article article) {
   }
   ++result.stats.read;
   ++result.stats.accepted;
+  accepted_bytes_ += article.title.size() + article.text.size();
   result.articles.push_back(std::move(article));
 }
 
@@ -236,7 +285,8 @@ Ingestor::~Ingestor() = default;
 
 absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(
     IngestOptions options) {
-  if (options.max_record_bytes == 0 || options.max_article_bytes == 0) {
+  if (options.max_record_bytes == 0 || options.max_article_bytes == 0 ||
+      options.max_total_bytes == 0) {
     return absl::InvalidArgumentError("size limits must be positive");
   }
   return std::unique_ptr<Ingestor>(
