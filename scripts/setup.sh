@@ -7,6 +7,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config python3
   libicu-dev libsimdjson-dev libeigen3-dev libabsl-dev libxxhash-dev
   libyaml-cpp-dev libstemmer-dev nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
+  clang libclang-rt-14-dev
 )
 
 missing=()

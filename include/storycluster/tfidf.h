@@ -43,6 +43,9 @@ class DocumentFrequencies {
   absl::Status Save(const std::string& path) const;
   // Reads a saved table; errors name the file, line and problem.
   static absl::StatusOr<DocumentFrequencies> Load(const std::string& path);
+  // Parses a table's text; `name` labels error messages.
+  static absl::StatusOr<DocumentFrequencies> Parse(std::string_view text,
+                                                   std::string_view name);
 
  private:
   absl::flat_hash_map<std::string, int64_t> df_;

@@ -16,8 +16,8 @@ namespace storycluster {
 namespace {
 
 constexpr size_t kMaxTitleCodePoints = 200;
-// Flow collections ([...] / {...}) nested deeper than this are refused
-// before yaml-cpp sees them: its recursive parser would exhaust the stack.
+// Front matter nested deeper than this (see NestingBound) is refused before
+// yaml-cpp sees it: its recursive parser would exhaust the stack.
 constexpr int kMaxYamlNesting = 64;
 
 size_t CodePoints(std::string_view s) {
@@ -70,17 +70,31 @@ void SplitTitle(std::string_view text, std::string* title, std::string* body) {
   *body = std::string(text);
 }
 
-int FlowNesting(std::string_view yaml) {
+// An upper bound on how deep yaml-cpp's recursive parser would go: flow
+// collections ([...] / {...}) nest by brackets, block collections by
+// indentation and by "- " items opened on one line.
+int NestingBound(std::string_view yaml) {
   int depth = 0, max_depth = 0;
   for (char c : yaml) {
     if (c == '[' || c == '{') max_depth = std::max(max_depth, ++depth);
     if ((c == ']' || c == '}') && depth > 0) --depth;
   }
+  for (absl::string_view line : absl::StrSplit(AV(yaml), '\n')) {
+    size_t i = 0;
+    int block = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '-')) {
+      block += line[i] == '-';
+      ++i;
+    }
+    max_depth = std::max(max_depth, block + static_cast<int>(i - block) / 2);
+  }
   return max_depth;
 }
 
+// The node's text when it is a scalar. Safe on the invalid ("zombie")
+// nodes yaml-cpp returns for missing keys, which throw on most calls.
 std::string ScalarOf(const YAML::Node& node) {
-  return node.IsScalar() ? node.Scalar() : std::string();
+  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
 }
 
 }  // namespace
@@ -112,11 +126,8 @@ void Ingestor::Impl::AddMarkdownFile(std::string_view bytes,
   Origin origin{std::string(name), 0};
   std::string text;
   if (!PrepareFileText(bytes, origin, &text)) return;
-  Article article;
-  article.id = std::string(id);
   std::string_view body = text;
-  FieldCandidates title, excerpt, source, url;
-  std::vector<std::pair<int, std::string>> published;
+  FrontMatter fields;
   if (body.starts_with("---\n")) {
     // Front matter: up to a line that is exactly "---" or "...".
     size_t close = std::string_view::npos, after = 0;
@@ -138,87 +149,94 @@ void Ingestor::Impl::AddMarkdownFile(std::string_view bytes,
     }
     const std::string yaml(body.substr(4, close - 4));
     body.remove_prefix(after);
-    if (FlowNesting(yaml) > kMaxYamlNesting) {
+    if (NestingBound(yaml) > kMaxYamlNesting) {
       Reject(std::move(origin), RejectReason::kInvalidFrontMatter,
              absl::StrCat("nested deeper than ", kMaxYamlNesting, " levels"));
       return;
     }
-    YAML::Node root;
+    // yaml-cpp reports problems by throwing; they stop here. Front matter
+    // starts on line 2 of the file and yaml-cpp counts lines from 0.
     try {
-      root = YAML::Load(yaml);
+      const YAML::Node root = YAML::Load(yaml);
+      if (!root.IsMap() && !root.IsNull()) {
+        Reject(std::move(origin), RejectReason::kInvalidFrontMatter,
+               "front matter is not a map of fields");
+        return;
+      }
+      ReadFrontMatter(root, &fields);
     } catch (const YAML::Exception& e) {
-      // Front matter starts on line 2 of the file; yaml-cpp counts from 0.
       Reject(std::move(origin), RejectReason::kInvalidFrontMatter,
              absl::StrCat("line ", e.mark.line + 2, ": ", e.msg));
       return;
     }
-    if (!root.IsMap() && !root.IsNull()) {
-      Reject(std::move(origin), RejectReason::kInvalidFrontMatter,
-             "front matter is not a map of fields");
-      return;
-    }
-    for (const auto& kv : root) {
-      if (!kv.first.IsScalar()) continue;
-      const std::pair<Field, int>* slot = Lookup(kv.first.Scalar());
-      if (slot == nullptr) continue;
-      const auto [field, rank] = *slot;
-      const YAML::Node& value = kv.second;
-      switch (field) {
-        case Field::kId:
-          break;  // a file article's id is its path (docs/formats.md)
-        case Field::kTitle:
-          if (!ScalarOf(value).empty()) title.Offer(rank, ScalarOf(value));
-          break;
-        case Field::kText:
-          if (!ScalarOf(value).empty()) excerpt.Offer(rank, ScalarOf(value));
-          break;
-        case Field::kUrl:
-          if (!ScalarOf(value).empty()) url.Offer(rank, ScalarOf(value));
-          break;
-        case Field::kPublished:
-          if (value.IsScalar()) published.emplace_back(rank, value.Scalar());
-          break;
-        case Field::kSource:
-          if (value.IsMap()) {
-            std::string s = ScalarOf(value["name"]);
-            if (s.empty()) s = ScalarOf(value["domain"]);
-            if (!s.empty()) source.Offer(rank, std::move(s));
-          } else if (!ScalarOf(value).empty()) {
-            source.Offer(rank, ScalarOf(value));
-          }
-          break;
-      }
-    }
   }
+  Article article;
+  article.id = std::string(id);
   // Markdown headings lose their '#' marks; the first one may be the title.
   std::string plain;
   for (absl::string_view piece : absl::StrSplit(AV(body), '\n')) {
     std::string_view line = SV(piece);
     std::string_view stripped = TrimLeft(line);
     if (stripped.starts_with("#")) {
+      const size_t text_start = stripped.find_first_not_of('#');
       stripped = TrimLeft(stripped.substr(
-          stripped.find_first_not_of('#') == std::string_view::npos
-              ? stripped.size()
-              : stripped.find_first_not_of('#')));
+          text_start == std::string_view::npos ? stripped.size() : text_start));
       absl::StrAppend(&plain, AV(stripped), "\n");
     } else {
       absl::StrAppend(&plain, AV(line), "\n");
     }
   }
-  if (title.present()) {
-    article.title = std::move(title.value);
+  if (fields.title.present()) {
+    article.title = std::move(fields.title.value);
     article.text = std::move(plain);
   } else {
     SplitTitle(plain, &article.title, &article.text);
   }
-  if (Trim(article.text).empty() && excerpt.present()) {
-    article.text = std::move(excerpt.value);
+  if (Trim(article.text).empty() && fields.excerpt.present()) {
+    article.text = std::move(fields.excerpt.value);
   }
-  article.source = std::move(source.value);
-  article.url = std::move(url.value);
+  article.source = std::move(fields.source.value);
+  article.url = std::move(fields.url.value);
   article.origin = std::move(origin);
-  ResolvePublished(published, article);
+  ResolvePublished(fields.published, article);
   Accept(std::move(article));
+}
+
+void Ingestor::Impl::ReadFrontMatter(const YAML::Node& root, FrontMatter* out) {
+  for (const auto& kv : root) {
+    if (!kv.first.IsScalar()) continue;
+    const std::pair<Field, int>* slot = Lookup(kv.first.Scalar());
+    if (slot == nullptr) continue;
+    const Field field = slot->first;
+    const int rank = slot->second;
+    const YAML::Node& value = kv.second;
+    const std::string scalar = ScalarOf(value);
+    switch (field) {
+      case Field::kId:
+        break;  // a file article's id is its path (docs/formats.md)
+      case Field::kTitle:
+        if (!scalar.empty()) out->title.Offer(rank, scalar);
+        break;
+      case Field::kText:
+        if (!scalar.empty()) out->excerpt.Offer(rank, scalar);
+        break;
+      case Field::kUrl:
+        if (!scalar.empty()) out->url.Offer(rank, scalar);
+        break;
+      case Field::kPublished:
+        if (!scalar.empty()) out->published.emplace_back(rank, scalar);
+        break;
+      case Field::kSource:
+        if (value.IsMap()) {
+          std::string s = ScalarOf(value["name"]);
+          if (s.empty()) s = ScalarOf(value["domain"]);
+          if (!s.empty()) out->source.Offer(rank, std::move(s));
+        } else if (!scalar.empty()) {
+          out->source.Offer(rank, scalar);
+        }
+        break;
+    }
+  }
 }
 
 }  // namespace storycluster

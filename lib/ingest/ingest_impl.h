@@ -4,6 +4,7 @@
 #define STORYCLUSTER_LIB_INGEST_INGEST_IMPL_H_
 
 #include <simdjson.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdio>
 #include <functional>
@@ -34,6 +35,12 @@ struct FieldCandidates {
   bool present() const { return priority >= 0; }
 };
 
+// Fields read from Markdown front matter.
+struct FrontMatter {
+  FieldCandidates title, excerpt, source, url;
+  std::vector<std::pair<int, std::string>> published;
+};
+
 class Ingestor::Impl {
  public:
   explicit Impl(IngestOptions options);
@@ -60,6 +67,9 @@ class Ingestor::Impl {
   bool PrepareFileText(std::string_view bytes, const Origin& origin,
                        std::string* text);
   void AddFile(const std::string& path, const std::string& id);
+  // Reads the recognised fields of a parsed front-matter map. May throw
+  // YAML::Exception (caught by AddMarkdownFile).
+  void ReadFrontMatter(const YAML::Node& root, FrontMatter* out);
 
   // Every record ends in exactly one of these two calls, so that
   // accepted + rejected == read holds by construction.

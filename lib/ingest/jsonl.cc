@@ -194,10 +194,15 @@ void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin) {
   }
   FieldCandidates id, title, text, source, url;
   std::vector<std::pair<int, std::string>> published;
-  for (auto [key, value] : root.get_object()) {
+  for (const simdjson::dom::key_value_pair& kv : root.get_object()) {
+    // Named copies: lambdas below cannot capture structured bindings in
+    // clang 14 (the fuzzing compiler).
+    const std::string_view key = kv.key;
+    const simdjson::dom::element value = kv.value;
     const std::pair<Field, int>* slot = Lookup(key);
     if (slot == nullptr) continue;
-    const auto [field, rank] = *slot;
+    const Field field = slot->first;
+    const int rank = slot->second;
     const element_type type = value.type();
     if (type == element_type::NULL_VALUE) continue;  // null = absent
     auto wrong_type = [&](RejectReason reason, std::string_view expected) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -51,14 +52,21 @@ absl::StatusOr<DocumentFrequencies> DocumentFrequencies::Load(
     const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), path);
+}
+
+absl::StatusOr<DocumentFrequencies> DocumentFrequencies::Parse(
+    std::string_view text, std::string_view name) {
   DocumentFrequencies table;
-  std::string line;
   int64_t line_no = 0;
   auto error = [&](std::string_view what) {
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ":", line_no, ": ", AV(what)));
+        absl::StrCat(AV(name), ":", line_no, ": ", AV(what)));
   };
-  while (std::getline(in, line)) {
+  for (absl::string_view line : absl::StrSplit(AV(text), '\n')) {
+    if (line.empty() && line.data() + 1 > text.data() + text.size()) break;
     ++line_no;
     std::vector<absl::string_view> fields = absl::StrSplit(line, '\t');
     if (line_no == 1) {

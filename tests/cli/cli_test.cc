@@ -1,6 +1,8 @@
 // The storycluster command-line tool, run as a user would: output, exit
 // codes, stdin, and eval parity with the reference scorer.
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -115,6 +117,57 @@ TEST_CASE("cli: generate, dedup and eval a synthetic corpus") {
       Cli("eval --gold " + labels + " --pred " + pred + " --pred-column dup");
   CHECK(eval.code == 0);
   CHECK_THAT(eval.out, Catch::StartsWith("{\"docs\": 400,"));
+  std::filesystem::remove_all(dir);
+}
+
+// Runs the CLI with `args`, sends SIGKILL after `delay_ms` (if it is still
+// running; a negative delay lets it finish) and waits for it.
+void RunAndKill(const std::vector<std::string>& args, int delay_ms) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(STORYCLUSTER_CLI));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(STORYCLUSTER_CLI, argv.data());
+    ::_exit(127);
+  }
+  if (delay_ms >= 0) {
+    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    ::kill(pid, SIGKILL);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+TEST_CASE("cli: a run killed at any moment leaves the old or the new file") {
+  auto dir = testing::TempDir("cli_kill");
+  const std::string out = (dir / "corpus.jsonl").string();
+  const std::vector<std::string> args = {
+      "generate", "--articles", "40000", "--seed", "5", "-o", out};
+  RunAndKill(args, -1);  // a complete run gives the reference
+  const std::string reference = testing::ReadFile(out);
+  REQUIRE(reference.size() > (size_t{50} << 20));
+  const std::string old = "previous contents\n";
+  int saw_old = 0, saw_new = 0;
+  for (int delay : {5, 50, 150, 300, 600, 900, 1200, 1600, 2000, 2600}) {
+    testing::WriteFile(out, old);
+    RunAndKill(args, delay);
+    const std::string now = testing::ReadFile(out);
+    INFO("killed after " << delay << " ms");
+    const bool is_old = now == old, is_new = now == reference;
+    CHECK((is_old || is_new));
+    saw_old += is_old;
+    saw_new += is_new;
+  }
+  INFO("old " << saw_old << ", new " << saw_new);
+  CHECK(saw_old > 0);  // some kills landed before the rename
+  // A killed run may leave its hidden temporary file, never a partial target.
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    CHECK((name == "corpus.jsonl" || name.starts_with(".corpus.jsonl.tmp.")));
+  }
   std::filesystem::remove_all(dir);
 }
 

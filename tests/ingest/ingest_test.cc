@@ -187,6 +187,42 @@ TEST_CASE("Markdown: YAML front matter fields and excerpt fallback") {
   CHECK(r.articles[2].title == "Plain heading");
 }
 
+// Regression (found by fuzz_markdown): a provider map without "name" made
+// yaml-cpp throw from a lookup of the missing key and abort the process.
+TEST_CASE("Markdown: provider with only a domain (regression)") {
+  auto ingestor = Ingestor::Create();
+  REQUIRE(ingestor.ok());
+  (*ingestor)->AddMarkdownFile(
+      "---\ntitle: T\nprovider:\n  domain: cnn.com\n---\nBody.\n", "a.md",
+      "a.md");
+  (*ingestor)->AddMarkdownFile(
+      "---\ntitle: T\nprovider:\n  other: x\n---\nBody.\n", "b.md", "b.md");
+  const IngestResult& r = (*ingestor)->result();
+  REQUIRE(r.articles.size() == 2);
+  CHECK(r.articles[0].source == "cnn.com");
+  CHECK(r.articles[1].source.empty());
+}
+
+TEST_CASE("Markdown: deeply nested block YAML is refused, not recursed") {
+  std::string yaml;
+  for (int depth = 0; depth < 300; ++depth) {
+    yaml += std::string(depth, ' ') + "k" + std::to_string(depth) + ":\n";
+  }
+  std::string dashes;
+  for (int i = 0; i < 300; ++i) dashes += "- ";
+  auto ingestor = Ingestor::Create();
+  REQUIRE(ingestor.ok());
+  (*ingestor)->AddMarkdownFile("---\n" + yaml + "---\nBody.\n", "a.md", "a.md");
+  (*ingestor)->AddMarkdownFile("---\nx:\n" + dashes + "y\n---\nBody.\n", "b.md",
+                               "b.md");
+  const IngestResult& r = (*ingestor)->result();
+  REQUIRE(r.rejections.size() == 2);
+  for (const Rejection& rej : r.rejections) {
+    CHECK(rej.reason == RejectReason::kInvalidFrontMatter);
+    CHECK_THAT(rej.detail, Catch::Contains("nested deeper than 64 levels"));
+  }
+}
+
 TEST_CASE("directories: recursive, sorted, relative-path ids") {
   auto dir = testing::TempDir("ingest_dir");
   testing::WriteFile(dir / "b" / "two.txt", "Two\nBody two.\n");

@@ -1,0 +1,37 @@
+// libFuzzer target: normalization, tokenization (ICU), boilerplate removal
+// and feature extraction of arbitrary bytes as an article's title and text.
+// Checks that token byte ranges lie inside the input.
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string_view>
+
+#include "storycluster/features.h"
+#include "storycluster/normalize.h"
+#include "storycluster/tokenize.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static auto tokenizer = storycluster::Tokenizer::Create();
+  static auto normalizer = storycluster::TextNormalizer::Create();
+  static auto extractor = storycluster::FeatureExtractor::Create(
+      storycluster::FeatureOptions{}, {});
+  if (!tokenizer.ok() || !normalizer.ok() || !extractor.ok()) std::abort();
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  for (const auto& t : (*tokenizer)->Tokenize(text)) {
+    if (t.begin >= t.end || t.end > size) std::abort();
+  }
+  (void)(*normalizer)->Normalize(text);
+  storycluster::Article article;
+  article.id = "fuzz";
+  const size_t split = text.find('\n');
+  article.title = std::string(text.substr(0, split));
+  article.text = split == std::string_view::npos
+                     ? ""
+                     : std::string(text.substr(split + 1));
+  article.source = "fuzz";
+  const auto features = (*extractor)->Extract(article);
+  if (!std::is_sorted(features.shingles.begin(), features.shingles.end())) {
+    std::abort();
+  }
+  return 0;
+}
