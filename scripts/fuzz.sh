@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
-bash scripts/setup.sh  # includes clang and its libFuzzer runtime
+bash scripts/setup.sh --fuzz
 CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSTORYCLUSTER_BUILD_FUZZERS=ON -DSTORYCLUSTER_BUILD_TESTS=OFF \
   -DSTORYCLUSTER_BUILD_TOOLS=OFF -DSTORYCLUSTER_BUILD_EXAMPLES=OFF \

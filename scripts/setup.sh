@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages storycluster needs to build and test, if
-# any are missing. Safe to run again. Needs root (or sudo).
+# any are missing (with --fuzz, also what the fuzzers need). Safe to run
+# again. Needs root (or sudo).
 set -euo pipefail
 
 PACKAGES=(
   g++ cmake ninja-build ccache pkg-config python3
   libicu-dev libsimdjson-dev libeigen3-dev libabsl-dev libxxhash-dev
   libyaml-cpp-dev libstemmer-dev nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
-  clang libclang-rt-14-dev
 )
+# --fuzz: also clang and its libFuzzer runtime (scripts/fuzz.sh).
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
