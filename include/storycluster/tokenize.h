@@ -34,6 +34,10 @@ struct Token {
 struct TokenizerOptions {
   // Emit URL tokens (else URLs are dropped). Default: true.
   bool keep_urls = true;
+  // Segment pure-ASCII runs (between white space) with a direct
+  // implementation of ICU's word rules for ASCII instead of ICU itself;
+  // the tokens are identical (tested), only faster. Default: true.
+  bool fast_ascii = true;
 };
 
 // True when `normalized` (case-folded) is in the English stop-word list.
@@ -57,6 +61,10 @@ class Tokenizer {
  private:
   struct Rep;
   explicit Tokenizer(std::unique_ptr<Rep> rep);
+  // Runs ICU's word iterator over `text` (which starts at byte `base` of
+  // the whole input) and passes each word segment to `emit`.
+  template <typename Emit>
+  void SegmentWithIcu(std::string_view text, size_t base, Emit& emit);
   std::unique_ptr<Rep> rep_;
 };
 

@@ -57,6 +57,99 @@ std::vector<Span> FindUrls(std::string_view text) {
   return urls;
 }
 
+bool IsAsciiSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+         c == '\f';
+}
+
+// ASCII classes of UAX #29 word breaking as ICU implements them: letters
+// (and '@'), digits, ExtendNumLet ('_'), MidNumLetQ ('.' and the apostrophe)
+// and MidNum (',' ';'). ICU does not treat ':' as MidLetter.
+enum class AsciiClass {
+  kLetter,
+  kDigit,
+  kUnderscore,
+  kMidNumLet,
+  kMidNum,
+  kOther
+};
+
+AsciiClass ClassOf(char c) {
+  // '@' is ALetter in Unicode's word-break data (so "a@b" is one word).
+  if (absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == '@') {
+    return AsciiClass::kLetter;
+  }
+  if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+    return AsciiClass::kDigit;
+  }
+  if (c == '_') return AsciiClass::kUnderscore;
+  if (c == '.' || c == '\'') return AsciiClass::kMidNumLet;
+  if (c == ',' || c == ';') return AsciiClass::kMidNum;
+  return AsciiClass::kOther;
+}
+
+// Word segments of text[begin, end) (ASCII, no white space), with the rule
+// status ICU's word iterator gives them: the ASCII subset of UAX #29 rules
+// WB5-WB13b. Letters, digits and '_' always join (WB5, WB8-WB10, WB13a/b);
+// '.' or an apostrophe joins letter-letter (WB6/7) and digit-digit (WB11/12);
+// ',' and ';' join digit-digit only. A segment's status is that of the
+// last rule ICU applies (ICU: "abc123" is a number, "123abc" a word). Its ICU
+// twin: SegmentWithIcu, checked against it by tests/tokenize/tokenize_test.cc
+// on generated and real text.
+template <typename Emit>
+void SegmentAscii(std::string_view text, size_t begin, size_t end, Emit& emit) {
+  size_t i = begin;
+  while (i < end) {
+    AsciiClass cls = ClassOf(text[i]);
+    if (cls != AsciiClass::kLetter && cls != AsciiClass::kDigit &&
+        cls != AsciiClass::kUnderscore) {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    AsciiClass prev = cls;
+    size_t j = i + 1;
+    while (j < end) {
+      const AsciiClass d = ClassOf(text[j]);
+      if (d == AsciiClass::kLetter || d == AsciiClass::kDigit ||
+          d == AsciiClass::kUnderscore) {
+        prev = d;
+        ++j;
+        continue;
+      }
+      if (j + 1 < end &&
+          (d == AsciiClass::kMidNumLet || d == AsciiClass::kMidNum)) {
+        const AsciiClass n = ClassOf(text[j + 1]);
+        const bool letters = d == AsciiClass::kMidNumLet &&
+                             prev == AsciiClass::kLetter &&
+                             n == AsciiClass::kLetter;
+        const bool digits =
+            prev == AsciiClass::kDigit && n == AsciiClass::kDigit;
+        if (letters || digits) {
+          j += 2;
+          prev = n;
+          continue;
+        }
+      }
+      break;
+    }
+    // The status comes from the last rule ICU applied, i.e. from the
+    // segment's last two characters: ending in a letter is a word, in a
+    // digit a number; ending in '_' after a digit a number, after a letter
+    // or another '_' a word; a lone "_" is no word.
+    const AsciiClass last = ClassOf(text[j - 1]);
+    int32_t status =
+        last == AsciiClass::kDigit ? UBRK_WORD_NUMBER : UBRK_WORD_LETTER;
+    if (last == AsciiClass::kUnderscore) {
+      status = j - start < 2                                ? UBRK_WORD_NONE
+               : ClassOf(text[j - 2]) == AsciiClass::kDigit ? UBRK_WORD_NUMBER
+                                                            : UBRK_WORD_LETTER;
+    }
+    if (status != UBRK_WORD_NONE) emit(start, j, status, true);
+    i = j;
+  }
+}
+
 }  // namespace
 
 struct Tokenizer::Rep {
@@ -93,16 +186,10 @@ std::vector<Token> Tokenizer::Tokenize(std::string_view utf8) {
 
 void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
                            std::vector<Token>* out) {
-  if (utf8.size() > UINT32_MAX - offset)
+  if (utf8.size() > UINT32_MAX - offset) {
     utf8 = utf8.substr(0, UINT32_MAX - offset);
+  }
   const std::vector<Span> urls = FindUrls(utf8);
-  UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<UText, UTextCloser> text(utext_openUTF8(
-      nullptr, utf8.data(), static_cast<int64_t>(utf8.size()), &status));
-  if (U_FAILURE(status)) return;
-  icu::BreakIterator& words = *rep_->words;
-  words.setText(text.get(), status);
-  if (U_FAILURE(status)) return;
   size_t next_url = 0;
   auto emit_urls_before = [&](size_t pos) {
     for (; next_url < urls.size() && urls[next_url].begin < pos; ++next_url) {
@@ -117,19 +204,22 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     }
   };
   size_t url_cursor = 0;  // first URL that may still overlap a segment
-  int32_t begin = words.first();
-  for (int32_t end = words.next(); end != icu::BreakIterator::DONE;
-       begin = end, end = words.next()) {
-    const int32_t rule = words.getRuleStatus();
-    if (rule < UBRK_WORD_NONE_LIMIT) continue;  // spaces and punctuation
-    const size_t b = static_cast<size_t>(begin), e = static_cast<size_t>(end);
+  // Every word segment, from either path, ends here: URL filtering,
+  // normalization and classification are shared.
+  auto emit = [&](size_t b, size_t e, int32_t rule, bool ascii) {
     while (url_cursor < urls.size() && urls[url_cursor].end <= b) ++url_cursor;
-    if (url_cursor < urls.size() && urls[url_cursor].begin < e) continue;
+    if (url_cursor < urls.size() && urls[url_cursor].begin < e) return;
     emit_urls_before(e);
     Token t;
     t.begin = static_cast<uint32_t>(b) + offset;
     t.end = static_cast<uint32_t>(e) + offset;
-    rep_->normalizer->NormalizeTo(utf8.substr(b, e - b), &t.text);
+    if (ascii) {
+      // NFKC_Casefold of ASCII letters, digits, '_' '.' ',' ';' and the
+      // apostrophe is ASCII lower-casing, and none is a typographic mark.
+      t.text = absl::AsciiStrToLower(AV(utf8.substr(b, e - b)));
+    } else {
+      rep_->normalizer->NormalizeTo(utf8.substr(b, e - b), &t.text);
+    }
     if (rule < UBRK_WORD_NUMBER_LIMIT) {
       t.kind = TokenKind::kNumber;
       t.text.erase(std::remove(t.text.begin(), t.text.end(), ','),
@@ -141,8 +231,51 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
       t.stop_word = IsStopWord(t.text);
     }
     out->push_back(std::move(t));
+  };
+  if (!rep_->options.fast_ascii) {
+    SegmentWithIcu(utf8, 0, emit);
+  } else {
+    // Chunks between ASCII white space: word boundaries never join across
+    // it (UAX #29 WB3a-WB3d), so each chunk can be segmented on its own.
+    // Pure-ASCII chunks take the fast path, the rest go to ICU.
+    size_t pos = 0;
+    while (pos < utf8.size()) {
+      while (pos < utf8.size() && IsAsciiSpace(utf8[pos])) ++pos;
+      size_t end = pos;
+      bool ascii = true;
+      while (end < utf8.size() && !IsAsciiSpace(utf8[end])) {
+        ascii = ascii && static_cast<unsigned char>(utf8[end]) < 0x80;
+        ++end;
+      }
+      if (end == pos) break;
+      if (ascii) {
+        SegmentAscii(utf8, pos, end, emit);
+      } else {
+        SegmentWithIcu(utf8.substr(pos, end - pos), pos, emit);
+      }
+      pos = end;
+    }
   }
   emit_urls_before(utf8.size() + 1);
+}
+
+template <typename Emit>
+void Tokenizer::SegmentWithIcu(std::string_view text, size_t base, Emit& emit) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<UText, UTextCloser> ut(utext_openUTF8(
+      nullptr, text.data(), static_cast<int64_t>(text.size()), &status));
+  if (U_FAILURE(status)) return;
+  icu::BreakIterator& words = *rep_->words;
+  words.setText(ut.get(), status);
+  if (U_FAILURE(status)) return;
+  int32_t begin = words.first();
+  for (int32_t end = words.next(); end != icu::BreakIterator::DONE;
+       begin = end, end = words.next()) {
+    const int32_t rule = words.getRuleStatus();
+    if (rule < UBRK_WORD_NONE_LIMIT) continue;  // spaces and punctuation
+    emit(base + static_cast<size_t>(begin), base + static_cast<size_t>(end),
+         rule, false);
+  }
 }
 
 }  // namespace storycluster

@@ -3,6 +3,10 @@
 #include "storycluster/tokenize.h"
 
 #include <catch2/catch.hpp>
+#include <random>
+
+#include "storycluster/ingest.h"
+#include "test_util.h"
 
 namespace storycluster {
 namespace {
@@ -122,6 +126,72 @@ TEST_CASE("English stop words are flagged, content words are not") {
   CHECK_FALSE(tokens[3].stop_word);  // pyongyang
   CHECK(IsStopWord("don't"));
   CHECK_FALSE(IsStopWord("korea"));
+}
+
+bool SameTokens(const std::vector<Token>& a, const std::vector<Token>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].text != b[i].text || a[i].begin != b[i].begin ||
+        a[i].end != b[i].end || a[i].kind != b[i].kind ||
+        a[i].stop_word != b[i].stop_word) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The fast ASCII path must give exactly the ICU path's tokens.
+void ExpectSameAsIcu(const std::string& text) {
+  static auto fast = Make();
+  TokenizerOptions icu_only;
+  icu_only.fast_ascii = false;
+  static auto icu = Make(icu_only);
+  const auto a = fast->Tokenize(text);
+  const auto b = icu->Tokenize(text);
+  INFO(text.substr(0, 200));
+  REQUIRE(SameTokens(a, b));
+}
+
+TEST_CASE("fast ASCII path: awkward punctuation equals ICU") {
+  for (const char* s :
+       {"a:b U.S. e.g. don't 1,000.5 abc123 123abc _ __a a_ 1_ _1",
+        "a.1 1.a 3.5% x' 'x a''b 1:30 a;b 1;2 it's. A.B.C a-b 1.2.3 1,,2",
+        "a..b .a. ,1, ;;; '' __ _._ 1'2 a'1 1'a x_y_z 9_9 end.",
+        "(parens) [brackets] {braces} \"quoted\" <tags> a/b a\\b #tag @user",
+        "mixed café naïve ＮＡＴＯ 朝鲜 don’t “q” x",
+        "tabs\tand\r\nnewlines\fform",
+        "https://example.com/a.b?c=1, www.x.org. end", "", " ", "a", "1",
+        "_"}) {
+    ExpectSameAsIcu(s);
+  }
+}
+
+TEST_CASE("fast ASCII path: random ASCII soup equals ICU") {
+  std::mt19937 rng(77);
+  const std::string alphabet = "aZ09_.',;:-/ \t\n!?()\"#@%&";
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(rng() % 64, ' ');
+    for (char& c : text) c = alphabet[rng() % alphabet.size()];
+    ExpectSameAsIcu(text);
+  }
+}
+
+TEST_CASE("fast ASCII path: real text equals ICU (examples, seeds, dev)") {
+  std::vector<std::string> paths = {testing::SourceDir() + "/examples/data"};
+  for (const char* sub :
+       {"seeds", "data/dev/ecbplus.jsonl", "data/dev/basil.jsonl"}) {
+    if (testing::HaveShared(sub)) {
+      paths.push_back(testing::SharedDir() + "/" + sub);
+    } else {
+      WARN("../shared/" << sub << " not present: not compared");
+    }
+  }
+  auto ingest = IngestPaths(paths);
+  REQUIRE(ingest.ok());
+  for (const Article& a : ingest->articles) {
+    ExpectSameAsIcu(a.title);
+    ExpectSameAsIcu(a.text);
+  }
 }
 
 TEST_CASE("empty and whitespace-only text give no tokens") {
