@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "storycluster/features.h"
 #include "storycluster/minhash.h"
 
 namespace storycluster {
@@ -56,6 +57,11 @@ struct CopyGroups {
 // Deterministic for the same input and options.
 absl::StatusOr<CopyGroups> FindCopyGroups(
     absl::Span<const std::vector<uint64_t>> shingles,
+    absl::Span<const std::optional<absl::Time>> published,
+    const DedupOptions& options = {});
+// The same, reading each article's shingle set from its features (no copy).
+absl::StatusOr<CopyGroups> FindCopyGroups(
+    absl::Span<const ArticleFeatures> features,
     absl::Span<const std::optional<absl::Time>> published,
     const DedupOptions& options = {});
 

@@ -166,15 +166,10 @@ absl::StatusOr<Clustering> ClusterArticles(
 
   // 1. Copies. Only originals take part in event clustering, so a story
   //    reprinted many times does not outweigh the others.
-  std::vector<std::vector<uint64_t>> shingles;
   std::vector<std::optional<absl::Time>> times;
-  shingles.reserve(n);
   times.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    shingles.push_back(features[i].shingles);
-    times.push_back(articles[i].published);
-  }
-  auto copies = FindCopyGroups(shingles, times, options.dedup);
+  for (const Article& a : articles) times.push_back(a.published);
+  auto copies = FindCopyGroups(features, times, options.dedup);
   if (!copies.ok()) return copies.status();
   const std::vector<uint32_t>& leader = copies->original_of;
   std::vector<uint32_t> originals;
@@ -215,14 +210,17 @@ absl::StatusOr<Clustering> ClusterArticles(
   //    threshold and no time limit.
   //    Storylines are bound by shared topic terms, so their vectors use
   //    their own idf offset (terms most articles share keep weight).
-  Vectors topic = docs;
+  Vectors story_docs;
   if (options.story_idf_offset != options.idf_offset) {
-    topic.text =
+    story_docs.text =
         TfidfVectors(features, originals, &ArticleFeatures::terms,
                      options.story_idf_offset, options.background_df.get());
-    topic.entity = TfidfVectors(features, originals, &ArticleFeatures::entities,
-                                options.story_idf_offset);
+    story_docs.entity =
+        TfidfVectors(features, originals, &ArticleFeatures::entities,
+                     options.story_idf_offset);
   }
+  const Vectors& topic =
+      options.story_idf_offset != options.idf_offset ? story_docs : docs;
   Vectors events;
   events.text.assign(num_raw_events,
                      SparseVec(topic.text.empty() ? 1 : topic.text[0].size()));

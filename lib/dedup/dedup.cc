@@ -14,11 +14,15 @@
 
 namespace storycluster {
 
-absl::StatusOr<CopyGroups> FindCopyGroups(
-    absl::Span<const std::vector<uint64_t>> shingles,
+namespace {
+
+// The algorithm, over n articles whose shingle sets `shingles(i)` returns.
+template <typename ShinglesOf>
+absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
+    size_t n, ShinglesOf shingles,
     absl::Span<const std::optional<absl::Time>> published,
     const DedupOptions& options) {
-  if (shingles.size() != published.size()) {
+  if (n != published.size()) {
     return absl::InvalidArgumentError("shingles and times differ in size");
   }
   if (!(options.threshold > 0 && options.threshold <= 1) ||
@@ -37,11 +41,10 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
   auto index = LshIndex::Create(lsh_options, k);
   if (!index.ok()) return index.status();
 
-  const size_t n = shingles.size();
   // Signatures in one flat, row-major matrix (n x k).
   std::vector<uint32_t> signatures(n * k);
   for (size_t i = 0; i < n; ++i) {
-    (*hasher)->Sign(shingles[i], absl::MakeSpan(signatures).subspan(i * k, k));
+    (*hasher)->Sign(shingles(i), absl::MakeSpan(signatures).subspan(i * k, k));
   }
   auto row = [&](size_t i) {
     return absl::MakeConstSpan(signatures).subspan(i * k, k);
@@ -54,7 +57,7 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
   std::vector<uint32_t> candidates, counts, block;
   for (uint32_t d : TimeOrder(published)) {
     out.original_of[d] = d;
-    if (shingles[d].empty()) continue;  // nothing to compare
+    if (shingles(d).empty()) continue;  // nothing to compare
     (*index)->Query(row(d), &candidates);
     out.stats.candidates += candidates.size();
     // Gather candidate rows into one contiguous block for the kernel.
@@ -70,7 +73,7 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
     for (size_t c = 0; c < candidates.size(); ++c) {
       if (counts[c] < min_agreement) continue;
       ++out.stats.estimated;
-      const double jaccard = ExactJaccard(shingles[d], shingles[candidates[c]]);
+      const double jaccard = ExactJaccard(shingles(d), shingles(candidates[c]));
       if (jaccard < options.threshold) continue;
       ++out.stats.verified;
       if (jaccard > best_jaccard) {  // candidates are sorted: ties keep the
@@ -95,6 +98,30 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
   }
   out.num_groups = static_cast<uint32_t>(dense.size());
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<CopyGroups> FindCopyGroups(
+    absl::Span<const std::vector<uint64_t>> shingles,
+    absl::Span<const std::optional<absl::Time>> published,
+    const DedupOptions& options) {
+  return FindCopyGroupsImpl(
+      shingles.size(),
+      [&](size_t i) -> const std::vector<uint64_t>& { return shingles[i]; },
+      published, options);
+}
+
+absl::StatusOr<CopyGroups> FindCopyGroups(
+    absl::Span<const ArticleFeatures> features,
+    absl::Span<const std::optional<absl::Time>> published,
+    const DedupOptions& options) {
+  return FindCopyGroupsImpl(
+      features.size(),
+      [&](size_t i) -> const std::vector<uint64_t>& {
+        return features[i].shingles;
+      },
+      published, options);
 }
 
 }  // namespace storycluster

@@ -237,8 +237,9 @@ absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
       if (key.empty() || WordCount(key) > options.max_furniture_words) {
         continue;
       }
-      if (in_doc.insert(RepeatKey(key, seed)).second) {
-        ++doc_counts[RepeatKey(key, seed)];
+      const uint64_t repeat_key = RepeatKey(key, seed);
+      if (in_doc.insert(repeat_key).second) {
+        ++doc_counts[repeat_key];
       }
     }
   }
