@@ -70,6 +70,16 @@ struct ClusterOptions {
   // Candidate pairs below this similarity are not kept as graph edges (they
   // count as 0 in the averages). Default: 0.02.
   double min_edge = 0.02;
+  // Bounds that keep the work per item constant on large inputs: each item
+  // is compared with at most `max_candidates` earlier items (those sharing
+  // the most strong terms, then the latest), and keeps at most `max_edges`
+  // edges to them (the strongest). Both levels. On inputs of a few thousand
+  // articles they rarely bind. Defaults: 100 and 40.
+  int max_candidates = 100;
+  int max_edges = 40;
+  // Threads for copy detection and candidate similarities (0: all cores).
+  // The result is the same for any value. Default: 0.
+  int threads = 0;
 };
 
 // The three cluster indices of one article. Indices are dense, numbered
@@ -81,12 +91,19 @@ struct Assignment {
   bool original = false;  // earliest-published member of its copy group
 };
 
+// Wall time of one pipeline stage.
+struct StageTime {
+  std::string stage;  // e.g. "features", "copies", "event candidates"
+  double seconds = 0;
+};
+
 struct Clustering {
   std::vector<Assignment> assignments;  // one per article, input order
   uint32_t num_dups = 0;
   uint32_t num_events = 0;
   uint32_t num_stories = 0;
   std::vector<uint32_t> event_representative;  // article index per event
+  std::vector<StageTime> stages;  // in pipeline order, for reports
 };
 
 // Clusters `articles` given their features (same length and order).
@@ -102,7 +119,17 @@ absl::StatusOr<Clustering> ClusterArticles(
 struct PipelineOptions {
   FeatureOptions features;
   ClusterOptions cluster;
+  // Threads for every stage (0: all cores); overrides cluster.threads and
+  // cluster.dedup.threads. The result is the same for any value. Default: 0.
+  int threads = 0;
 };
+
+// Features of every article (same order), on `threads` threads (0: all
+// cores); the boilerplate filter is learned from `articles` first. The
+// result is the same for any thread count.
+absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
+    absl::Span<const Article> articles, const FeatureOptions& options,
+    int threads = 0);
 
 // The whole pipeline after ingest: features, then clustering.
 absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,

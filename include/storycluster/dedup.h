@@ -30,6 +30,9 @@ struct DedupOptions {
   // are dropped before the exact check. Default: 0.15 (about 3 standard
   // deviations of the estimate at 128 hashes and J = 0.5). 1 disables it.
   double estimate_slack = 0.15;
+  // Threads for signing (0: all cores). The result is the same for any
+  // value. Default: 0.
+  int threads = 0;
 };
 
 struct DedupStats {

@@ -52,12 +52,22 @@ struct ArticleFeatures {
 // Computes features for a corpus: learns the boilerplate filter from it,
 // then cleans, tokenizes and featurizes each article.
 //
-// Thread safety: not thread-safe (owns a Tokenizer); one per thread.
+// Thread safety: not thread-safe (owns a Tokenizer); one per thread. Clone()
+// gives another thread its own extractor that shares the learned
+// boilerplate filter (immutable), so the corpus is read once.
 class FeatureExtractor {
  public:
   static absl::StatusOr<std::unique_ptr<FeatureExtractor>> Create(
       const FeatureOptions& options, absl::Span<const Article> corpus);
+  // The same from an already learned filter.
+  static absl::StatusOr<std::unique_ptr<FeatureExtractor>> FromFilter(
+      const FeatureOptions& options,
+      std::shared_ptr<const BoilerplateFilter> boilerplate);
   ~FeatureExtractor();
+
+  // An extractor with the same options and boilerplate filter and its own
+  // per-thread state.
+  absl::StatusOr<std::unique_ptr<FeatureExtractor>> Clone() const;
 
   ArticleFeatures Extract(const Article& article);
 

@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/cluster/hac.h"
+#include "lib/common/parallel.h"
 #include "lib/common/time_order.h"
 
 namespace storycluster {
@@ -100,39 +101,138 @@ double TimeFactor(const std::optional<absl::Time>& a,
 
 // Candidate pairs from an inverted index over each item's strongest terms
 // in both channels; items sharing no strong term are never compared. Terms
-// in more than `max_postings` items are too common to propose pairs.
+// in more than `max_postings` items are too common to propose pairs. With
+// `times`, items further apart than `window` are not paired (their
+// similarity is 0 anyway), so the work per item is bounded by how many
+// items fall in its window, not by the corpus size. The similarities are
+// computed on `threads` threads; the edges come out in the same order for
+// any thread count. `limits` bound the work and the graph per item, so
+// both grow linearly with the number of items.
+struct CandidateLimits {
+  size_t candidates;  // compared per item
+  size_t edges;       // kept per item (to earlier items)
+};
+
 template <typename Similarity>
-std::vector<SimilarityEdge> CandidateEdges(const Vectors& v, int top_terms,
-                                           size_t max_postings,
-                                           double min_weight,
-                                           Similarity similarity) {
-  const size_t n = v.text.size();
-  absl::flat_hash_map<int64_t, std::vector<uint32_t>> index;
-  std::vector<SimilarityEdge> edges;
-  std::vector<uint32_t> candidates;
-  for (uint32_t i = 0; i < n; ++i) {
-    std::vector<int64_t> keys;
-    for (int t : TopTerms(v.text[i], top_terms)) keys.push_back(t);
-    for (int t : TopTerms(v.entity[i], top_terms)) keys.push_back(-1 - t);
-    candidates.clear();
-    for (int64_t key : keys) {
-      auto it = index.find(key);
-      if (it != index.end() && it->second.size() <= max_postings) {
-        candidates.insert(candidates.end(), it->second.begin(),
-                          it->second.end());
+std::vector<SimilarityEdge> CandidateEdges(
+    const Vectors& v, int top_terms, size_t max_postings,
+    CandidateLimits limits, double min_weight,
+    const std::vector<std::optional<absl::Time>>* times, absl::Duration window,
+    int threads, Similarity similarity) {
+  const uint32_t n = static_cast<uint32_t>(v.text.size());
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  if (times != nullptr) order = TimeOrder(*times);
+  // Items are visited in `order`; the known times come first, ascending.
+  std::vector<std::optional<absl::Time>> time_at(n);
+  if (times != nullptr) {
+    for (uint32_t r = 0; r < n; ++r) time_at[r] = (*times)[order[r]];
+  }
+  const uint32_t known = static_cast<uint32_t>(
+      std::find_if(time_at.begin(), time_at.end(),
+                   [](const auto& t) { return !t.has_value(); }) -
+      time_at.begin());
+  std::vector<std::vector<int64_t>> keys(n);
+  ParallelFor(n, threads, 256, [&](size_t begin, size_t end, int) {
+    for (size_t i = begin; i < end; ++i) {
+      for (int t : TopTerms(v.text[i], top_terms)) keys[i].push_back(t);
+      for (int t : TopTerms(v.entity[i], top_terms)) keys[i].push_back(-1 - t);
+    }
+  });
+  // Postings hold visit ranks, ascending.
+  absl::flat_hash_map<int64_t, std::vector<uint32_t>> postings;
+  for (uint32_t r = 0; r < n; ++r) {
+    for (int64_t key : keys[order[r]]) postings[key].push_back(r);
+  }
+  constexpr size_t kGrain = 512;
+  std::vector<std::vector<SimilarityEdge>> chunk_edges((n + kGrain - 1) /
+                                                       kGrain);
+  ParallelFor(n, threads, kGrain, [&](size_t begin, size_t end, int) {
+    std::vector<uint32_t> candidates;
+    std::vector<std::pair<uint32_t, uint32_t>> shared;  // (terms, rank)
+    std::vector<std::pair<double, uint32_t>> scored;    // (weight, rank)
+    std::vector<SimilarityEdge>& edges = chunk_edges[begin / kGrain];
+    for (size_t r = begin; r < end; ++r) {
+      const uint32_t i = order[r];
+      candidates.clear();
+      for (int64_t key : keys[i]) {
+        const std::vector<uint32_t>& list = postings.find(key)->second;
+        if (list.size() > max_postings) continue;
+        // Earlier items only, and (for a dated item) only those within the
+        // window: ranks below `known` are in time order. At most the
+        // `limits.candidates` latest of them per term.
+        auto last = std::lower_bound(list.begin(), list.end(), r);
+        auto first = list.begin();
+        if (time_at[r].has_value()) {
+          const absl::Time from = *time_at[r] - window;
+          first = std::partition_point(list.begin(), last, [&](uint32_t e) {
+            return e < known && *time_at[e] < from;
+          });
+        }
+        if (static_cast<size_t>(last - first) > limits.candidates) {
+          first = last - static_cast<std::ptrdiff_t>(limits.candidates);
+        }
+        candidates.insert(candidates.end(), first, last);
       }
+      // Rank candidates by how many strong terms they share (then by
+      // recency) and keep the best `limits.candidates`.
+      std::sort(candidates.begin(), candidates.end());
+      shared.clear();
+      for (size_t c = 0; c < candidates.size();) {
+        size_t d = c;
+        while (d < candidates.size() && candidates[d] == candidates[c]) ++d;
+        shared.push_back({static_cast<uint32_t>(d - c), candidates[c]});
+        c = d;
+      }
+      if (shared.size() > limits.candidates) {
+        std::partial_sort(shared.begin(), shared.begin() + limits.candidates,
+                          shared.end(), std::greater<>());
+        shared.resize(limits.candidates);
+        std::sort(shared.begin(), shared.end(),
+                  [](const auto& a, const auto& b) {
+                    return a.second < b.second;
+                  });
+      }
+      scored.clear();
+      for (const auto& [count, e] : shared) {
+        const uint32_t j = order[e];
+        const double w = similarity(std::min(i, j), std::max(i, j));
+        if (w >= min_weight) scored.push_back({w, e});
+      }
+      // Keep the `limits.edges` strongest edges to earlier items.
+      if (scored.size() > limits.edges) {
+        std::partial_sort(scored.begin(), scored.begin() + limits.edges,
+                          scored.end(), std::greater<>());
+        scored.resize(limits.edges);
+        std::sort(scored.begin(), scored.end(),
+                  [](const auto& a, const auto& b) {
+                    return a.second < b.second;
+                  });
+      }
+      for (const auto& [w, e] : scored) edges.push_back({order[e], i, w});
     }
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()),
-                     candidates.end());
-    for (uint32_t j : candidates) {
-      const double w = similarity(i, j);
-      if (w >= min_weight) edges.push_back({j, i, w});
-    }
-    for (int64_t key : keys) index[key].push_back(i);
+  });
+  std::vector<SimilarityEdge> edges;
+  for (auto& chunk : chunk_edges) {
+    edges.insert(edges.end(), chunk.begin(), chunk.end());
   }
   return edges;
 }
+
+// Records the wall time since the previous mark as one stage.
+class StageClock {
+ public:
+  explicit StageClock(std::vector<StageTime>* out) : out_(out) {}
+  void Mark(std::string stage) {
+    const absl::Time now = absl::Now();
+    out_->push_back({std::move(stage), absl::ToDoubleSeconds(now - last_)});
+    last_ = now;
+  }
+
+ private:
+  std::vector<StageTime>* out_;
+  absl::Time last_ = absl::Now();
+};
 
 // Renumbers cluster ids densely in order of first appearance.
 uint32_t Densify(std::vector<uint32_t>& ids) {
@@ -164,12 +264,15 @@ absl::StatusOr<Clustering> ClusterArticles(
   out.assignments.resize(n);
   if (n == 0) return out;
 
+  StageClock clock(&out.stages);
   // 1. Copies. Only originals take part in event clustering, so a story
   //    reprinted many times does not outweigh the others.
   std::vector<std::optional<absl::Time>> times;
   times.reserve(n);
   for (const Article& a : articles) times.push_back(a.published);
-  auto copies = FindCopyGroups(features, times, options.dedup);
+  DedupOptions dedup_options = options.dedup;
+  dedup_options.threads = options.threads;
+  auto copies = FindCopyGroups(features, times, dedup_options);
   if (!copies.ok()) return copies.status();
   const std::vector<uint32_t>& leader = copies->original_of;
   std::vector<uint32_t> originals;
@@ -177,6 +280,7 @@ absl::StatusOr<Clustering> ClusterArticles(
     if (leader[i] == i) originals.push_back(i);
   }
 
+  clock.Mark("copies");
   // 2. Events over originals: average linkage over candidate pairs, with
   //    similarity = (1 - w) * text cosine + w * entity cosine, scaled by
   //    the publication-time factor.
@@ -197,12 +301,19 @@ absl::StatusOr<Clustering> ClusterArticles(
                    w * docs.entity[i].dot(docs.entity[j]));
   };
   const size_t max_postings = std::max<size_t>(50, originals.size() / 20);
-  const std::vector<uint32_t> event_root =
-      AverageLinkage(static_cast<uint32_t>(originals.size()),
-                     CandidateEdges(docs, options.candidate_terms, max_postings,
-                                    options.min_edge, doc_similarity),
-                     options.event_similarity, options.cohesion_ratio,
-                     &original_times, options.event_window);
+  const CandidateLimits limits{
+      static_cast<size_t>(std::max(1, options.max_candidates)),
+      static_cast<size_t>(std::max(1, options.max_edges))};
+  clock.Mark("event vectors");
+  const std::vector<SimilarityEdge> doc_edges = CandidateEdges(
+      docs, options.candidate_terms, max_postings, limits, options.min_edge,
+      &original_times, options.event_window, options.threads, doc_similarity);
+  clock.Mark("event candidates");
+  const std::vector<uint32_t> event_root = AverageLinkage(
+      static_cast<uint32_t>(originals.size()), doc_edges,
+      options.event_similarity, options.cohesion_ratio, &original_times,
+      options.event_window);
+  clock.Mark("event linkage");
   std::vector<uint32_t> event_of = event_root;
   const uint32_t num_raw_events = Densify(event_of);
 
@@ -240,12 +351,16 @@ absl::StatusOr<Clustering> ClusterArticles(
     return (1 - ws) * events.text[i].dot(events.text[j]) +
            ws * events.entity[i].dot(events.entity[j]);
   };
+  clock.Mark("storyline vectors");
+  const std::vector<SimilarityEdge> event_edges = CandidateEdges(
+      events, options.candidate_terms,
+      std::max<size_t>(50, num_raw_events / 20), limits, options.min_edge,
+      nullptr,
+      absl::InfiniteDuration(), options.threads, event_similarity);
+  clock.Mark("storyline candidates");
   std::vector<uint32_t> story_of =
-      AverageLinkage(num_raw_events,
-                     CandidateEdges(events, options.candidate_terms,
-                                    std::max<size_t>(50, num_raw_events / 20),
-                                    options.min_edge, event_similarity),
-                     options.story_similarity);
+      AverageLinkage(num_raw_events, event_edges, options.story_similarity);
+  clock.Mark("storyline linkage");
 
   // 4. Per-article assignment, then dense ids in input order.
   std::vector<uint32_t> dup(n), event(n), story(n);
@@ -278,20 +393,48 @@ absl::StatusOr<Clustering> ClusterArticles(
     out.assignments[i].story = story[i];
     out.event_representative[event[i]] = best_member[raw_event[i]].second;
   }
+  clock.Mark("assignment");
   return out;
+}
+
+absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
+    absl::Span<const Article> articles, const FeatureOptions& options,
+    int threads) {
+  auto extractor = FeatureExtractor::Create(options, articles);
+  if (!extractor.ok()) return extractor.status();
+  const int workers = ResolveThreads(threads);
+  std::vector<std::unique_ptr<FeatureExtractor>> extractors;
+  extractors.push_back(std::move(extractor).value());
+  for (int w = 1; w < workers; ++w) {
+    auto clone = extractors.front()->Clone();
+    if (!clone.ok()) return clone.status();
+    extractors.push_back(std::move(clone).value());
+  }
+  std::vector<ArticleFeatures> features(articles.size());
+  ParallelFor(articles.size(), workers, 64,
+              [&](size_t begin, size_t end, int worker) {
+                for (size_t i = begin; i < end; ++i) {
+                  features[i] = extractors[worker]->Extract(articles[i]);
+                }
+              });
+  return features;
 }
 
 absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
                                        const PipelineOptions& options,
                                        DocumentFrequencies* df_out) {
-  auto extractor = FeatureExtractor::Create(options.features, articles);
-  if (!extractor.ok()) return extractor.status();
-  std::vector<ArticleFeatures> features;
-  features.reserve(articles.size());
-  for (const Article& article : articles) {
-    features.push_back((*extractor)->Extract(article));
+  const absl::Time start = absl::Now();
+  auto features = ExtractFeatures(articles, options.features, options.threads);
+  if (!features.ok()) return features.status();
+  const double feature_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  ClusterOptions cluster = options.cluster;
+  cluster.threads = options.threads;
+  auto clustering = ClusterArticles(articles, *features, cluster, df_out);
+  if (clustering.ok()) {
+    clustering->stages.insert(clustering->stages.begin(),
+                              {"features", feature_seconds});
   }
-  return ClusterArticles(articles, features, options.cluster, df_out);
+  return clustering;
 }
 
 }  // namespace storycluster

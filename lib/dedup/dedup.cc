@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/parallel.h"
 #include "lib/common/time_order.h"
 #include "storycluster/lsh.h"
 #include "storycluster/shingle.h"
@@ -43,9 +44,12 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
 
   // Signatures in one flat, row-major matrix (n x k).
   std::vector<uint32_t> signatures(n * k);
-  for (size_t i = 0; i < n; ++i) {
-    (*hasher)->Sign(shingles(i), absl::MakeSpan(signatures).subspan(i * k, k));
-  }
+  ParallelFor(n, options.threads, 1024, [&](size_t begin, size_t end, int) {
+    for (size_t i = begin; i < end; ++i) {
+      (*hasher)->Sign(shingles(i),
+                      absl::MakeSpan(signatures).subspan(i * k, k));
+    }
+  });
   auto row = [&](size_t i) {
     return absl::MakeConstSpan(signatures).subspan(i * k, k);
   };

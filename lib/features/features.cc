@@ -103,7 +103,7 @@ std::vector<WeightedTerm> Sorted(absl::flat_hash_map<std::string, float>& m) {
 
 struct FeatureExtractor::Rep {
   FeatureOptions options;
-  std::unique_ptr<BoilerplateFilter> boilerplate;
+  std::shared_ptr<const BoilerplateFilter> boilerplate;
   std::unique_ptr<Tokenizer> tokenizer;
   std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer;
   std::vector<Token> tokens;  // reused per article
@@ -125,14 +125,24 @@ FeatureExtractor::~FeatureExtractor() = default;
 
 absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(
     const FeatureOptions& options, absl::Span<const Article> corpus) {
+  auto boilerplate = BoilerplateFilter::Create(options.boilerplate, corpus);
+  if (!boilerplate.ok()) return boilerplate.status();
+  return FromFilter(options, std::shared_ptr<const BoilerplateFilter>(
+                             std::move(boilerplate).value()));
+}
+
+absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::FromFilter(
+    const FeatureOptions& options,
+    std::shared_ptr<const BoilerplateFilter> boilerplate) {
   if (options.shingle_size < 1 || options.shingle_size > 16) {
     return absl::InvalidArgumentError("shingle_size must be in [1, 16]");
   }
+  if (boilerplate == nullptr) {
+    return absl::InvalidArgumentError("FeatureExtractor needs a filter");
+  }
   auto rep = std::make_unique<Rep>();
   rep->options = options;
-  auto boilerplate = BoilerplateFilter::Create(options.boilerplate, corpus);
-  if (!boilerplate.ok()) return boilerplate.status();
-  rep->boilerplate = std::move(boilerplate).value();
+  rep->boilerplate = std::move(boilerplate);
   TokenizerOptions tokenizer_options;
   tokenizer_options.keep_urls = false;
   auto tokenizer = Tokenizer::Create(tokenizer_options);
@@ -146,6 +156,11 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(
   }
   return std::unique_ptr<FeatureExtractor>(
       new FeatureExtractor(std::move(rep)));
+}
+
+absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Clone()
+    const {
+  return FromFilter(rep_->options, rep_->boilerplate);
 }
 
 ArticleFeatures FeatureExtractor::Extract(const Article& article) {

@@ -35,6 +35,7 @@ struct InputArgs {
   size_t max_record_bytes = storycluster::IngestOptions{}.max_record_bytes;
   size_t max_article_bytes = storycluster::IngestOptions{}.max_article_bytes;
   bool quiet = false;
+  int threads = 0;
 
   void Register(CLI::App* cmd) {
     cmd->add_option("inputs", inputs, "JSONL/.txt/.md files, directories, or -")
@@ -60,7 +61,12 @@ struct InputArgs {
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     cmd->add_flag("-q,--quiet", quiet,
-                  "no summary or rejection list on stderr");
+                  "no progress, summary or rejection list on stderr");
+    cmd->add_option("-j,--threads", threads,
+                    "worker threads, 0 for all cores (the output is the "
+                    "same for any number)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1024));
   }
 };
 
@@ -143,6 +149,7 @@ struct ClusterArgs {
   double event_window_days = 14;
   std::string df_table;  // background document frequencies to load
   std::string save_df;   // where to save this corpus's frequencies
+  bool stages = false;    // print each stage's wall time
 };
 
 int RunCluster(const ClusterArgs& args) {
@@ -150,6 +157,7 @@ int RunCluster(const ClusterArgs& args) {
   auto ingest = Ingest(args.in, &code);
   if (!ingest) return code;
   storycluster::PipelineOptions options = args.pipeline;
+  options.threads = args.in.threads;
   options.cluster.event_window =
       absl::Seconds(args.event_window_days * 24 * 3600);
   if (!args.df_table.empty()) {
@@ -165,6 +173,11 @@ int RunCluster(const ClusterArgs& args) {
   if (!clustering.ok()) return Fail(clustering.status());
   if (!args.save_df.empty()) {
     if (absl::Status s = corpus_df.Save(args.save_df); !s.ok()) return Fail(s);
+  }
+  if (args.stages) {
+    for (const auto& stage : clustering->stages) {
+      std::cerr << "stage " << stage.stage << ": " << stage.seconds << " s\n";
+    }
   }
   const std::string text = storycluster::FormatClustering(
       *ingest, *clustering, *storycluster::ParseOutputFormat(args.in.format));
@@ -185,17 +198,18 @@ int RunDedup(const DedupArgs& args) {
   if (!ingest) return code;
   storycluster::FeatureOptions feature_options;
   feature_options.terms = false;  // shingles only: no TF-IDF on this path
-  auto extractor =
-      storycluster::FeatureExtractor::Create(feature_options, ingest->articles);
-  if (!extractor.ok()) return Fail(extractor.status());
-  std::vector<std::vector<uint64_t>> shingles;
+  auto features = storycluster::ExtractFeatures(
+      ingest->articles, feature_options, args.in.threads);
+  if (!features.ok()) return Fail(features.status());
   std::vector<std::optional<absl::Time>> times;
-  shingles.reserve(ingest->articles.size());
+  times.reserve(ingest->articles.size());
   for (const auto& article : ingest->articles) {
-    shingles.push_back(std::move((*extractor)->Extract(article).shingles));
     times.push_back(article.published);
   }
-  auto groups = storycluster::FindCopyGroups(shingles, times, args.dedup);
+  storycluster::DedupOptions dedup_options = args.dedup;
+  dedup_options.threads = args.in.threads;
+  auto groups =
+      storycluster::FindCopyGroups(*features, times, dedup_options);
   if (!groups.ok()) return Fail(groups.status(), kExitUsage);
   const std::string text = storycluster::FormatCopyGroups(
       *ingest, *groups, *storycluster::ParseOutputFormat(args.in.format));
@@ -291,6 +305,9 @@ int main(int argc, char** argv) {
   cmd_cluster->add_option(
       "--save-df", cluster.save_df,
       "write this corpus's document frequencies (versioned TSV) to FILE");
+
+  cmd_cluster->add_flag("--stage-times", cluster.stages,
+                        "print each pipeline stage's wall time on stderr");
 
   DedupArgs dedup;
   CLI::App* cmd_dedup = app.add_subcommand(

@@ -1,0 +1,62 @@
+// Internal: a parallel loop over index ranges. Work is handed out in
+// chunks of `grain` indices from one atomic counter, so uneven items
+// balance; which thread runs a chunk does not affect any result as long as
+// each chunk writes only its own outputs (every caller keeps to that, so
+// output is identical for any thread count).
+#ifndef STORYCLUSTER_LIB_COMMON_PARALLEL_H_
+#define STORYCLUSTER_LIB_COMMON_PARALLEL_H_
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <thread>
+#include <vector>
+
+namespace storycluster {
+
+// Threads to use for a request of `threads` (0: all cores).
+inline int ResolveThreads(int threads) {
+  if (threads > 0) return threads;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+// Calls fn(begin, end, worker) for consecutive chunks covering [0, n), on
+// up to `threads` threads (worker in [0, threads)); the calling thread is
+// worker 0. Returns when every chunk is done. An exception thrown by `fn`
+// is rethrown here (the first one; the other chunks still run).
+template <typename Fn>
+void ParallelFor(size_t n, int threads, size_t grain, Fn&& fn) {
+  grain = std::max<size_t>(grain, 1);
+  const size_t chunks = (n + grain - 1) / grain;
+  const int workers =
+      static_cast<int>(std::min<size_t>(ResolveThreads(threads), chunks));
+  if (workers <= 1) {
+    if (n > 0) fn(size_t{0}, n, 0);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::exception_ptr> errors(workers);
+  auto run = [&](int worker) {
+    try {
+      for (size_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
+        fn(c * grain, std::min(n, (c + 1) * grain), worker);
+      }
+    } catch (...) {
+      errors[worker] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(workers - 1);
+  for (int w = 1; w < workers; ++w) pool.emplace_back(run, w);
+  run(0);
+  for (std::thread& t : pool) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_LIB_COMMON_PARALLEL_H_
