@@ -10,8 +10,10 @@
 #define STORYCLUSTER_CLUSTER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -116,9 +118,16 @@ absl::StatusOr<Clustering> ClusterArticles(
     absl::Span<const ArticleFeatures> features, const ClusterOptions& options,
     DocumentFrequencies* df_out = nullptr);
 
+// Progress of a long stage: `done` of `total` items. Called from the
+// calling thread only, at most every few hundred items.
+using ProgressFn =
+    std::function<void(std::string_view stage, size_t done, size_t total)>;
+
 struct PipelineOptions {
   FeatureOptions features;
   ClusterOptions cluster;
+  // Called during feature extraction (the longest stage). Default: none.
+  ProgressFn progress;
   // Threads for every stage (0: all cores); overrides cluster.threads and
   // cluster.dedup.threads. The result is the same for any value. Default: 0.
   int threads = 0;
@@ -129,7 +138,7 @@ struct PipelineOptions {
 // result is the same for any thread count.
 absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
     absl::Span<const Article> articles, const FeatureOptions& options,
-    int threads = 0);
+    int threads = 0, const ProgressFn& progress = nullptr);
 
 // The whole pipeline after ingest: features, then clustering.
 absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,

@@ -12,6 +12,7 @@
 
 #include <Eigen/SparseCore>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -399,7 +400,7 @@ absl::StatusOr<Clustering> ClusterArticles(
 
 absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
     absl::Span<const Article> articles, const FeatureOptions& options,
-    int threads) {
+    int threads, const ProgressFn& progress) {
   auto extractor = FeatureExtractor::Create(options, articles);
   if (!extractor.ok()) return extractor.status();
   const int workers = ResolveThreads(threads);
@@ -411,12 +412,18 @@ absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
     extractors.push_back(std::move(clone).value());
   }
   std::vector<ArticleFeatures> features(articles.size());
+  std::atomic<size_t> done{0};
   ParallelFor(articles.size(), workers, 64,
               [&](size_t begin, size_t end, int worker) {
                 for (size_t i = begin; i < end; ++i) {
                   features[i] = extractors[worker]->Extract(articles[i]);
                 }
+                const size_t now = done.fetch_add(end - begin) + end - begin;
+                if (progress && worker == 0) {
+                  progress("features", now, articles.size());
+                }
               });
+  if (progress) progress("features", articles.size(), articles.size());
   return features;
 }
 
@@ -424,7 +431,8 @@ absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
                                        const PipelineOptions& options,
                                        DocumentFrequencies* df_out) {
   const absl::Time start = absl::Now();
-  auto features = ExtractFeatures(articles, options.features, options.threads);
+  auto features = ExtractFeatures(articles, options.features, options.threads,
+                                  options.progress);
   if (!features.ok()) return features.status();
   const double feature_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   ClusterOptions cluster = options.cluster;

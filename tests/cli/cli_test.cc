@@ -120,6 +120,62 @@ TEST_CASE("cli: generate, dedup and eval a synthetic corpus") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("cli: the output is the same for any number of threads") {
+  auto dir = testing::TempDir("cli_threads");
+  const std::string corpus = (dir / "c.jsonl").string();
+  REQUIRE(Cli("generate --articles 3000 --seed 11 -o " + corpus).code == 0);
+  for (const std::string input : {corpus, Examples()}) {
+    for (const std::string command : {"cluster", "dedup"}) {
+      for (const std::string format : {"tsv", "json"}) {
+        const std::string base =
+            command + " " + input + " -q --format " + format + " -j ";
+        const Run one = Cli(base + "1");
+        REQUIRE(one.code == 0);
+        REQUIRE(one.out.size() > 100);
+        for (const char* threads : {"2", "3", "0"}) {
+          INFO(base << threads);
+          const Run many = Cli(base + threads);
+          CHECK(many.code == 0);
+          CHECK(many.out == one.out);
+        }
+      }
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
+  auto dir = testing::TempDir("cli_progress");
+  const std::string corpus = (dir / "c.jsonl").string();
+  const std::string err = (dir / "err.txt").string();
+  REQUIRE(Cli("generate --articles 2000 --seed 5 -o " + corpus).code == 0);
+  // Not a terminal: the summary, no progress line.
+  REQUIRE(Cli("dedup " + corpus + " --format tsv -o /dev/null 2>" + err)
+              .code == 0);
+  std::string text = testing::ReadFile(err);
+  CHECK_THAT(text, Catch::StartsWith("read 2000 records"));
+  CHECK(text.find('\r') == std::string::npos);
+  // A terminal (util-linux `script` gives the run a pseudo-terminal).
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    WARN("script(1) not installed: terminal case skipped");
+    return;
+  }
+  const std::string run = std::string(STORYCLUSTER_CLI) + " dedup " + corpus +
+                          " --format tsv -o /dev/null";
+  REQUIRE(std::system(("script -qec '" + run + "' " + err + " >/dev/null")
+                          .c_str()) == 0);
+  text = testing::ReadFile(err);
+  CHECK(text.find("features: ") != std::string::npos);
+  CHECK(text.find(" articles, ") != std::string::npos);
+  CHECK(text.find("ETA ") != std::string::npos);
+  REQUIRE(std::system(("script -qec '" + run + " -q' " + err + " >/dev/null")
+                          .c_str()) == 0);
+  text = testing::ReadFile(err);
+  CHECK(text.find("features: ") == std::string::npos);
+  CHECK(text.find("read 2000") == std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 // Runs the CLI with `args`, sends SIGKILL after `delay_ms` (if it is still
 // running; a negative delay lets it finish) and waits for it.
 void RunAndKill(const std::vector<std::string>& args, int delay_ms) {

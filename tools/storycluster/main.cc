@@ -2,7 +2,11 @@
 // `eval` scores a prediction against gold labels. Exit codes: 0 success,
 // 1 success but some inputs were rejected, 2 usage error, 3 failure.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -24,6 +28,43 @@ int Fail(const absl::Status& status, int code = kExitFailure) {
   std::cerr << "storycluster: " << status.message() << "\n";
   return code;
 }
+
+// The progress line on stderr: "features: 45000/100000 articles, 4100/s,
+// ETA 13 s", redrawn at most four times a second, cleared at the end. Only
+// when stderr is a terminal and --quiet is not given.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool quiet) : enabled_(!quiet && isatty(STDERR_FILENO)) {}
+
+  void operator()(std::string_view stage, size_t done, size_t total) {
+    if (!enabled_) return;
+    const absl::Time now = absl::Now();
+    if (!started_) {  // rates count from the first report
+      started_ = true;
+      start_ = now;
+      start_done_ = done;
+    }
+    if (done < total && now - last_ < absl::Milliseconds(250)) return;
+    last_ = now;
+    if (done >= total) {
+      std::fprintf(stderr, "\r\033[K");
+      return;
+    }
+    const double seconds = std::max(1e-3, absl::ToDoubleSeconds(now - start_));
+    const double rate = static_cast<double>(done - start_done_) / seconds;
+    const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+    std::fprintf(stderr, "\r\033[K%.*s: %zu/%zu articles, %.0f/s, ETA %.0f s",
+                 static_cast<int>(stage.size()), stage.data(), done, total,
+                 rate, eta);
+  }
+
+ private:
+  bool enabled_;
+  bool started_ = false;
+  absl::Time start_;
+  size_t start_done_ = 0;
+  absl::Time last_ = absl::InfinitePast();
+};
 
 // Options shared by the subcommands that read articles.
 struct InputArgs {
@@ -158,6 +199,8 @@ int RunCluster(const ClusterArgs& args) {
   if (!ingest) return code;
   storycluster::PipelineOptions options = args.pipeline;
   options.threads = args.in.threads;
+  ProgressLine progress(args.in.quiet);
+  options.progress = std::ref(progress);
   options.cluster.event_window =
       absl::Seconds(args.event_window_days * 24 * 3600);
   if (!args.df_table.empty()) {
@@ -198,8 +241,9 @@ int RunDedup(const DedupArgs& args) {
   if (!ingest) return code;
   storycluster::FeatureOptions feature_options;
   feature_options.terms = false;  // shingles only: no TF-IDF on this path
+  ProgressLine progress(args.in.quiet);
   auto features = storycluster::ExtractFeatures(
-      ingest->articles, feature_options, args.in.threads);
+      ingest->articles, feature_options, args.in.threads, std::ref(progress));
   if (!features.ok()) return Fail(features.status());
   std::vector<std::optional<absl::Time>> times;
   times.reserve(ingest->articles.size());
