@@ -108,14 +108,26 @@ struct FeatureExtractor::Rep {
   std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer;
   std::vector<Token> tokens;  // reused per article
 
-  std::string Stem(const std::string& term) {
+  // Stems by word: news vocabulary is small next to its running text, so
+  // each distinct word is stemmed once per extractor. Bounded: the cache is
+  // dropped when it reaches kMaxCachedStems words.
+  static constexpr size_t kMaxCachedStems = size_t{1} << 20;
+  absl::flat_hash_map<std::string, std::string> stems;
+
+  const std::string& Stem(const std::string& term) {
     if (!stemmer) return term;
+    auto it = stems.find(term);
+    if (it != stems.end()) return it->second;
+    if (stems.size() >= kMaxCachedStems) stems.clear();
     const sb_symbol* s = sb_stemmer_stem(
         stemmer.get(), reinterpret_cast<const sb_symbol*>(term.data()),
         static_cast<int>(term.size()));
-    if (s == nullptr) return term;
-    return std::string(reinterpret_cast<const char*>(s),
-                       static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+    std::string stem =
+        s == nullptr
+            ? term
+            : std::string(reinterpret_cast<const char*>(s),
+                          static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+    return stems.emplace(term, std::move(stem)).first->second;
   }
 };
 

@@ -10,8 +10,6 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "lib/common/strings.h"
 #include "storycluster/normalize.h"
@@ -102,16 +100,45 @@ constexpr std::array<std::string_view, 8> kCaptionCredits = {
 };
 
 // Lower-case ASCII, straight quotes, collapsed white space (no-break
-// spaces included).
+// spaces included), in one pass.
 std::string MatchKey(std::string_view line) {
-  std::string s = absl::StrReplaceAll(AV(line), {{"\xe2\x80\x99", "'"},
-                                                 {"\xe2\x80\x98", "'"},
-                                                 {"\xe2\x80\x9c", "\""},
-                                                 {"\xe2\x80\x9d", "\""},
-                                                 {"\xc2\xa0", " "}});
-  absl::AsciiStrToLower(&s);
-  return absl::StrJoin(
-      absl::StrSplit(s, absl::ByAnyChar(" \t"), absl::SkipEmpty()), " ");
+  std::string key;
+  key.reserve(line.size());
+  bool pending_space = false;
+  auto emit = [&](char c) {
+    if (c == ' ' || c == '\t') {
+      pending_space = !key.empty();
+      return;
+    }
+    if (pending_space) key += ' ';
+    pending_space = false;
+    key += absl::ascii_tolower(static_cast<unsigned char>(c));
+  };
+  for (size_t i = 0; i < line.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(line[i]);
+    if (c == 0xe2 && i + 2 < line.size() &&
+        static_cast<unsigned char>(line[i + 1]) == 0x80) {
+      const unsigned char last = static_cast<unsigned char>(line[i + 2]);
+      if (last == 0x98 || last == 0x99) {  // ‘ ’
+        emit('\'');
+        i += 2;
+        continue;
+      }
+      if (last == 0x9c || last == 0x9d) {  // “ ”
+        emit('"');
+        i += 2;
+        continue;
+      }
+    }
+    if (c == 0xc2 && i + 1 < line.size() &&
+        static_cast<unsigned char>(line[i + 1]) == 0xa0) {  // no-break space
+      emit(' ');
+      ++i;
+      continue;
+    }
+    emit(static_cast<char>(c));
+  }
+  return key;
 }
 
 int WordCount(std::string_view key) {
