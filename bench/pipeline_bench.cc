@@ -95,8 +95,7 @@ int main(int argc, char** argv) {
   }
   std::vector<Row> rows;
   sc::IngestResult ingest;
-  rows.push_back({"ingest (JSON Lines parse)",
-                  MedianSeconds(repetitions, [&] {
+  rows.push_back({"ingest (JSON Lines parse)", MedianSeconds(repetitions, [&] {
                     auto ingestor = sc::Ingestor::Create();
                     (*ingestor)->AddJsonlBuffer(jsonl, "bench");
                     ingest = std::move(**ingestor).Finish();
@@ -110,8 +109,7 @@ int main(int argc, char** argv) {
   }
 
   UErrorCode status = U_ZERO_ERROR;
-  UBreakIterator* it =
-      ubrk_open(UBRK_WORD, "en", nullptr, 0, &status);
+  UBreakIterator* it = ubrk_open(UBRK_WORD, "en", nullptr, 0, &status);
   size_t icu_words = 0;
   const double icu = MedianSeconds(repetitions, [&] {
     icu_words = 0;
@@ -122,9 +120,8 @@ int main(int argc, char** argv) {
   // Feature stage, one thread: boilerplate learning, then normalise +
   // tokenise + shingles + terms, MinHash signing, TF-IDF vectors.
   std::shared_ptr<const sc::BoilerplateFilter> filter;
-  const double learn = MedianSeconds(repetitions, [&] {
-    filter = *sc::BoilerplateFilter::Create({}, docs);
-  });
+  const double learn = MedianSeconds(
+      repetitions, [&] { filter = *sc::BoilerplateFilter::Create({}, docs); });
   std::vector<sc::ArticleFeatures> features;
   const double extract = MedianSeconds(repetitions, [&] {
     auto extractor = *sc::FeatureExtractor::FromFilter({}, filter);
@@ -191,13 +188,14 @@ int main(int argc, char** argv) {
   rows.push_back({"copy detection (LSH + verify)", dedup});
   rows.push_back({"clustering (copies, events, storylines)", cluster});
   rows.push_back({"end to end, 1 thread", end_one});
-  rows.push_back({"end to end, " + std::to_string(threads) + " threads",
-                  end_many});
+  rows.push_back(
+      {"end to end, " + std::to_string(threads) + " threads", end_many});
 
   const double n = static_cast<double>(docs.size());
-  std::printf("pipeline_bench: %zu articles, %.1f MB of text (%.1f MB JSONL), "
-              "%d repetitions (medians), 1 thread unless stated\n",
-              docs.size(), text_bytes / 1e6, jsonl_mb, repetitions);
+  std::printf(
+      "pipeline_bench: %zu articles, %.1f MB of text (%.1f MB JSONL), "
+      "%d repetitions (medians), 1 thread unless stated\n",
+      docs.size(), text_bytes / 1e6, jsonl_mb, repetitions);
   std::printf("%-42s %10s %12s %10s\n", "stage", "seconds", "articles/s",
               "MB/s");
   for (const Row& r : rows) {
@@ -208,10 +206,11 @@ int main(int argc, char** argv) {
               icu / feature_stage);
   std::printf("end to end %d threads / 1 thread: %.2fx\n", threads,
               end_one / end_many);
-  std::printf("copy groups %u, events %u, storylines %u; ICU words %zu, "
-              "TF-IDF nonzeros %zu\n",
-              groups, clustering.num_events, clustering.num_stories, icu_words,
-              nonzeros);
+  std::printf(
+      "copy groups %u, events %u, storylines %u; ICU words %zu, "
+      "TF-IDF nonzeros %zu\n",
+      groups, clustering.num_events, clustering.num_stories, icu_words,
+      nonzeros);
   std::printf("peak RSS %.0f MB\n", PeakRssMb());
   return 0;
 }

@@ -105,7 +105,7 @@ struct Clustering {
   uint32_t num_events = 0;
   uint32_t num_stories = 0;
   std::vector<uint32_t> event_representative;  // article index per event
-  std::vector<StageTime> stages;  // in pipeline order, for reports
+  std::vector<StageTime> stages;               // in pipeline order, for reports
 };
 
 // Clusters `articles` given their features (same length and order).

@@ -189,10 +189,9 @@ std::vector<SimilarityEdge> CandidateEdges(
         std::partial_sort(shared.begin(), shared.begin() + limits.candidates,
                           shared.end(), std::greater<>());
         shared.resize(limits.candidates);
-        std::sort(shared.begin(), shared.end(),
-                  [](const auto& a, const auto& b) {
-                    return a.second < b.second;
-                  });
+        std::sort(
+            shared.begin(), shared.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
       }
       scored.clear();
       for (const auto& [count, e] : shared) {
@@ -205,10 +204,9 @@ std::vector<SimilarityEdge> CandidateEdges(
         std::partial_sort(scored.begin(), scored.begin() + limits.edges,
                           scored.end(), std::greater<>());
         scored.resize(limits.edges);
-        std::sort(scored.begin(), scored.end(),
-                  [](const auto& a, const auto& b) {
-                    return a.second < b.second;
-                  });
+        std::sort(
+            scored.begin(), scored.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
       }
       for (const auto& [w, e] : scored) edges.push_back({order[e], i, w});
     }
@@ -310,10 +308,10 @@ absl::StatusOr<Clustering> ClusterArticles(
       docs, options.candidate_terms, max_postings, limits, options.min_edge,
       &original_times, options.event_window, options.threads, doc_similarity);
   clock.Mark("event candidates");
-  const std::vector<uint32_t> event_root = AverageLinkage(
-      static_cast<uint32_t>(originals.size()), doc_edges,
-      options.event_similarity, options.cohesion_ratio, &original_times,
-      options.event_window);
+  const std::vector<uint32_t> event_root =
+      AverageLinkage(static_cast<uint32_t>(originals.size()), doc_edges,
+                     options.event_similarity, options.cohesion_ratio,
+                     &original_times, options.event_window);
   clock.Mark("event linkage");
   std::vector<uint32_t> event_of = event_root;
   const uint32_t num_raw_events = Densify(event_of);
@@ -356,8 +354,7 @@ absl::StatusOr<Clustering> ClusterArticles(
   const std::vector<SimilarityEdge> event_edges = CandidateEdges(
       events, options.candidate_terms,
       std::max<size_t>(50, num_raw_events / 20), limits, options.min_edge,
-      nullptr,
-      absl::InfiniteDuration(), options.threads, event_similarity);
+      nullptr, absl::InfiniteDuration(), options.threads, event_similarity);
   clock.Mark("storyline candidates");
   std::vector<uint32_t> story_of =
       AverageLinkage(num_raw_events, event_edges, options.story_similarity);

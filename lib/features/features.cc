@@ -125,8 +125,9 @@ struct FeatureExtractor::Rep {
     std::string stem =
         s == nullptr
             ? term
-            : std::string(reinterpret_cast<const char*>(s),
-                          static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+            : std::string(
+                  reinterpret_cast<const char*>(s),
+                  static_cast<size_t>(sb_stemmer_length(stemmer.get())));
     return stems.emplace(term, std::move(stem)).first->second;
   }
 };
@@ -140,7 +141,7 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(
   auto boilerplate = BoilerplateFilter::Create(options.boilerplate, corpus);
   if (!boilerplate.ok()) return boilerplate.status();
   return FromFilter(options, std::shared_ptr<const BoilerplateFilter>(
-                             std::move(boilerplate).value()));
+                                 std::move(boilerplate).value()));
 }
 
 absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::FromFilter(

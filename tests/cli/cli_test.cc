@@ -150,8 +150,8 @@ TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
   const std::string err = (dir / "err.txt").string();
   REQUIRE(Cli("generate --articles 2000 --seed 5 -o " + corpus).code == 0);
   // Not a terminal: the summary, no progress line.
-  REQUIRE(Cli("dedup " + corpus + " --format tsv -o /dev/null 2>" + err)
-              .code == 0);
+  REQUIRE(Cli("dedup " + corpus + " --format tsv -o /dev/null 2>" + err).code ==
+          0);
   std::string text = testing::ReadFile(err);
   CHECK_THAT(text, Catch::StartsWith("read 2000 records"));
   CHECK(text.find('\r') == std::string::npos);
@@ -162,8 +162,9 @@ TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
   }
   const std::string run = std::string(STORYCLUSTER_CLI) + " dedup " + corpus +
                           " --format tsv -o /dev/null";
-  REQUIRE(std::system(("script -qec '" + run + "' " + err + " >/dev/null")
-                          .c_str()) == 0);
+  REQUIRE(std::system(
+              ("script -qec '" + run + "' " + err + " >/dev/null").c_str()) ==
+          0);
   text = testing::ReadFile(err);
   CHECK(text.find("features: ") != std::string::npos);
   CHECK(text.find(" articles, ") != std::string::npos);

@@ -1,9 +1,9 @@
 // The storycluster command-line tool: `cluster` runs the whole pipeline,
 // `eval` scores a prediction against gold labels. Exit codes: 0 success,
 // 1 success but some inputs were rejected, 2 usage error, 3 failure.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -34,7 +34,8 @@ int Fail(const absl::Status& status, int code = kExitFailure) {
 // when stderr is a terminal and --quiet is not given.
 class ProgressLine {
  public:
-  explicit ProgressLine(bool quiet) : enabled_(!quiet && isatty(STDERR_FILENO)) {}
+  explicit ProgressLine(bool quiet)
+      : enabled_(!quiet && isatty(STDERR_FILENO)) {}
 
   void operator()(std::string_view stage, size_t done, size_t total) {
     if (!enabled_) return;
@@ -190,7 +191,7 @@ struct ClusterArgs {
   double event_window_days = 14;
   std::string df_table;  // background document frequencies to load
   std::string save_df;   // where to save this corpus's frequencies
-  bool stages = false;    // print each stage's wall time
+  bool stages = false;   // print each stage's wall time
 };
 
 int RunCluster(const ClusterArgs& args) {
@@ -252,8 +253,7 @@ int RunDedup(const DedupArgs& args) {
   }
   storycluster::DedupOptions dedup_options = args.dedup;
   dedup_options.threads = args.in.threads;
-  auto groups =
-      storycluster::FindCopyGroups(*features, times, dedup_options);
+  auto groups = storycluster::FindCopyGroups(*features, times, dedup_options);
   if (!groups.ok()) return Fail(groups.status(), kExitUsage);
   const std::string text = storycluster::FormatCopyGroups(
       *ingest, *groups, *storycluster::ParseOutputFormat(args.in.format));
