@@ -100,6 +100,23 @@ double TimeFactor(const std::optional<absl::Time>& a,
   return std::exp(-absl::FDivDuration(gap - o.time_full_weight, o.time_decay));
 }
 
+// Keeps the `k` largest (score, rank) pairs of `*items` (ties: the larger
+// rank, i.e. the more recent item), then restores rank order.
+template <typename Score>
+void KeepLargest(size_t k, std::vector<std::pair<Score, uint32_t>>* items) {
+  if (items->size() <= k) return;
+  std::partial_sort(items->begin(), items->begin() + k, items->end(),
+                    std::greater<>());
+  items->resize(k);
+  std::sort(items->begin(), items->end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+}
+
+struct CandidateLimits {
+  size_t candidates;  // compared per item
+  size_t edges;       // kept per item (to earlier items)
+};
+
 // Candidate pairs from an inverted index over each item's strongest terms
 // in both channels; items sharing no strong term are never compared. Terms
 // in more than `max_postings` items are too common to propose pairs. With
@@ -109,11 +126,6 @@ double TimeFactor(const std::optional<absl::Time>& a,
 // computed on `threads` threads; the edges come out in the same order for
 // any thread count. `limits` bound the work and the graph per item, so
 // both grow linearly with the number of items.
-struct CandidateLimits {
-  size_t candidates;  // compared per item
-  size_t edges;       // kept per item (to earlier items)
-};
-
 template <typename Similarity>
 std::vector<SimilarityEdge> CandidateEdges(
     const Vectors& v, int top_terms, size_t max_postings,
@@ -185,14 +197,7 @@ std::vector<SimilarityEdge> CandidateEdges(
         shared.push_back({static_cast<uint32_t>(d - c), candidates[c]});
         c = d;
       }
-      if (shared.size() > limits.candidates) {
-        std::partial_sort(shared.begin(), shared.begin() + limits.candidates,
-                          shared.end(), std::greater<>());
-        shared.resize(limits.candidates);
-        std::sort(
-            shared.begin(), shared.end(),
-            [](const auto& a, const auto& b) { return a.second < b.second; });
-      }
+      KeepLargest(limits.candidates, &shared);
       scored.clear();
       for (const auto& [count, e] : shared) {
         const uint32_t j = order[e];
@@ -200,14 +205,7 @@ std::vector<SimilarityEdge> CandidateEdges(
         if (w >= min_weight) scored.push_back({w, e});
       }
       // Keep the `limits.edges` strongest edges to earlier items.
-      if (scored.size() > limits.edges) {
-        std::partial_sort(scored.begin(), scored.begin() + limits.edges,
-                          scored.end(), std::greater<>());
-        scored.resize(limits.edges);
-        std::sort(
-            scored.begin(), scored.end(),
-            [](const auto& a, const auto& b) { return a.second < b.second; });
-      }
+      KeepLargest(limits.edges, &scored);
       for (const auto& [w, e] : scored) edges.push_back({order[e], i, w});
     }
   });
