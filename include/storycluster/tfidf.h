@@ -46,6 +46,10 @@ class DocumentFrequencies {
   // Parses a table's text; `name` labels error messages.
   static absl::StatusOr<DocumentFrequencies> Parse(std::string_view text,
                                                    std::string_view name);
+  // A table of `documents` documents with the given per-term counts.
+  // REQUIRES: 1 <= count <= documents for every term.
+  static DocumentFrequencies FromCounts(
+      int64_t documents, absl::flat_hash_map<std::string, int64_t> counts);
 
  private:
   absl::flat_hash_map<std::string, int64_t> df_;
@@ -86,6 +90,26 @@ class TfidfVectorizer {
   TfidfOptions options_;
   absl::flat_hash_map<std::string, uint32_t> vocabulary_;
 };
+
+// TF-IDF vectors of a whole corpus at once, for one or more idf offsets.
+// The result equals counting every document of `docs` into one
+// DocumentFrequencies table (merged with `background` when given), then
+// vectorizing the documents in order with one TfidfVectorizer per offset:
+// the same vocabulary indices (order of first appearance) and the same
+// values. The work runs on `threads` threads (0: all cores); the result is
+// the same for any thread count.
+struct CorpusVectors {
+  uint32_t dimension = 0;  // vocabulary size
+  // vectors[k][d]: document d under idf_offsets[k].
+  std::vector<std::vector<SparseTermVector>> vectors;
+};
+// `docs` must outlive the call only. When `df_out` is given it receives the
+// corpus counts (without `background`).
+absl::StatusOr<CorpusVectors> VectorizeCorpus(
+    absl::Span<const absl::Span<const WeightedTerm>> docs,
+    absl::Span<const double> idf_offsets,
+    const DocumentFrequencies* background = nullptr, int threads = 1,
+    DocumentFrequencies* df_out = nullptr);
 
 }  // namespace storycluster
 

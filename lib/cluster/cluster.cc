@@ -37,32 +37,33 @@ SparseVec ToEigen(const SparseTermVector& v, uint32_t dimension) {
   return out;
 }
 
-// L2-normalised TF-IDF vectors of one channel for the given articles (see
-// tfidf.h). Document frequencies are counted over those articles, plus
-// `background` when given; the counts used are stored in `*df_out`.
-std::vector<SparseVec> TfidfVectors(
+// L2-normalised TF-IDF vectors of one channel for the given articles, one
+// set per idf offset (see tfidf.h). Document frequencies are counted over
+// those articles, plus `background` when given; the counts used are stored
+// in `*df_out`.
+std::vector<std::vector<SparseVec>> TfidfVectors(
     absl::Span<const ArticleFeatures> features,
     const std::vector<uint32_t>& docs,
-    std::vector<WeightedTerm> ArticleFeatures::*channel, double idf_offset,
+    std::vector<WeightedTerm> ArticleFeatures::*channel,
+    absl::Span<const double> idf_offsets, int threads,
     const DocumentFrequencies* background = nullptr,
     DocumentFrequencies* df_out = nullptr) {
-  DocumentFrequencies df;
-  for (uint32_t d : docs) df.Add(features[d].*channel);
-  if (df_out != nullptr) *df_out = df;
-  if (background != nullptr) df.Merge(*background);
-  TfidfOptions tfidf_options;
-  tfidf_options.idf_offset = idf_offset;
-  auto vectorizer = TfidfVectorizer::Create(&df, tfidf_options);
-  std::vector<SparseTermVector> sparse;
-  sparse.reserve(docs.size());
-  for (uint32_t d : docs)
-    sparse.push_back((*vectorizer)->Vectorize(features[d].*channel));
-  const uint32_t dimension = (*vectorizer)->dimension();
-  std::vector<SparseVec> vectors;
-  vectors.reserve(docs.size());
-  for (const SparseTermVector& v : sparse)
-    vectors.push_back(ToEigen(v, dimension));
-  return vectors;
+  std::vector<absl::Span<const WeightedTerm>> terms;
+  terms.reserve(docs.size());
+  for (uint32_t d : docs) terms.push_back(features[d].*channel);
+  auto corpus =
+      VectorizeCorpus(terms, idf_offsets, background, threads, df_out);
+  // Offsets are checked by ClusterArticles.
+  std::vector<std::vector<SparseVec>> out(idf_offsets.size(),
+                                          std::vector<SparseVec>(docs.size()));
+  for (size_t k = 0; k < idf_offsets.size(); ++k) {
+    ParallelFor(docs.size(), threads, 1024, [&](size_t begin, size_t end, int) {
+      for (size_t d = begin; d < end; ++d) {
+        out[k][d] = ToEigen(corpus->vectors[k][d], corpus->dimension);
+      }
+    });
+  }
+  return out;
 }
 
 // The `k` highest-weighted term ids of `v` (ties by id).
@@ -99,6 +100,47 @@ double TimeFactor(const std::optional<absl::Time>& a,
   if (gap <= o.time_full_weight) return 1.0;
   return std::exp(-absl::FDivDuration(gap - o.time_full_weight, o.time_decay));
 }
+
+// Dot products of one sparse vector with many others: the one is scattered
+// into a dense array, so each product costs one load per non-zero of the
+// other vector instead of a merge of both index lists. The sum runs over
+// the other vector's indices in ascending order (adding exact zeros where
+// the first has none), so it equals SparseVector::dot bit for bit.
+class ScatteredDot {
+ public:
+  void Set(const SparseVec& v) {
+    for (SparseVec::InnerIterator it(*current_); it; ++it) {
+      dense_[it.index()] = 0.0f;
+    }
+    if (dense_.size() < static_cast<size_t>(v.size())) dense_.resize(v.size());
+    for (SparseVec::InnerIterator it(v); it; ++it) {
+      dense_[it.index()] = it.value();
+    }
+    current_ = &v;
+  }
+  float Dot(const SparseVec& other) const {
+    float sum = 0.0f;
+    for (SparseVec::InnerIterator it(other); it; ++it) {
+      sum += dense_[it.index()] * it.value();
+    }
+    return sum;
+  }
+
+ private:
+  static inline const SparseVec kEmpty{1};
+  const SparseVec* current_ = &kEmpty;
+  std::vector<float> dense_;
+};
+
+// The two channel cosines of the item being visited with a candidate.
+struct PairDots {
+  const ScatteredDot& text_of_item;
+  const ScatteredDot& entity_of_item;
+  const SparseVec& text;    // the candidate's
+  const SparseVec& entity;  // the candidate's
+  double Text() const { return text_of_item.Dot(text); }
+  double Entity() const { return entity_of_item.Dot(entity); }
+};
 
 // Keeps the `k` largest (score, rank) pairs of `*items` (ties: the larger
 // rank, i.e. the more recent item), then restores rank order.
@@ -165,6 +207,7 @@ std::vector<SimilarityEdge> CandidateEdges(
     std::vector<std::pair<uint32_t, uint32_t>> shared;  // (terms, rank)
     std::vector<std::pair<double, uint32_t>> scored;    // (weight, rank)
     std::vector<SimilarityEdge>& edges = chunk_edges[begin / kGrain];
+    ScatteredDot text_of_item, entity_of_item;
     for (size_t r = begin; r < end; ++r) {
       const uint32_t i = order[r];
       candidates.clear();
@@ -199,9 +242,15 @@ std::vector<SimilarityEdge> CandidateEdges(
       }
       KeepLargest(limits.candidates, &shared);
       scored.clear();
+      if (!shared.empty()) {
+        text_of_item.Set(v.text[i]);
+        entity_of_item.Set(v.entity[i]);
+      }
       for (const auto& [count, e] : shared) {
         const uint32_t j = order[e];
-        const double w = similarity(std::min(i, j), std::max(i, j));
+        const double w = similarity(
+            std::min(i, j), std::max(i, j),
+            PairDots{text_of_item, entity_of_item, v.text[j], v.entity[j]});
         if (w >= min_weight) scored.push_back({w, e});
       }
       // Keep the `limits.edges` strongest edges to earlier items.
@@ -256,6 +305,9 @@ absl::StatusOr<Clustering> ClusterArticles(
           absl::StrCat("similarity thresholds must be in (0, 1], got ", v));
     }
   }
+  if (!(options.idf_offset >= 0) || !(options.story_idf_offset >= 0)) {
+    return absl::InvalidArgumentError("idf offsets must be >= 0");
+  }
   const size_t n = articles.size();
   Clustering out;
   out.assignments.resize(n);
@@ -281,21 +333,30 @@ absl::StatusOr<Clustering> ClusterArticles(
   // 2. Events over originals: average linkage over candidate pairs, with
   //    similarity = (1 - w) * text cosine + w * entity cosine, scaled by
   //    the publication-time factor.
-  Vectors docs;
-  docs.text =
-      TfidfVectors(features, originals, &ArticleFeatures::terms,
-                   options.idf_offset, options.background_df.get(), df_out);
-  docs.entity = TfidfVectors(features, originals, &ArticleFeatures::entities,
-                             options.idf_offset);
+  //    Storylines are bound by shared topic terms, so their vectors use
+  //    their own idf offset (terms most articles share keep weight); both
+  //    sets come from one pass over the terms.
+  const bool own_story_offset = options.story_idf_offset != options.idf_offset;
+  std::vector<double> offsets = {options.idf_offset};
+  if (own_story_offset) offsets.push_back(options.story_idf_offset);
+  auto text =
+      TfidfVectors(features, originals, &ArticleFeatures::terms, offsets,
+                   options.threads, options.background_df.get(), df_out);
+  auto entity = TfidfVectors(features, originals, &ArticleFeatures::entities,
+                             offsets, options.threads);
+  Vectors docs{std::move(text[0]), std::move(entity[0])};
+  Vectors story_docs;
+  if (own_story_offset) {
+    story_docs = Vectors{std::move(text[1]), std::move(entity[1])};
+  }
   std::vector<std::optional<absl::Time>> original_times;
   for (uint32_t d : originals) original_times.push_back(articles[d].published);
   const double w = options.entity_weight;
-  auto doc_similarity = [&](uint32_t i, uint32_t j) {
+  auto doc_similarity = [&](uint32_t i, uint32_t j, const PairDots& dots) {
     const double time =
         TimeFactor(original_times[i], original_times[j], options);
     if (time == 0.0) return 0.0;
-    return time * ((1 - w) * docs.text[i].dot(docs.text[j]) +
-                   w * docs.entity[i].dot(docs.entity[j]));
+    return time * ((1 - w) * dots.Text() + w * dots.Entity());
   };
   const size_t max_postings = std::max<size_t>(50, originals.size() / 20);
   const CandidateLimits limits{
@@ -316,19 +377,7 @@ absl::StatusOr<Clustering> ClusterArticles(
 
   // 3. Storylines over event centroids, the same way with their own
   //    threshold and no time limit.
-  //    Storylines are bound by shared topic terms, so their vectors use
-  //    their own idf offset (terms most articles share keep weight).
-  Vectors story_docs;
-  if (options.story_idf_offset != options.idf_offset) {
-    story_docs.text =
-        TfidfVectors(features, originals, &ArticleFeatures::terms,
-                     options.story_idf_offset, options.background_df.get());
-    story_docs.entity =
-        TfidfVectors(features, originals, &ArticleFeatures::entities,
-                     options.story_idf_offset);
-  }
-  const Vectors& topic =
-      options.story_idf_offset != options.idf_offset ? story_docs : docs;
+  const Vectors& topic = own_story_offset ? story_docs : docs;
   Vectors events;
   events.text.assign(num_raw_events,
                      SparseVec(topic.text.empty() ? 1 : topic.text[0].size()));
@@ -344,9 +393,8 @@ absl::StatusOr<Clustering> ClusterArticles(
     events.entity[e] = Normalized(events.entity[e]);
   }
   const double ws = options.story_entity_weight;
-  auto event_similarity = [&](uint32_t i, uint32_t j) {
-    return (1 - ws) * events.text[i].dot(events.text[j]) +
-           ws * events.entity[i].dot(events.entity[j]);
+  auto event_similarity = [&](uint32_t, uint32_t, const PairDots& dots) {
+    return (1 - ws) * dots.Text() + ws * dots.Entity();
   };
   clock.Mark("storyline vectors");
   const std::vector<SimilarityEdge> event_edges = CandidateEdges(

@@ -5,7 +5,7 @@
 #include <queue>
 #include <tuple>
 
-#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
 
 namespace storycluster {
 namespace {
@@ -26,9 +26,10 @@ std::vector<uint32_t> AverageLinkage(
     uint32_t n, const std::vector<SimilarityEdge>& edges, double threshold,
     double cohesion_ratio, const std::vector<std::optional<absl::Time>>* times,
     absl::Duration max_span) {
-  // links[c]: neighbour cluster -> summed edge weight. btree_map keeps the
-  // iteration order, and so the result, independent of hashing.
-  std::vector<absl::btree_map<uint32_t, double>> links(n);
+  // links[c]: neighbour cluster -> summed edge weight. The result does not
+  // depend on the maps' iteration order: the heap orders candidates totally
+  // (linkage, then ids), and each merge adds every neighbour's sum once.
+  std::vector<absl::flat_hash_map<uint32_t, double>> links(n);
   for (const SimilarityEdge& e : edges) {
     links[e.a][e.b] += e.weight;
     links[e.b][e.a] += e.weight;

@@ -10,10 +10,47 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/common/parallel.h"
 #include "lib/common/strings.h"
 #include "storycluster/output.h"
 
 namespace storycluster {
+
+namespace {
+
+double Idf(double documents, double df, double offset) {
+  return std::log((1.0 + documents) / (1.0 + df)) + offset;
+}
+
+// Sublinear tf times idf.
+float TermWeight(float tf, double idf) {
+  return static_cast<float>((1.0 + std::log(tf)) * idf);
+}
+
+// Sorts (index, value) entries, sums repeated indices and L2-normalises.
+SparseTermVector Normalize(std::vector<std::pair<uint32_t, float>>& entries) {
+  std::sort(entries.begin(), entries.end());
+  SparseTermVector v;
+  v.indices.reserve(entries.size());
+  v.values.reserve(entries.size());
+  for (const auto& [index, value] : entries) {
+    if (!v.indices.empty() && v.indices.back() == index) {
+      v.values.back() += value;  // a term listed twice
+      continue;
+    }
+    v.indices.push_back(index);
+    v.values.push_back(value);
+  }
+  double norm = 0;
+  for (float value : v.values) norm += static_cast<double>(value) * value;
+  norm = std::sqrt(norm);
+  if (norm > 0) {
+    for (float& value : v.values) value = static_cast<float>(value / norm);
+  }
+  return v;
+}
+
+}  // namespace
 
 void DocumentFrequencies::Add(absl::Span<const WeightedTerm> terms) {
   ++documents_;
@@ -93,6 +130,14 @@ absl::StatusOr<DocumentFrequencies> DocumentFrequencies::Parse(
   return table;
 }
 
+DocumentFrequencies DocumentFrequencies::FromCounts(
+    int64_t documents, absl::flat_hash_map<std::string, int64_t> counts) {
+  DocumentFrequencies table;
+  table.documents_ = documents;
+  table.df_ = std::move(counts);
+  return table;
+}
+
 absl::StatusOr<std::unique_ptr<TfidfVectorizer>> TfidfVectorizer::Create(
     const DocumentFrequencies* df, TfidfOptions options) {
   if (df == nullptr || !(options.idf_offset >= 0)) {
@@ -113,33 +158,116 @@ SparseTermVector TfidfVectorizer::Vectorize(
         vocabulary_
             .try_emplace(t.term, static_cast<uint32_t>(vocabulary_.size()))
             .first->second;
-    const double idf =
-        std::log((1.0 + n) / (1.0 + static_cast<double>(df_->df(t.term)))) +
-        options_.idf_offset;
-    entries.emplace_back(index,
-                         static_cast<float>((1.0 + std::log(t.weight)) * idf));
+    entries.emplace_back(
+        index, TermWeight(t.weight, Idf(n, static_cast<double>(df_->df(t.term)),
+                                        options_.idf_offset)));
   }
-  std::sort(entries.begin(), entries.end());
-  SparseTermVector v;
-  double norm = 0;
-  for (const auto& [index, value] : entries) {
-    if (!v.indices.empty() && v.indices.back() == index) {
-      v.values.back() += value;  // a term listed twice
-      continue;
-    }
-    v.indices.push_back(index);
-    v.values.push_back(value);
-  }
-  for (float value : v.values) norm += static_cast<double>(value) * value;
-  norm = std::sqrt(norm);
-  if (norm > 0) {
-    for (float& value : v.values) value = static_cast<float>(value / norm);
-  }
-  return v;
+  return Normalize(entries);
 }
 
 uint32_t TfidfVectorizer::dimension() const {
   return static_cast<uint32_t>(vocabulary_.size());
+}
+
+absl::StatusOr<CorpusVectors> VectorizeCorpus(
+    absl::Span<const absl::Span<const WeightedTerm>> docs,
+    absl::Span<const double> idf_offsets, const DocumentFrequencies* background,
+    int threads, DocumentFrequencies* df_out) {
+  for (double offset : idf_offsets) {
+    if (!(offset >= 0)) {
+      return absl::InvalidArgumentError("idf offsets must be >= 0");
+    }
+  }
+  const size_t n = docs.size();
+  const int workers = ResolveThreads(threads);
+  // 1. Each worker counts one contiguous part of the corpus and lists the
+  //    terms in the order they first appear there with a positive weight
+  //    (the order TfidfVectorizer::Vectorize would give them indices).
+  struct Slot {
+    int64_t df = 0;
+    size_t last_doc = 0;
+    bool listed = false;
+  };
+  struct Part {
+    absl::flat_hash_map<std::string_view, Slot> terms;
+    std::vector<std::string_view> first_seen;
+  };
+  const size_t parts = std::max<size_t>(1, std::min<size_t>(workers, n));
+  std::vector<Part> part(parts);
+  ParallelFor(parts, workers, 1, [&](size_t begin, size_t end, int) {
+    for (size_t p = begin; p < end; ++p) {
+      for (size_t d = p * n / parts; d < (p + 1) * n / parts; ++d) {
+        for (const WeightedTerm& t : docs[d]) {
+          auto [it, fresh] = part[p].terms.try_emplace(t.term);
+          Slot& slot = it->second;
+          if (fresh || slot.last_doc != d) ++slot.df;  // once per document
+          slot.last_doc = d;
+          if (t.weight > 0 && !slot.listed) {
+            slot.listed = true;
+            part[p].first_seen.push_back(t.term);
+          }
+        }
+      }
+    }
+  });
+  // 2. The vocabulary in corpus order of first appearance, and the counts.
+  absl::flat_hash_map<std::string_view, uint32_t> index;
+  std::vector<std::string_view> vocabulary;
+  for (const Part& p : part) {
+    for (std::string_view term : p.first_seen) {
+      if (index.try_emplace(term, static_cast<uint32_t>(vocabulary.size()))
+              .second) {
+        vocabulary.push_back(term);
+      }
+    }
+  }
+  std::vector<int64_t> df(vocabulary.size(), 0);
+  absl::flat_hash_map<std::string, int64_t> counts;
+  for (const Part& p : part) {
+    for (const auto& [term, slot] : p.terms) {
+      auto it = index.find(term);
+      if (it != index.end()) df[it->second] += slot.df;
+      if (df_out != nullptr) counts[AV(term)] += slot.df;
+    }
+  }
+  if (df_out != nullptr) {
+    *df_out = DocumentFrequencies::FromCounts(static_cast<int64_t>(n),
+                                              std::move(counts));
+  }
+  const double documents =
+      static_cast<double>(n) +
+      (background != nullptr ? static_cast<double>(background->documents())
+                             : 0.0);
+  std::vector<std::vector<double>> idf(idf_offsets.size(),
+                                       std::vector<double>(vocabulary.size()));
+  for (size_t i = 0; i < vocabulary.size(); ++i) {
+    const double term_df = static_cast<double>(
+        df[i] + (background != nullptr ? background->df(vocabulary[i]) : 0));
+    for (size_t k = 0; k < idf_offsets.size(); ++k) {
+      idf[k][i] = Idf(documents, term_df, idf_offsets[k]);
+    }
+  }
+  // 3. The vectors, document by document.
+  CorpusVectors out;
+  out.dimension = static_cast<uint32_t>(vocabulary.size());
+  out.vectors.assign(idf_offsets.size(), std::vector<SparseTermVector>(n));
+  ParallelFor(n, workers, 256, [&](size_t begin, size_t end, int) {
+    std::vector<std::pair<uint32_t, float>> terms, entries;
+    for (size_t d = begin; d < end; ++d) {
+      terms.clear();
+      for (const WeightedTerm& t : docs[d]) {
+        if (t.weight > 0) terms.emplace_back(index.at(t.term), t.weight);
+      }
+      for (size_t k = 0; k < idf_offsets.size(); ++k) {
+        entries.clear();
+        for (const auto& [i, tf] : terms) {
+          entries.emplace_back(i, TermWeight(tf, idf[k][i]));
+        }
+        out.vectors[k][d] = Normalize(entries);
+      }
+    }
+  });
+  return out;
 }
 
 }  // namespace storycluster

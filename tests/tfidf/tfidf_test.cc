@@ -84,5 +84,74 @@ TEST_CASE("tfidf: vectors are L2-normalised with sublinear tf and idf") {
   CHECK_FALSE(TfidfVectorizer::Create(nullptr).ok());
 }
 
+TEST_CASE(
+    "tfidf: whole-corpus vectors equal one table plus in-order vectorizing, "
+    "for any thread count") {
+  // 3,000 documents over a Zipf-like vocabulary, with repeated terms, a
+  // zero weight and some empty documents.
+  std::vector<std::vector<WeightedTerm>> corpus(3000);
+  uint64_t state = 7;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  for (size_t d = 0; d < corpus.size(); ++d) {
+    if (d % 97 == 5) continue;
+    const size_t terms = 1 + next() % 40;
+    for (size_t t = 0; t < terms; ++t) {
+      const uint64_t rank = next() % 2000;
+      corpus[d].push_back({"t" + std::to_string(rank * rank / 2000),
+                           static_cast<float>(next() % 5)});
+    }
+  }
+  corpus[10].push_back(corpus[10].front());  // a term listed twice
+  std::vector<absl::Span<const WeightedTerm>> docs(corpus.begin(),
+                                                   corpus.end());
+  DocumentFrequencies background;
+  background.Add(Terms({"t0", "t1", "elsewhere"}));
+
+  // The reference: one table, then one vectorizer per offset, in order.
+  const std::vector<double> offsets = {0.2, 1.0};
+  DocumentFrequencies corpus_df;
+  for (const auto& d : corpus) corpus_df.Add(d);
+  DocumentFrequencies merged = corpus_df;
+  merged.Merge(background);
+  std::vector<std::vector<SparseTermVector>> expected(offsets.size());
+  uint32_t dimension = 0;
+  for (size_t k = 0; k < offsets.size(); ++k) {
+    TfidfOptions options;
+    options.idf_offset = offsets[k];
+    auto vectorizer = TfidfVectorizer::Create(&merged, options);
+    REQUIRE(vectorizer.ok());
+    for (const auto& d : corpus) {
+      expected[k].push_back((*vectorizer)->Vectorize(d));
+    }
+    dimension = (*vectorizer)->dimension();
+  }
+  for (int threads : {1, 2, 3, 8}) {
+    DocumentFrequencies df_out;
+    auto got = VectorizeCorpus(docs, offsets, &background, threads, &df_out);
+    REQUIRE(got.ok());
+    CHECK(got->dimension == dimension);
+    CHECK(df_out.documents() == corpus_df.documents());
+    CHECK(df_out.terms() == corpus_df.terms());
+    CHECK(df_out.df("t0") == corpus_df.df("t0"));
+    CHECK(df_out.df("elsewhere") == 0);
+    for (size_t k = 0; k < offsets.size(); ++k) {
+      REQUIRE(got->vectors[k].size() == corpus.size());
+      for (size_t d = 0; d < corpus.size(); ++d) {
+        INFO("threads " << threads << " offset " << offsets[k] << " doc " << d);
+        REQUIRE(got->vectors[k][d].indices == expected[k][d].indices);
+        REQUIRE(got->vectors[k][d].values == expected[k][d].values);
+      }
+    }
+  }
+  CHECK_FALSE(VectorizeCorpus(docs, std::vector<double>{-1.0}).ok());
+  auto empty = VectorizeCorpus({}, offsets);
+  REQUIRE(empty.ok());
+  CHECK(empty->dimension == 0);
+  CHECK(empty->vectors[0].empty());
+}
+
 }  // namespace
 }  // namespace storycluster

@@ -212,8 +212,8 @@ int RunCluster(const ClusterArgs& args) {
             *std::move(table));
   }
   storycluster::DocumentFrequencies corpus_df;
-  auto clustering =
-      storycluster::RunPipeline(ingest->articles, options, &corpus_df);
+  auto clustering = storycluster::RunPipeline(
+      ingest->articles, options, args.save_df.empty() ? nullptr : &corpus_df);
   if (!clustering.ok()) return Fail(clustering.status());
   if (!args.save_df.empty()) {
     if (absl::Status s = corpus_df.Save(args.save_df); !s.ok()) return Fail(s);
