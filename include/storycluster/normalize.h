@@ -86,9 +86,12 @@ struct CleanText {
 // Thread safety: thread-safe and logically immutable after Create().
 class BoilerplateFilter {
  public:
-  // Learns per-source line frequencies from `corpus` (which may be empty).
+  // Learns per-source line frequencies from `corpus` (which may be empty),
+  // on `threads` threads (0: all cores); the filter is the same for any
+  // thread count.
   static absl::StatusOr<std::unique_ptr<BoilerplateFilter>> Create(
-      const BoilerplateOptions& options, absl::Span<const Article> corpus);
+      const BoilerplateOptions& options, absl::Span<const Article> corpus,
+      int threads = 1);
   ~BoilerplateFilter();
 
   CleanText Clean(const Article& article) const;

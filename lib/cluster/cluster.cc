@@ -444,9 +444,13 @@ absl::StatusOr<Clustering> ClusterArticles(
 absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
     absl::Span<const Article> articles, const FeatureOptions& options,
     int threads, const ProgressFn& progress) {
-  auto extractor = FeatureExtractor::Create(options, articles);
-  if (!extractor.ok()) return extractor.status();
   const int workers = ResolveThreads(threads);
+  auto filter =
+      BoilerplateFilter::Create(options.boilerplate, articles, workers);
+  if (!filter.ok()) return filter.status();
+  auto extractor = FeatureExtractor::FromFilter(
+      options, std::shared_ptr<const BoilerplateFilter>(std::move(*filter)));
+  if (!extractor.ok()) return extractor.status();
   std::vector<std::unique_ptr<FeatureExtractor>> extractors;
   extractors.push_back(std::move(extractor).value());
   for (int w = 1; w < workers; ++w) {

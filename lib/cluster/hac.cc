@@ -1,4 +1,16 @@
 // Sparse average-linkage clustering with a lazy max-heap (see hac.h).
+//
+// Each cluster lives in a slot that owns its neighbour map. A merge keeps
+// the slot with the larger map and moves the smaller map into it, so every
+// link moves O(log n) times in all. The heap holds candidate pairs with the
+// linkage they had when pushed. A merge changes every linkage of the new
+// cluster, but only those to the absorbed map's neighbours can rise (the
+// others lose weight per member); those are pushed again, and an entry
+// whose linkage fell is corrected when it reaches the top: it is
+// recomputed, and re-pushed if it still reaches the threshold. An entry is
+// acted on only when its stored linkage is the current one; every other
+// entry stores at least its current linkage, so the merges happen in the
+// order of an eager heap (highest linkage first, ties by slot).
 #include "lib/cluster/hac.h"
 
 #include <algorithm>
@@ -12,10 +24,9 @@ namespace {
 
 struct Candidate {
   double linkage;
-  uint32_t a, b;  // a < b, cluster ids (their smallest node)
-  uint32_t version_a, version_b;
+  uint32_t a, b;  // a < b, cluster slots
   bool operator<(const Candidate& o) const {
-    // Max-heap on linkage; ties prefer the smaller ids.
+    // Max-heap on linkage; ties prefer the smaller slots.
     return std::tie(linkage, o.a, o.b) < std::tie(o.linkage, a, b);
   }
 };
@@ -29,13 +40,22 @@ std::vector<uint32_t> AverageLinkage(
   // links[c]: neighbour cluster -> summed edge weight. The result does not
   // depend on the maps' iteration order: the heap orders candidates totally
   // (linkage, then ids), and each merge adds every neighbour's sum once.
+  std::vector<uint32_t> degree(n, 0);
+  for (const SimilarityEdge& e : edges) {
+    ++degree[e.a];
+    ++degree[e.b];
+  }
   std::vector<absl::flat_hash_map<uint32_t, double>> links(n);
+  for (uint32_t i = 0; i < n; ++i) links[i].reserve(degree[i]);
   for (const SimilarityEdge& e : edges) {
     links[e.a][e.b] += e.weight;
     links[e.b][e.a] += e.weight;
   }
-  std::vector<uint32_t> size(n, 1), version(n, 0), parent(n);
+  std::vector<uint32_t> size(n, 1), parent(n), id(n);
   std::vector<double> inner(n, 0.0);  // summed edge weight inside a cluster
+  // Pairs held back by the cohesion test, offered again when either side
+  // grows (their cohesions change).
+  std::vector<std::vector<uint32_t>> deferred(n);
   // Earliest and latest known time per cluster.
   std::vector<std::optional<absl::Time>> first(n), last(n);
   if (times != nullptr) first = last = *times;
@@ -43,14 +63,20 @@ std::vector<uint32_t> AverageLinkage(
     const double pairs = 0.5 * size[c] * (size[c] - 1.0);
     return inner[c] / pairs;
   };
-  for (uint32_t i = 0; i < n; ++i) parent[i] = i;
+  auto linkage_of = [&](uint32_t x, uint32_t y, double sum) {
+    return sum / (static_cast<double>(size[x]) * static_cast<double>(size[y]));
+  };
+  for (uint32_t i = 0; i < n; ++i) parent[i] = id[i] = i;
+  auto root = [&](uint32_t x) {
+    while (parent[x] != x) x = parent[x];
+    return x;
+  };
   std::priority_queue<Candidate> heap;
   auto push = [&](uint32_t x, uint32_t y, double sum) {
-    const double linkage =
-        sum / (static_cast<double>(size[x]) * static_cast<double>(size[y]));
+    const double linkage = linkage_of(x, y, sum);
     if (linkage < threshold) return;
     if (x > y) std::swap(x, y);
-    heap.push({linkage, x, y, version[x], version[y]});
+    heap.push({linkage, x, y});
   };
   for (uint32_t i = 0; i < n; ++i) {
     for (const auto& [j, sum] : links[i]) {
@@ -60,46 +86,62 @@ std::vector<uint32_t> AverageLinkage(
   while (!heap.empty()) {
     const Candidate c = heap.top();
     heap.pop();
-    if (version[c.a] != c.version_a || version[c.b] != c.version_b) continue;
-    const uint32_t a = c.a, b = c.b;
-    if (cohesion_ratio > 0 && size[a] >= 2 && size[b] >= 2 &&
-        c.linkage < cohesion_ratio * std::min(cohesion(a), cohesion(b))) {
-      continue;  // re-offered if either cluster grows
-    }
-    if (first[a] && first[b] &&
-        std::max(*last[a], *last[b]) - std::min(*first[a], *first[b]) >
-            max_span) {
+    if (parent[c.a] != c.a || parent[c.b] != c.b) continue;  // merged away
+    auto link = links[c.a].find(c.b);
+    if (link == links[c.a].end()) continue;
+    const double sum = link->second;
+    if (linkage_of(c.a, c.b, sum) != c.linkage) {  // fell since pushed
+      push(c.a, c.b, sum);
       continue;
     }
-    // Merge b into a (a is the smaller id and stays the cluster's id).
-    inner[a] += inner[b] + links[a][b];
-    if (!first[a] || (first[b] && *first[b] < *first[a])) first[a] = first[b];
-    if (!last[a] || (last[b] && *last[b] > *last[a])) last[a] = last[b];
-    links[a].erase(b);
-    links[b].erase(a);
-    for (const auto& [m, sum] : links[b]) {
-      links[a][m] += sum;
-      auto& back = links[m];
-      back.erase(b);
-      back[a] += sum;
+    if (cohesion_ratio > 0 && size[c.a] >= 2 && size[c.b] >= 2 &&
+        c.linkage < cohesion_ratio * std::min(cohesion(c.a), cohesion(c.b))) {
+      deferred[c.a].push_back(c.b);
+      deferred[c.b].push_back(c.a);
+      continue;
     }
-    links[b].clear();
-    size[a] += size[b];
-    size[b] = 0;
-    parent[b] = a;
-    // Only linkages involving a (and the dead b) changed: bumping their
-    // versions makes every older heap entry with them stale.
-    ++version[a];
-    ++version[b];
-    for (const auto& [m, sum] : links[a]) push(a, m, sum);
+    if (first[c.a] && first[c.b] &&
+        std::max(*last[c.a], *last[c.b]) - std::min(*first[c.a], *first[c.b]) >
+            max_span) {
+      continue;  // spans only grow: never offered again
+    }
+    // Merge slot t into slot s, the one with more neighbours.
+    uint32_t s = c.a, t = c.b;
+    if (links[t].size() > links[s].size()) std::swap(s, t);
+    links[s].erase(t);
+    links[t].erase(s);
+    inner[s] += inner[t] + sum;
+    if (!first[s] || (first[t] && *first[t] < *first[s])) first[s] = first[t];
+    if (!last[s] || (last[t] && *last[t] > *last[s])) last[s] = last[t];
+    size[s] += size[t];
+    size[t] = 0;
+    id[s] = std::min(id[s], id[t]);
+    parent[t] = s;
+    // Linkages to t's neighbours may rise: offer them again.
+    for (const auto& [m, weight] : links[t]) {
+      double& merged = links[s][m];
+      merged += weight;
+      auto& back = links[m];
+      back.erase(t);
+      back[s] += weight;
+      push(s, m, merged);
+    }
+    links[t] = {};
+    // Pairs held back by cohesion: the merged cohesion differs.
+    std::vector<uint32_t> again = std::move(deferred[s]);
+    again.insert(again.end(), deferred[t].begin(), deferred[t].end());
+    deferred[s].clear();
+    deferred[t] = {};
+    for (uint32_t m : again) {
+      m = root(m);
+      if (m == s) continue;
+      auto it = links[s].find(m);
+      if (it != links[s].end()) push(s, m, it->second);
+    }
   }
-  std::vector<uint32_t> root(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    uint32_t r = i;
-    while (parent[r] != r) r = parent[r];
-    root[i] = r;
-  }
-  return root;
+  std::vector<uint32_t> out(n);
+  for (uint32_t i = 0; i < n; ++i) out[i] = id[root(i)];
+  return out;
 }
 
 }  // namespace storycluster

@@ -3,7 +3,7 @@
 // linkage between clusters A and B is (sum of edge weights between them) /
 // (|A| * |B|), exactly the average over all member pairs. Merging stops when
 // no pair of clusters reaches the threshold. Ties are broken by cluster
-// index, so the result is deterministic.
+// slot (see hac.cc), so the result is deterministic.
 #ifndef STORYCLUSTER_LIB_CLUSTER_HAC_H_
 #define STORYCLUSTER_LIB_CLUSTER_HAC_H_
 

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "lib/common/parallel.h"
 #include "lib/common/strings.h"
 #include "storycluster/normalize.h"
 
@@ -244,7 +245,8 @@ BoilerplateFilter::BoilerplateFilter(std::unique_ptr<Rep> rep)
 BoilerplateFilter::~BoilerplateFilter() = default;
 
 absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
-    const BoilerplateOptions& options, absl::Span<const Article> corpus) {
+    const BoilerplateOptions& options, absl::Span<const Article> corpus,
+    int threads) {
   if (options.min_source_docs < 2) {
     return absl::InvalidArgumentError("min_source_docs must be at least 2");
   }
@@ -253,22 +255,34 @@ absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
   // Count, per source, in how many articles each short line occurs. Lines
   // are counted per source because site furniture repeats within an outlet,
   // while a wire story's real sentences repeat across outlets.
-  absl::flat_hash_map<uint64_t, int> doc_counts;
-  absl::flat_hash_set<uint64_t> in_doc;
-  for (const Article& article : corpus) {
-    if (article.source.empty()) continue;
-    const uint64_t seed = SourceSeed(article.source);
-    in_doc.clear();
-    for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
-      const std::string key = MatchKey(SV(line));
-      if (key.empty() || WordCount(key) > options.max_furniture_words) {
-        continue;
-      }
-      const uint64_t repeat_key = RepeatKey(key, seed);
-      if (in_doc.insert(repeat_key).second) {
-        ++doc_counts[repeat_key];
+  // Each worker counts a contiguous part; the counts are then summed (the
+  // result is a set, so it does not depend on the split).
+  const size_t n = corpus.size();
+  const int workers = ResolveThreads(threads);
+  const size_t parts = std::max<size_t>(1, std::min<size_t>(workers, n));
+  std::vector<absl::flat_hash_map<uint64_t, int>> part_counts(parts);
+  ParallelFor(parts, workers, 1, [&](size_t begin, size_t end, int) {
+    absl::flat_hash_set<uint64_t> in_doc;
+    for (size_t p = begin; p < end; ++p) {
+      for (size_t a = p * n / parts; a < (p + 1) * n / parts; ++a) {
+        const Article& article = corpus[a];
+        if (article.source.empty()) continue;
+        const uint64_t seed = SourceSeed(article.source);
+        in_doc.clear();
+        for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
+          const std::string key = MatchKey(SV(line));
+          if (key.empty() || WordCount(key) > options.max_furniture_words) {
+            continue;
+          }
+          const uint64_t repeat_key = RepeatKey(key, seed);
+          if (in_doc.insert(repeat_key).second) ++part_counts[p][repeat_key];
+        }
       }
     }
+  });
+  absl::flat_hash_map<uint64_t, int> doc_counts = std::move(part_counts[0]);
+  for (size_t p = 1; p < parts; ++p) {
+    for (const auto& [key, count] : part_counts[p]) doc_counts[key] += count;
   }
   for (const auto& [key, count] : doc_counts) {
     if (count >= options.min_source_docs) rep->repeated.insert(key);

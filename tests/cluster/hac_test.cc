@@ -2,6 +2,7 @@
 #include "lib/cluster/hac.h"
 
 #include <catch2/catch.hpp>
+#include <random>
 
 namespace storycluster {
 namespace {
@@ -37,6 +38,24 @@ TEST_CASE("hac: the cohesion rule keeps two tight groups apart") {
   CHECK(cohesive[0] != cohesive[3]);
 }
 
+TEST_CASE("hac: a pair held back by cohesion is offered again later") {
+  // {0,1} and {2,3} are tight (1.0); across them 0.7 < 0.75 x 1.0, so they
+  // are held back. Node 4 then joins {0,1} loosely (linkage 0.3): the
+  // cohesion of {0,1,4} drops to 1.6 / 3, and {0,1,4}-{2,3} at 2.8 / 6 =
+  // 0.47 now passes 0.75 x 0.53, although node 4 has no link to {2,3}.
+  std::vector<SimilarityEdge> edges = {
+      {0, 1, 1.0}, {2, 3, 1.0}, {0, 4, 0.3}, {1, 4, 0.3}};
+  for (uint32_t a = 0; a < 2; ++a) {
+    for (uint32_t b = 2; b < 4; ++b) edges.push_back({a, b, 0.7});
+  }
+  const auto root = AverageLinkage(5, edges, 0.25, 0.75);
+  CHECK(root == std::vector<uint32_t>(5, 0));
+  // Without node 4's link, the two stay apart.
+  edges.erase(edges.begin() + 2, edges.begin() + 4);
+  const auto apart = AverageLinkage(5, edges, 0.25, 0.75);
+  CHECK(apart == std::vector<uint32_t>{0, 0, 2, 2, 4});
+}
+
 TEST_CASE("hac: undated nodes cannot stretch a cluster past the span") {
   const absl::Time t0 = absl::FromUnixSeconds(1700000000);
   const std::vector<std::optional<absl::Time>> times = {
@@ -49,6 +68,116 @@ TEST_CASE("hac: undated nodes cannot stretch a cluster past the span") {
       AverageLinkage(3, edges, 0.3, 0, &times, absl::Hours(24 * 14));
   CHECK(spanned[0] != spanned[2]);
   CHECK((spanned[1] == spanned[0] || spanned[1] == spanned[2]));
+}
+
+// The definition, step by step: among all pairs of clusters that pass the
+// rules, merge the one with the highest average linkage; stop when none
+// reaches the threshold. O(n^4), for small graphs only.
+std::vector<uint32_t> NaiveAverageLinkage(
+    uint32_t n, const std::vector<SimilarityEdge>& edges, double threshold,
+    double cohesion_ratio, const std::vector<std::optional<absl::Time>>& times,
+    absl::Duration max_span) {
+  std::vector<std::vector<double>> w(n, std::vector<double>(n, 0.0));
+  for (const SimilarityEdge& e : edges) {
+    w[e.a][e.b] += e.weight;
+    w[e.b][e.a] += e.weight;
+  }
+  std::vector<std::vector<uint32_t>> clusters(n);
+  for (uint32_t i = 0; i < n; ++i) clusters[i] = {i};
+  auto between = [&](const auto& x, const auto& y) {
+    double sum = 0;
+    for (uint32_t i : x)
+      for (uint32_t j : y) sum += w[i][j];
+    return sum;
+  };
+  auto cohesion = [&](const auto& x) {
+    return between(x, x) / 2 / (0.5 * x.size() * (x.size() - 1.0));
+  };
+  auto span_ok = [&](const auto& x, const auto& y) {
+    std::optional<absl::Time> lo, hi;
+    for (const auto* c : {&x, &y}) {
+      for (uint32_t i : *c) {
+        if (!times[i]) continue;
+        if (!lo || *times[i] < *lo) lo = times[i];
+        if (!hi || *times[i] > *hi) hi = times[i];
+      }
+    }
+    return !lo || *hi - *lo <= max_span;
+  };
+  while (true) {
+    double best = -1;
+    size_t bx = 0, by = 0;
+    for (size_t x = 0; x < clusters.size(); ++x) {
+      for (size_t y = x + 1; y < clusters.size(); ++y) {
+        const auto &cx = clusters[x], &cy = clusters[y];
+        const double linkage =
+            between(cx, cy) / (double(cx.size()) * double(cy.size()));
+        if (linkage < threshold || linkage <= best) continue;
+        if (cohesion_ratio > 0 && cx.size() >= 2 && cy.size() >= 2 &&
+            linkage < cohesion_ratio * std::min(cohesion(cx), cohesion(cy))) {
+          continue;
+        }
+        if (!span_ok(cx, cy)) continue;
+        best = linkage;
+        bx = x;
+        by = y;
+      }
+    }
+    if (best < 0) break;
+    clusters[bx].insert(clusters[bx].end(), clusters[by].begin(),
+                        clusters[by].end());
+    clusters.erase(clusters.begin() + static_cast<std::ptrdiff_t>(by));
+  }
+  std::vector<uint32_t> root(n);
+  for (const auto& c : clusters) {
+    const uint32_t smallest = *std::min_element(c.begin(), c.end());
+    for (uint32_t i : c) root[i] = smallest;
+  }
+  return root;
+}
+
+TEST_CASE("hac: the lazy heap merges exactly as the step-by-step definition") {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> weight(0.05, 1.0);
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  for (int round = 0; round < 200; ++round) {
+    const uint32_t n = 8 + static_cast<uint32_t>(rng() % 40);
+    const double density = 0.05 + 0.3 * (rng() % 100) / 100.0;
+    // Planted groups of 1-5 nodes: strong inside, weaker across, so the
+    // cohesion rule holds pairs back and later lets some through.
+    std::vector<uint32_t> group(n);
+    for (uint32_t i = 0, g = 0; i < n; ++g) {
+      for (uint32_t k = 1 + static_cast<uint32_t>(rng() % 5); k > 0 && i < n;
+           --k) {
+        group[i++] = g;
+      }
+    }
+    std::vector<SimilarityEdge> edges;
+    for (uint32_t a = 0; a < n; ++a) {
+      for (uint32_t b = a + 1; b < n; ++b) {
+        const bool inside = group[a] == group[b];
+        if (inside ||
+            std::uniform_real_distribution<double>(0, 1)(rng) < density) {
+          edges.push_back(
+              {a, b, inside ? 0.6 + 0.4 * weight(rng) : 0.7 * weight(rng)});
+        }
+      }
+    }
+    std::vector<std::optional<absl::Time>> times(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (rng() % 5 != 0) times[i] = t0 + absl::Hours(rng() % (24 * 30));
+    }
+    const double threshold = 0.1 + 0.3 * (rng() % 100) / 100.0;
+    const double cohesion = round % 2 == 0 ? 0.0 : 0.75;
+    const absl::Duration span = absl::Hours(24 * 14);
+    INFO("round " << round << " n " << n << " edges " << edges.size());
+    CHECK(AverageLinkage(n, edges, threshold, cohesion, &times, span) ==
+          NaiveAverageLinkage(n, edges, threshold, cohesion, times, span));
+    std::vector<std::optional<absl::Time>> undated(n);
+    CHECK(AverageLinkage(n, edges, threshold, cohesion) ==
+          NaiveAverageLinkage(n, edges, threshold, cohesion, undated,
+                              absl::InfiniteDuration()));
+  }
 }
 
 }  // namespace
