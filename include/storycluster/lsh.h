@@ -54,6 +54,20 @@ class LshIndex {
              std::vector<uint32_t>* out) const;
   size_t size() const;
 
+  // The same in steps, for callers that hash once and insert in batches.
+  // Band keys of a signature: `keys` has one slot per band.
+  void BandKeys(absl::Span<const uint32_t> signature,
+                absl::Span<uint64_t> keys) const;
+  // Query() from band keys.
+  void QueryKeys(absl::Span<const uint64_t> keys,
+                 std::vector<uint32_t>* out) const;
+  // Inserts ids[i] with band keys keys[i * bands, (i + 1) * bands), on
+  // `threads` threads (one band per task); the index is the same as after
+  // inserting them one by one in order.
+  void InsertBatch(absl::Span<const uint32_t> ids,
+                   absl::Span<const uint64_t> keys, int threads);
+  uint32_t bands() const;
+
  private:
   struct Rep;
   explicit LshIndex(std::unique_ptr<Rep> rep);

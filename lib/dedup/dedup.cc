@@ -42,54 +42,150 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   auto index = LshIndex::Create(lsh_options, k);
   if (!index.ok()) return index.status();
 
-  // Signatures in one flat, row-major matrix (n x k).
+  // Signatures in one flat, row-major matrix (n x k), and their band keys
+  // (n x bands), computed once on the workers.
+  const uint32_t bands = (*index)->bands();
   std::vector<uint32_t> signatures(n * k);
+  std::vector<uint64_t> keys(n * bands);
   ParallelFor(n, options.threads, 1024, [&](size_t begin, size_t end, int) {
     for (size_t i = begin; i < end; ++i) {
-      (*hasher)->Sign(shingles(i),
-                      absl::MakeSpan(signatures).subspan(i * k, k));
+      auto row = absl::MakeSpan(signatures).subspan(i * k, k);
+      (*hasher)->Sign(shingles(i), row);
+      (*index)->BandKeys(row, absl::MakeSpan(keys).subspan(i * bands, bands));
     }
   });
   auto row = [&](size_t i) {
     return absl::MakeConstSpan(signatures).subspan(i * k, k);
+  };
+  auto keys_of = [&](size_t i) {
+    return absl::MakeConstSpan(keys).subspan(i * bands, bands);
   };
 
   CopyGroups out;
   out.original_of.resize(n);
   const uint32_t min_agreement = static_cast<uint32_t>(std::max(
       0.0, std::ceil((options.threshold - options.estimate_slack) * k)));
-  std::vector<uint32_t> candidates, counts, block;
-  for (uint32_t d : TimeOrder(published)) {
-    out.original_of[d] = d;
-    if (shingles(d).empty()) continue;  // nothing to compare
-    (*index)->Query(row(d), &candidates);
-    out.stats.candidates += candidates.size();
-    // Gather candidate rows into one contiguous block for the kernel.
-    block.resize(candidates.size() * k);
-    for (size_t c = 0; c < candidates.size(); ++c) {
-      std::copy_n(row(candidates[c]).data(), k, block.data() + c * k);
-    }
-    counts.resize(candidates.size());
-    SignatureAgreement(row(d), block, candidates.size(),
-                       absl::MakeSpan(counts));
-    int64_t best = -1;
+  // Articles are decided in time order: each joins the most similar
+  // earlier original (ties: the smallest index) or becomes an original.
+  // That is sequential, but finding and verifying the candidates is not:
+  // the time order is cut into blocks; within a block every article is
+  // compared, in parallel, with the originals of earlier blocks (the index)
+  // and with every earlier article of its own block sharing a band (their
+  // roles are not known yet); a sequential pass then keeps the in-block
+  // matches whose partner turned out an original. The result, and the
+  // statistics, are those of deciding one article after another.
+  struct Match {
+    uint32_t other;
+    double jaccard;  // < 0: below the signature agreement
+  };
+  struct Decision {
+    int64_t best = -1;  // best earlier-block original
     double best_jaccard = 0;
-    for (size_t c = 0; c < candidates.size(); ++c) {
-      if (counts[c] < min_agreement) continue;
-      ++out.stats.estimated;
-      const double jaccard = ExactJaccard(shingles(d), shingles(candidates[c]));
-      if (jaccard < options.threshold) continue;
-      ++out.stats.verified;
-      if (jaccard > best_jaccard) {  // candidates are sorted: ties keep the
-        best_jaccard = jaccard;      // smallest index
-        best = candidates[c];
+    DedupStats stats;               // against earlier blocks
+    std::vector<Match> same_block;  // earlier articles of the block
+  };
+  const std::vector<uint32_t> order = TimeOrder(published);
+  constexpr size_t kBlock = 256;
+  std::vector<Decision> decision(kBlock);
+  std::vector<absl::flat_hash_map<uint64_t, std::vector<uint32_t>>> local(
+      bands);  // band key -> block positions, ascending
+  std::vector<uint32_t> new_originals;
+  std::vector<uint64_t> new_keys;
+  for (size_t start = 0; start < n; start += kBlock) {
+    const size_t size = std::min(kBlock, n - start);
+    ParallelFor(bands, options.threads, 1, [&](size_t begin, size_t end, int) {
+      for (size_t b = begin; b < end; ++b) {
+        local[b].clear();
+        for (size_t p = 0; p < size; ++p) {
+          const uint32_t d = order[start + p];
+          if (!shingles(d).empty()) local[b][keys_of(d)[b]].push_back(p);
+        }
+      }
+    });
+    ParallelFor(size, options.threads, 32, [&](size_t begin, size_t end, int) {
+      std::vector<uint32_t> candidates, counts, block;
+      for (size_t p = begin; p < end; ++p) {
+        const uint32_t d = order[start + p];
+        Decision& dec = decision[p];
+        dec = Decision{};
+        if (shingles(d).empty()) continue;  // nothing to compare
+        (*index)->QueryKeys(keys_of(d), &candidates);
+        dec.stats.candidates = candidates.size();
+        // Gather candidate rows into one contiguous block for the kernel.
+        block.resize(candidates.size() * k);
+        for (size_t c = 0; c < candidates.size(); ++c) {
+          std::copy_n(row(candidates[c]).data(), k, block.data() + c * k);
+        }
+        counts.resize(candidates.size());
+        SignatureAgreement(row(d), block, candidates.size(),
+                           absl::MakeSpan(counts));
+        for (size_t c = 0; c < candidates.size(); ++c) {
+          if (counts[c] < min_agreement) continue;
+          ++dec.stats.estimated;
+          const double jaccard =
+              ExactJaccard(shingles(d), shingles(candidates[c]));
+          if (jaccard < options.threshold) continue;
+          ++dec.stats.verified;
+          if (jaccard > dec.best_jaccard) {  // candidates are sorted: ties
+            dec.best_jaccard = jaccard;      // keep the smallest index
+            dec.best = candidates[c];
+          }
+        }
+        // Earlier articles of the same block sharing a band.
+        candidates.clear();
+        for (uint32_t b = 0; b < bands; ++b) {
+          for (uint32_t q : local[b].find(keys_of(d)[b])->second) {
+            if (q >= p) break;
+            candidates.push_back(q);
+          }
+        }
+        std::sort(candidates.begin(), candidates.end());
+        candidates.erase(std::unique(candidates.begin(), candidates.end()),
+                         candidates.end());
+        for (uint32_t q : candidates) {
+          const uint32_t e = order[start + q];
+          uint32_t agree = 0;
+          SignatureAgreement(row(d), row(e), 1, absl::MakeSpan(&agree, 1));
+          dec.same_block.push_back(
+              {e, agree < min_agreement
+                      ? -1.0
+                      : ExactJaccard(shingles(d), shingles(e))});
+        }
+      }
+    });
+    new_originals.clear();
+    new_keys.clear();
+    for (size_t p = 0; p < size; ++p) {
+      const uint32_t d = order[start + p];
+      const Decision& dec = decision[p];
+      out.original_of[d] = d;
+      if (shingles(d).empty()) continue;
+      out.stats.candidates += dec.stats.candidates;
+      out.stats.estimated += dec.stats.estimated;
+      out.stats.verified += dec.stats.verified;
+      int64_t best = dec.best;
+      double best_jaccard = dec.best_jaccard;
+      for (const Match& m : dec.same_block) {
+        if (out.original_of[m.other] != m.other) continue;  // a copy
+        ++out.stats.candidates;
+        if (m.jaccard < 0) continue;
+        ++out.stats.estimated;
+        if (m.jaccard < options.threshold) continue;
+        ++out.stats.verified;
+        if (m.jaccard > best_jaccard ||
+            (m.jaccard == best_jaccard && best >= 0 && m.other < best)) {
+          best_jaccard = m.jaccard;
+          best = m.other;
+        }
+      }
+      if (best >= 0) {
+        out.original_of[d] = static_cast<uint32_t>(best);
+      } else {
+        new_originals.push_back(d);
+        new_keys.insert(new_keys.end(), keys_of(d).begin(), keys_of(d).end());
       }
     }
-    if (best >= 0) {
-      out.original_of[d] = static_cast<uint32_t>(best);
-    } else {
-      (*index)->Insert(d, row(d));
-    }
+    (*index)->InsertBatch(new_originals, new_keys, options.threads);
   }
   // Dense group ids in input order of each group's first member.
   absl::flat_hash_map<uint32_t, uint32_t> dense;

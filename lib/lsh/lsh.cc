@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/parallel.h"
 
 namespace storycluster {
 namespace {
@@ -97,9 +98,23 @@ void LshIndex::Insert(uint32_t id, absl::Span<const uint32_t> signature) {
 
 void LshIndex::Query(absl::Span<const uint32_t> signature,
                      std::vector<uint32_t>* out) const {
+  std::vector<uint64_t> keys(rep_->options.bands);
+  BandKeys(signature, absl::MakeSpan(keys));
+  QueryKeys(keys, out);
+}
+
+void LshIndex::BandKeys(absl::Span<const uint32_t> signature,
+                        absl::Span<uint64_t> keys) const {
+  for (uint32_t b = 0; b < rep_->options.bands; ++b) {
+    keys[b] = rep_->Key(signature, b);
+  }
+}
+
+void LshIndex::QueryKeys(absl::Span<const uint64_t> keys,
+                         std::vector<uint32_t>* out) const {
   out->clear();
   for (uint32_t b = 0; b < rep_->options.bands; ++b) {
-    auto it = rep_->tables[b].find(rep_->Key(signature, b));
+    auto it = rep_->tables[b].find(keys[b]);
     if (it != rep_->tables[b].end()) {
       out->insert(out->end(), it->second.begin(), it->second.end());
     }
@@ -107,6 +122,22 @@ void LshIndex::Query(absl::Span<const uint32_t> signature,
   std::sort(out->begin(), out->end());
   out->erase(std::unique(out->begin(), out->end()), out->end());
 }
+
+void LshIndex::InsertBatch(absl::Span<const uint32_t> ids,
+                           absl::Span<const uint64_t> keys, int threads) {
+  const uint32_t bands = rep_->options.bands;
+  ParallelFor(bands, threads, 1, [&](size_t begin, size_t end, int) {
+    for (size_t b = begin; b < end; ++b) {
+      auto& table = rep_->tables[b];
+      for (size_t i = 0; i < ids.size(); ++i) {
+        table[keys[i * bands + b]].push_back(ids[i]);
+      }
+    }
+  });
+  rep_->size += ids.size();
+}
+
+uint32_t LshIndex::bands() const { return rep_->options.bands; }
 
 size_t LshIndex::size() const { return rep_->size; }
 

@@ -196,8 +196,10 @@ struct ClusterArgs {
 
 int RunCluster(const ClusterArgs& args) {
   int code = kExitOk;
+  const absl::Time start = absl::Now();
   auto ingest = Ingest(args.in, &code);
   if (!ingest) return code;
+  const double ingest_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   storycluster::PipelineOptions options = args.pipeline;
   options.threads = args.in.threads;
   ProgressLine progress(args.in.quiet);
@@ -219,6 +221,7 @@ int RunCluster(const ClusterArgs& args) {
     if (absl::Status s = corpus_df.Save(args.save_df); !s.ok()) return Fail(s);
   }
   if (args.stages) {
+    std::cerr << "stage ingest: " << ingest_seconds << " s\n";
     for (const auto& stage : clustering->stages) {
       std::cerr << "stage " << stage.stage << ": " << stage.seconds << " s\n";
     }
