@@ -370,7 +370,7 @@ absl::StatusOr<Clustering> ClusterArticles(
   const std::vector<uint32_t> event_root =
       AverageLinkage(static_cast<uint32_t>(originals.size()), doc_edges,
                      options.event_similarity, options.cohesion_ratio,
-                     &original_times, options.event_window);
+                     &original_times, options.event_window, options.threads);
   clock.Mark("event linkage");
   std::vector<uint32_t> event_of = event_root;
   const uint32_t num_raw_events = Densify(event_of);
@@ -403,7 +403,8 @@ absl::StatusOr<Clustering> ClusterArticles(
       nullptr, absl::InfiniteDuration(), options.threads, event_similarity);
   clock.Mark("storyline candidates");
   std::vector<uint32_t> story_of =
-      AverageLinkage(num_raw_events, event_edges, options.story_similarity);
+      AverageLinkage(num_raw_events, event_edges, options.story_similarity, 0,
+                     nullptr, absl::InfiniteDuration(), options.threads);
   clock.Mark("storyline linkage");
 
   // 4. Per-article assignment, then dense ids in input order.

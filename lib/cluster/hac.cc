@@ -18,6 +18,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "lib/common/parallel.h"
 
 namespace storycluster {
 namespace {
@@ -36,21 +37,36 @@ struct Candidate {
 std::vector<uint32_t> AverageLinkage(
     uint32_t n, const std::vector<SimilarityEdge>& edges, double threshold,
     double cohesion_ratio, const std::vector<std::optional<absl::Time>>* times,
-    absl::Duration max_span) {
+    absl::Duration max_span, int threads) {
   // links[c]: neighbour cluster -> summed edge weight. The result does not
   // depend on the maps' iteration order: the heap orders candidates totally
   // (linkage, then ids), and each merge adds every neighbour's sum once.
-  std::vector<uint32_t> degree(n, 0);
+  // Edges grouped by node, in edge order (a counting sort), so each node's
+  // map is built on one thread and sums in the same order as one by one.
+  std::vector<size_t> offset(n + 1, 0);
   for (const SimilarityEdge& e : edges) {
-    ++degree[e.a];
-    ++degree[e.b];
+    ++offset[e.a + 1];
+    ++offset[e.b + 1];
+  }
+  for (uint32_t i = 0; i < n; ++i) offset[i + 1] += offset[i];
+  std::vector<std::pair<uint32_t, double>> adjacent(offset[n]);
+  {
+    std::vector<size_t> fill(offset.begin(), offset.end() - 1);
+    for (const SimilarityEdge& e : edges) {
+      adjacent[fill[e.a]++] = {e.b, e.weight};
+      adjacent[fill[e.b]++] = {e.a, e.weight};
+    }
   }
   std::vector<absl::flat_hash_map<uint32_t, double>> links(n);
-  for (uint32_t i = 0; i < n; ++i) links[i].reserve(degree[i]);
-  for (const SimilarityEdge& e : edges) {
-    links[e.a][e.b] += e.weight;
-    links[e.b][e.a] += e.weight;
-  }
+  ParallelFor(n, threads, 1024, [&](size_t begin, size_t end, int) {
+    for (size_t i = begin; i < end; ++i) {
+      links[i].reserve(offset[i + 1] - offset[i]);
+      for (size_t k = offset[i]; k < offset[i + 1]; ++k) {
+        links[i][adjacent[k].first] += adjacent[k].second;
+      }
+    }
+  });
+  adjacent = {};
   std::vector<uint32_t> size(n, 1), parent(n), id(n);
   std::vector<double> inner(n, 0.0);  // summed edge weight inside a cluster
   // Pairs held back by the cohesion test, offered again when either side
@@ -71,18 +87,30 @@ std::vector<uint32_t> AverageLinkage(
     while (parent[x] != x) x = parent[x];
     return x;
   };
-  std::priority_queue<Candidate> heap;
+  // The initial candidates, gathered in parallel; the heap's pop order
+  // does not depend on the order they are added in (a total order).
+  std::vector<std::vector<Candidate>> initial((n + 1023) / 1024);
+  ParallelFor(n, threads, 1024, [&](size_t begin, size_t end, int) {
+    for (size_t i = begin; i < end; ++i) {
+      for (const auto& [j, sum] : links[i]) {
+        const double linkage = linkage_of(i, j, sum);
+        if (i < j && linkage >= threshold) {
+          initial[begin / 1024].push_back(
+              {linkage, static_cast<uint32_t>(i), j});
+        }
+      }
+    }
+  });
+  std::vector<Candidate> all;
+  for (auto& chunk : initial) all.insert(all.end(), chunk.begin(), chunk.end());
+  initial = {};
+  std::priority_queue<Candidate> heap(std::less<Candidate>(), std::move(all));
   auto push = [&](uint32_t x, uint32_t y, double sum) {
     const double linkage = linkage_of(x, y, sum);
     if (linkage < threshold) return;
     if (x > y) std::swap(x, y);
     heap.push({linkage, x, y});
   };
-  for (uint32_t i = 0; i < n; ++i) {
-    for (const auto& [j, sum] : links[i]) {
-      if (i < j) push(i, j, sum);
-    }
-  }
   while (!heap.empty()) {
     const Candidate c = heap.top();
     heap.pop();

@@ -34,11 +34,14 @@ struct SimilarityEdge {
 // When `times` is given (one per node, nullopt when unknown), two clusters
 // merge only if the known times of the result span at most `max_span`: an
 // event does not stretch over months through undated articles.
+//
+// `threads` (0: all cores) build the neighbour maps; the merges are
+// sequential. The result is the same for any thread count.
 std::vector<uint32_t> AverageLinkage(
     uint32_t n, const std::vector<SimilarityEdge>& edges, double threshold,
     double cohesion_ratio = 0,
     const std::vector<std::optional<absl::Time>>* times = nullptr,
-    absl::Duration max_span = absl::InfiniteDuration());
+    absl::Duration max_span = absl::InfiniteDuration(), int threads = 1);
 
 }  // namespace storycluster
 

@@ -171,8 +171,12 @@ TEST_CASE("hac: the lazy heap merges exactly as the step-by-step definition") {
     const double cohesion = round % 2 == 0 ? 0.0 : 0.75;
     const absl::Duration span = absl::Hours(24 * 14);
     INFO("round " << round << " n " << n << " edges " << edges.size());
+    const auto expected =
+        NaiveAverageLinkage(n, edges, threshold, cohesion, times, span);
     CHECK(AverageLinkage(n, edges, threshold, cohesion, &times, span) ==
-          NaiveAverageLinkage(n, edges, threshold, cohesion, times, span));
+          expected);
+    CHECK(AverageLinkage(n, edges, threshold, cohesion, &times, span, 3) ==
+          expected);
     std::vector<std::optional<absl::Time>> undated(n);
     CHECK(AverageLinkage(n, edges, threshold, cohesion) ==
           NaiveAverageLinkage(n, edges, threshold, cohesion, undated,
