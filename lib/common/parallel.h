@@ -57,6 +57,26 @@ void ParallelFor(size_t n, int threads, size_t grain, Fn&& fn) {
   }
 }
 
+// Number of contiguous parts ParallelParts() cuts n items into: one per
+// worker, at least one, at most n.
+inline size_t PartCount(size_t n, int threads) {
+  return std::max<size_t>(
+      1, std::min<size_t>(static_cast<size_t>(ResolveThreads(threads)), n));
+}
+
+// Calls fn(part, begin, end) for the PartCount(n, threads) contiguous
+// parts of [0, n), in parallel. For per-part results that are merged in
+// part order afterwards (so they keep the items' order).
+template <typename Fn>
+void ParallelParts(size_t n, int threads, Fn&& fn) {
+  const size_t parts = PartCount(n, threads);
+  ParallelFor(parts, threads, 1, [&](size_t begin, size_t end, int) {
+    for (size_t p = begin; p < end; ++p) {
+      fn(p, p * n / parts, (p + 1) * n / parts);
+    }
+  });
+}
+
 }  // namespace storycluster
 
 #endif  // STORYCLUSTER_LIB_COMMON_PARALLEL_H_

@@ -258,30 +258,27 @@ absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
   // Each worker counts a contiguous part; the counts are then summed (the
   // result is a set, so it does not depend on the split).
   const size_t n = corpus.size();
-  const int workers = ResolveThreads(threads);
-  const size_t parts = std::max<size_t>(1, std::min<size_t>(workers, n));
-  std::vector<absl::flat_hash_map<uint64_t, int>> part_counts(parts);
-  ParallelFor(parts, workers, 1, [&](size_t begin, size_t end, int) {
+  std::vector<absl::flat_hash_map<uint64_t, int>> part_counts(
+      PartCount(n, threads));
+  ParallelParts(n, threads, [&](size_t p, size_t begin, size_t end) {
     absl::flat_hash_set<uint64_t> in_doc;
-    for (size_t p = begin; p < end; ++p) {
-      for (size_t a = p * n / parts; a < (p + 1) * n / parts; ++a) {
-        const Article& article = corpus[a];
-        if (article.source.empty()) continue;
-        const uint64_t seed = SourceSeed(article.source);
-        in_doc.clear();
-        for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
-          const std::string key = MatchKey(SV(line));
-          if (key.empty() || WordCount(key) > options.max_furniture_words) {
-            continue;
-          }
-          const uint64_t repeat_key = RepeatKey(key, seed);
-          if (in_doc.insert(repeat_key).second) ++part_counts[p][repeat_key];
+    for (size_t a = begin; a < end; ++a) {
+      const Article& article = corpus[a];
+      if (article.source.empty()) continue;
+      const uint64_t seed = SourceSeed(article.source);
+      in_doc.clear();
+      for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
+        const std::string key = MatchKey(SV(line));
+        if (key.empty() || WordCount(key) > options.max_furniture_words) {
+          continue;
         }
+        const uint64_t repeat_key = RepeatKey(key, seed);
+        if (in_doc.insert(repeat_key).second) ++part_counts[p][repeat_key];
       }
     }
   });
   absl::flat_hash_map<uint64_t, int> doc_counts = std::move(part_counts[0]);
-  for (size_t p = 1; p < parts; ++p) {
+  for (size_t p = 1; p < part_counts.size(); ++p) {
     for (const auto& [key, count] : part_counts[p]) doc_counts[key] += count;
   }
   for (const auto& [key, count] : doc_counts) {

@@ -192,20 +192,17 @@ absl::StatusOr<CorpusVectors> VectorizeCorpus(
     absl::flat_hash_map<std::string_view, Slot> terms;
     std::vector<std::string_view> first_seen;
   };
-  const size_t parts = std::max<size_t>(1, std::min<size_t>(workers, n));
-  std::vector<Part> part(parts);
-  ParallelFor(parts, workers, 1, [&](size_t begin, size_t end, int) {
-    for (size_t p = begin; p < end; ++p) {
-      for (size_t d = p * n / parts; d < (p + 1) * n / parts; ++d) {
-        for (const WeightedTerm& t : docs[d]) {
-          auto [it, fresh] = part[p].terms.try_emplace(t.term);
-          Slot& slot = it->second;
-          if (fresh || slot.last_doc != d) ++slot.df;  // once per document
-          slot.last_doc = d;
-          if (t.weight > 0 && !slot.listed) {
-            slot.listed = true;
-            part[p].first_seen.push_back(t.term);
-          }
+  std::vector<Part> part(PartCount(n, workers));
+  ParallelParts(n, workers, [&](size_t p, size_t begin, size_t end) {
+    for (size_t d = begin; d < end; ++d) {
+      for (const WeightedTerm& t : docs[d]) {
+        auto [it, fresh] = part[p].terms.try_emplace(t.term);
+        Slot& slot = it->second;
+        if (fresh || slot.last_doc != d) ++slot.df;  // once per document
+        slot.last_doc = d;
+        if (t.weight > 0 && !slot.listed) {
+          slot.listed = true;
+          part[p].first_seen.push_back(t.term);
         }
       }
     }
