@@ -49,7 +49,9 @@ class LshIndex {
   // Adds document `id`. REQUIRES: signature.size() == num_hashes.
   void Insert(uint32_t id, absl::Span<const uint32_t> signature);
   // Replaces `*out` with the ids sharing a band with `signature`, sorted
-  // and unique.
+  // and unique. The index keeps 32 bits of each band key (12 bytes per band
+  // and document), so rarely an id whose band key differs only in the other
+  // bits is listed too; callers check candidates' signatures anyway.
   void Query(absl::Span<const uint32_t> signature,
              std::vector<uint32_t>* out) const;
   size_t size() const;

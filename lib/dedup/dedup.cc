@@ -42,23 +42,18 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   auto index = LshIndex::Create(lsh_options, k);
   if (!index.ok()) return index.status();
 
-  // Signatures in one flat, row-major matrix (n x k), and their band keys
-  // (n x bands), computed once on the workers.
+  // Signatures in one flat, row-major matrix (n x k), computed on the
+  // workers. Band keys are hashed per block below, when they are needed.
   const uint32_t bands = (*index)->bands();
   std::vector<uint32_t> signatures(n * k);
-  std::vector<uint64_t> keys(n * bands);
   ParallelFor(n, options.threads, 1024, [&](size_t begin, size_t end, int) {
     for (size_t i = begin; i < end; ++i) {
-      auto row = absl::MakeSpan(signatures).subspan(i * k, k);
-      (*hasher)->Sign(shingles(i), row);
-      (*index)->BandKeys(row, absl::MakeSpan(keys).subspan(i * bands, bands));
+      (*hasher)->Sign(shingles(i),
+                      absl::MakeSpan(signatures).subspan(i * k, k));
     }
   });
   auto row = [&](size_t i) {
     return absl::MakeConstSpan(signatures).subspan(i * k, k);
-  };
-  auto keys_of = [&](size_t i) {
-    return absl::MakeConstSpan(keys).subspan(i * bands, bands);
   };
 
   CopyGroups out;
@@ -91,14 +86,25 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
       bands);  // band key -> block positions, ascending
   std::vector<uint32_t> new_originals;
   std::vector<uint64_t> new_keys;
+  std::vector<uint64_t> block_keys(kBlock * bands);  // by block position
+  auto keys_at = [&](size_t p) {
+    return absl::MakeConstSpan(block_keys).subspan(p * bands, bands);
+  };
   for (size_t start = 0; start < n; start += kBlock) {
     const size_t size = std::min(kBlock, n - start);
+    ParallelFor(size, options.threads, 64, [&](size_t begin, size_t end, int) {
+      for (size_t p = begin; p < end; ++p) {
+        (*index)->BandKeys(
+            row(order[start + p]),
+            absl::MakeSpan(block_keys).subspan(p * bands, bands));
+      }
+    });
     ParallelFor(bands, options.threads, 1, [&](size_t begin, size_t end, int) {
       for (size_t b = begin; b < end; ++b) {
         local[b].clear();
         for (size_t p = 0; p < size; ++p) {
           const uint32_t d = order[start + p];
-          if (!shingles(d).empty()) local[b][keys_of(d)[b]].push_back(p);
+          if (!shingles(d).empty()) local[b][keys_at(p)[b]].push_back(p);
         }
       }
     });
@@ -109,7 +115,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         Decision& dec = decision[p];
         dec = Decision{};
         if (shingles(d).empty()) continue;  // nothing to compare
-        (*index)->QueryKeys(keys_of(d), &candidates);
+        (*index)->QueryKeys(keys_at(p), &candidates);
         dec.stats.candidates = candidates.size();
         // Gather candidate rows into one contiguous block for the kernel.
         block.resize(candidates.size() * k);
@@ -134,7 +140,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         // Earlier articles of the same block sharing a band.
         candidates.clear();
         for (uint32_t b = 0; b < bands; ++b) {
-          for (uint32_t q : local[b].find(keys_of(d)[b])->second) {
+          for (uint32_t q : local[b].find(keys_at(p)[b])->second) {
             if (q >= p) break;
             candidates.push_back(q);
           }
@@ -182,7 +188,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         out.original_of[d] = static_cast<uint32_t>(best);
       } else {
         new_originals.push_back(d);
-        new_keys.insert(new_keys.end(), keys_of(d).begin(), keys_of(d).end());
+        new_keys.insert(new_keys.end(), keys_at(p).begin(), keys_at(p).end());
       }
     }
     (*index)->InsertBatch(new_originals, new_keys, options.threads);

@@ -58,16 +58,31 @@ LshOptions LshOptions::ForThreshold(double threshold, uint32_t num_hashes,
   return best;
 }
 
+// Per band, a hash table from the band key (its low 32 bits) to the latest
+// insertion position with that key, and a chain from each position to the
+// previous one with the same key. Per (band, document) that is one table
+// slot of 8 bytes plus 4 bytes of chain, instead of a vector per bucket.
+// Two keys that differ only in their high bits share a bucket; such a
+// spurious candidate is dropped by the caller's signature check.
 struct LshIndex::Rep {
   LshOptions options;
   uint32_t num_hashes = 0;
-  size_t size = 0;
-  std::vector<absl::flat_hash_map<uint64_t, std::vector<uint32_t>>> tables;
+  std::vector<uint32_t> ids;  // inserted documents, by insertion position
+  // head[b]: key -> 1 + latest position; next[b][p]: 1 + previous position
+  // of p's key in band b (0: none).
+  std::vector<absl::flat_hash_map<uint32_t, uint32_t>> head;
+  std::vector<std::vector<uint32_t>> next;
 
   uint64_t Key(absl::Span<const uint32_t> sig, uint32_t band) const {
     return XXH3_64bits_withSeed(sig.data() + band * options.rows,
                                 options.rows * sizeof(uint32_t),
                                 options.seed + band);
+  }
+  // Links position `p` into band `b` under `key`.
+  void Link(uint32_t b, uint64_t key, uint32_t p) {
+    auto [it, fresh] = head[b].try_emplace(static_cast<uint32_t>(key), p + 1);
+    next[b][p] = fresh ? 0 : it->second;
+    it->second = p + 1;
   }
 };
 
@@ -85,15 +100,18 @@ absl::StatusOr<std::unique_ptr<LshIndex>> LshIndex::Create(
   auto rep = std::make_unique<Rep>();
   rep->options = options;
   rep->num_hashes = num_hashes;
-  rep->tables.resize(options.bands);
+  rep->head.resize(options.bands);
+  rep->next.resize(options.bands);
   return std::unique_ptr<LshIndex>(new LshIndex(std::move(rep)));
 }
 
 void LshIndex::Insert(uint32_t id, absl::Span<const uint32_t> signature) {
+  const uint32_t p = static_cast<uint32_t>(rep_->ids.size());
+  rep_->ids.push_back(id);
   for (uint32_t b = 0; b < rep_->options.bands; ++b) {
-    rep_->tables[b][rep_->Key(signature, b)].push_back(id);
+    rep_->next[b].resize(p + 1);
+    rep_->Link(b, rep_->Key(signature, b), p);
   }
-  ++rep_->size;
 }
 
 void LshIndex::Query(absl::Span<const uint32_t> signature,
@@ -114,9 +132,10 @@ void LshIndex::QueryKeys(absl::Span<const uint64_t> keys,
                          std::vector<uint32_t>* out) const {
   out->clear();
   for (uint32_t b = 0; b < rep_->options.bands; ++b) {
-    auto it = rep_->tables[b].find(keys[b]);
-    if (it != rep_->tables[b].end()) {
-      out->insert(out->end(), it->second.begin(), it->second.end());
+    auto it = rep_->head[b].find(static_cast<uint32_t>(keys[b]));
+    if (it == rep_->head[b].end()) continue;
+    for (uint32_t q = it->second; q != 0; q = rep_->next[b][q - 1]) {
+      out->push_back(rep_->ids[q - 1]);
     }
   }
   std::sort(out->begin(), out->end());
@@ -126,19 +145,21 @@ void LshIndex::QueryKeys(absl::Span<const uint64_t> keys,
 void LshIndex::InsertBatch(absl::Span<const uint32_t> ids,
                            absl::Span<const uint64_t> keys, int threads) {
   const uint32_t bands = rep_->options.bands;
+  const uint32_t first = static_cast<uint32_t>(rep_->ids.size());
+  rep_->ids.insert(rep_->ids.end(), ids.begin(), ids.end());
   ParallelFor(bands, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t b = begin; b < end; ++b) {
-      auto& table = rep_->tables[b];
+      rep_->next[b].resize(first + ids.size());
       for (size_t i = 0; i < ids.size(); ++i) {
-        table[keys[i * bands + b]].push_back(ids[i]);
+        rep_->Link(static_cast<uint32_t>(b), keys[i * bands + b],
+                   first + static_cast<uint32_t>(i));
       }
     }
   });
-  rep_->size += ids.size();
 }
 
 uint32_t LshIndex::bands() const { return rep_->options.bands; }
 
-size_t LshIndex::size() const { return rep_->size; }
+size_t LshIndex::size() const { return rep_->ids.size(); }
 
 }  // namespace storycluster
