@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "storycluster/article.h"
+#include "storycluster/corpus.h"
 #include "storycluster/dedup.h"
 #include "storycluster/features.h"
 #include "storycluster/tfidf.h"
@@ -117,6 +118,13 @@ absl::StatusOr<Clustering> ClusterArticles(
     absl::Span<const Article> articles,
     absl::Span<const ArticleFeatures> features, const ClusterOptions& options,
     DocumentFrequencies* df_out = nullptr);
+
+// The same for a corpus in compact form (corpus.h) with the publication
+// time of each document. Frees the corpus's term lists once they are
+// turned into vectors, so that large inputs need not hold both.
+absl::StatusOr<Clustering> ClusterCorpus(
+    absl::Span<const std::optional<absl::Time>> times, CorpusFeatures* corpus,
+    const ClusterOptions& options, DocumentFrequencies* df_out = nullptr);
 
 // Progress of a long stage: `done` of `total` items. Called from the
 // calling thread only, at most every few hundred items.

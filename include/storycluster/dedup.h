@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "storycluster/corpus.h"
 #include "storycluster/features.h"
 #include "storycluster/minhash.h"
 
@@ -65,6 +66,14 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
 // The same, reading each article's shingle set from its features (no copy).
 absl::StatusOr<CopyGroups> FindCopyGroups(
     absl::Span<const ArticleFeatures> features,
+    absl::Span<const std::optional<absl::Time>> published,
+    const DedupOptions& options = {});
+
+// The same, reading the shingle sets from a store (memory or a temporary
+// file; see corpus.h). REQUIRES: the store is flushed. A read error of the
+// store is returned.
+absl::StatusOr<CopyGroups> FindCopyGroups(
+    const ShingleStore& shingles,
     absl::Span<const std::optional<absl::Time>> published,
     const DedupOptions& options = {});
 

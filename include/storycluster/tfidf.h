@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "storycluster/corpus.h"
 #include "storycluster/features.h"
 
 namespace storycluster {
@@ -108,6 +109,25 @@ struct CorpusVectors {
 absl::StatusOr<CorpusVectors> VectorizeCorpus(
     absl::Span<const absl::Span<const WeightedTerm>> docs,
     absl::Span<const double> idf_offsets,
+    const DocumentFrequencies* background = nullptr, int threads = 1,
+    DocumentFrequencies* df_out = nullptr);
+
+// The same for documents in compact form: rows `docs` of `lists`, whose ids
+// come from `dictionary`. Vocabulary indices are given in order of first
+// appearance over `docs` (in that order), so they do not depend on the
+// dictionary's ids. The vectors are compressed rows sharing one index
+// array, one value array per idf offset: no per-document heap objects.
+struct TermMatrix {
+  uint32_t dimension = 0;            // vocabulary size
+  std::vector<uint64_t> offsets{0};  // row r: [offsets[r], offsets[r + 1])
+  std::vector<uint32_t> indices;     // ascending within a row
+  std::vector<std::vector<float>> values;  // values[k]: idf_offsets[k]
+
+  size_t rows() const { return offsets.size() - 1; }
+};
+absl::StatusOr<TermMatrix> VectorizeRows(
+    const TermLists& lists, absl::Span<const uint32_t> docs,
+    const TermDictionary& dictionary, absl::Span<const double> idf_offsets,
     const DocumentFrequencies* background = nullptr, int threads = 1,
     DocumentFrequencies* df_out = nullptr);
 

@@ -28,49 +28,32 @@ namespace {
 
 using SparseVec = Eigen::SparseVector<float>;
 
-SparseVec ToEigen(const SparseTermVector& v, uint32_t dimension) {
-  SparseVec out(std::max<uint32_t>(dimension, 1));
-  out.reserve(static_cast<Eigen::Index>(v.indices.size()));
-  for (size_t i = 0; i < v.indices.size(); ++i) {
-    out.insert(v.indices[i]) = v.values[i];
-  }
-  return out;
-}
+// One sparse vector: ascending indices and their values.
+struct Row {
+  absl::Span<const uint32_t> indices;
+  absl::Span<const float> values;
+};
 
-// L2-normalised TF-IDF vectors of one channel for the given articles, one
-// set per idf offset (see tfidf.h). Document frequencies are counted over
-// those articles, plus `background` when given; the counts used are stored
-// in `*df_out`.
-std::vector<std::vector<SparseVec>> TfidfVectors(
-    absl::Span<const ArticleFeatures> features,
-    const std::vector<uint32_t>& docs,
-    std::vector<WeightedTerm> ArticleFeatures::*channel,
-    absl::Span<const double> idf_offsets, int threads,
-    const DocumentFrequencies* background = nullptr,
-    DocumentFrequencies* df_out = nullptr) {
-  std::vector<absl::Span<const WeightedTerm>> terms;
-  terms.reserve(docs.size());
-  for (uint32_t d : docs) terms.push_back(features[d].*channel);
-  auto corpus =
-      VectorizeCorpus(terms, idf_offsets, background, threads, df_out);
-  // Offsets are checked by ClusterArticles.
-  std::vector<std::vector<SparseVec>> out(idf_offsets.size(),
-                                          std::vector<SparseVec>(docs.size()));
-  for (size_t k = 0; k < idf_offsets.size(); ++k) {
-    ParallelFor(docs.size(), threads, 1024, [&](size_t begin, size_t end, int) {
-      for (size_t d = begin; d < end; ++d) {
-        out[k][d] = ToEigen(corpus->vectors[k][d], corpus->dimension);
-      }
-    });
+// One channel's vectors: row r of a TermMatrix under one idf offset.
+struct Rows {
+  const TermMatrix* matrix = nullptr;
+  size_t value_set = 0;  // which idf offset
+
+  size_t size() const { return matrix == nullptr ? 0 : matrix->rows(); }
+  uint32_t dimension() const { return matrix->dimension; }
+  Row operator[](size_t r) const {
+    const uint64_t begin = matrix->offsets[r];
+    const size_t n = matrix->offsets[r + 1] - begin;
+    return {absl::MakeConstSpan(matrix->indices).subspan(begin, n),
+            absl::MakeConstSpan(matrix->values[value_set]).subspan(begin, n)};
   }
-  return out;
-}
+};
 
 // The `k` highest-weighted term ids of `v` (ties by id).
-std::vector<int> TopTerms(const SparseVec& v, int k) {
+std::vector<int> TopTerms(Row v, int k) {
   std::vector<std::pair<float, int>> terms;
-  for (SparseVec::InnerIterator it(v); it; ++it) {
-    terms.emplace_back(-it.value(), static_cast<int>(it.index()));
+  for (size_t t = 0; t < v.indices.size(); ++t) {
+    terms.emplace_back(-v.values[t], static_cast<int>(v.indices[t]));
   }
   const size_t keep = std::min(terms.size(), static_cast<size_t>(k));
   std::partial_sort(terms.begin(), terms.begin() + keep, terms.end());
@@ -81,14 +64,8 @@ std::vector<int> TopTerms(const SparseVec& v, int k) {
 
 // Two channels per item: content terms and entity-like terms.
 struct Vectors {
-  std::vector<SparseVec> text, entity;
+  Rows text, entity;
 };
-
-SparseVec Normalized(SparseVec v) {
-  const float norm = v.norm();
-  if (norm > 0) v /= norm;
-  return v;
-}
 
 // Multiplier for two publication times: 1 within `full` of each other,
 // then exp(-(gap - full) / decay); 0 beyond `window`. Unknown: 1.
@@ -108,27 +85,24 @@ double TimeFactor(const std::optional<absl::Time>& a,
 // the first has none), so it equals SparseVector::dot bit for bit.
 class ScatteredDot {
  public:
-  void Set(const SparseVec& v) {
-    for (SparseVec::InnerIterator it(*current_); it; ++it) {
-      dense_[it.index()] = 0.0f;
+  void Set(Row v, uint32_t dimension) {
+    for (uint32_t i : current_.indices) dense_[i] = 0.0f;
+    if (dense_.size() < dimension) dense_.resize(dimension);
+    for (size_t t = 0; t < v.indices.size(); ++t) {
+      dense_[v.indices[t]] = v.values[t];
     }
-    if (dense_.size() < static_cast<size_t>(v.size())) dense_.resize(v.size());
-    for (SparseVec::InnerIterator it(v); it; ++it) {
-      dense_[it.index()] = it.value();
-    }
-    current_ = &v;
+    current_ = v;
   }
-  float Dot(const SparseVec& other) const {
+  float Dot(Row other) const {
     float sum = 0.0f;
-    for (SparseVec::InnerIterator it(other); it; ++it) {
-      sum += dense_[it.index()] * it.value();
+    for (size_t t = 0; t < other.indices.size(); ++t) {
+      sum += dense_[other.indices[t]] * other.values[t];
     }
     return sum;
   }
 
  private:
-  static inline const SparseVec kEmpty{1};
-  const SparseVec* current_ = &kEmpty;
+  Row current_;
   std::vector<float> dense_;
 };
 
@@ -136,8 +110,8 @@ class ScatteredDot {
 struct PairDots {
   const ScatteredDot& text_of_item;
   const ScatteredDot& entity_of_item;
-  const SparseVec& text;    // the candidate's
-  const SparseVec& entity;  // the candidate's
+  Row text;    // the candidate's
+  Row entity;  // the candidate's
   double Text() const { return text_of_item.Dot(text); }
   double Entity() const { return entity_of_item.Dot(entity); }
 };
@@ -243,8 +217,8 @@ std::vector<SimilarityEdge> CandidateEdges(
       KeepLargest(limits.candidates, &shared);
       scored.clear();
       if (!shared.empty()) {
-        text_of_item.Set(v.text[i]);
-        entity_of_item.Set(v.entity[i]);
+        text_of_item.Set(v.text[i], v.text.dimension());
+        entity_of_item.Set(v.entity[i], v.entity.dimension());
       }
       for (const auto& [count, e] : shared) {
         const uint32_t j = order[e];
@@ -280,6 +254,62 @@ class StageClock {
   absl::Time last_ = absl::Now();
 };
 
+// L2-normalised sums of the rows of each group (`group_of[r]` < groups),
+// as rows of a new matrix. The sums run over a group's rows in order, with
+// Eigen sparse vectors.
+TermMatrix Centroids(const Rows& rows, const std::vector<uint32_t>& group_of,
+                     uint32_t groups, int threads) {
+  std::vector<uint64_t> first(groups + 1, 0);  // members by group
+  for (uint32_t g : group_of) ++first[g + 1];
+  for (uint32_t g = 0; g < groups; ++g) first[g + 1] += first[g];
+  std::vector<uint32_t> members(group_of.size());
+  {
+    std::vector<uint64_t> next(first.begin(), first.end() - 1);
+    for (uint32_t r = 0; r < group_of.size(); ++r) {
+      members[next[group_of[r]]++] = r;
+    }
+  }
+  const Eigen::Index dimension = std::max<uint32_t>(rows.dimension(), 1);
+  std::vector<SparseVec> sums(groups);
+  TermMatrix out;
+  out.dimension = rows.dimension();
+  out.offsets.assign(groups + 1, 0);
+  out.values.resize(1);
+  // In pieces, so that only one piece of Eigen vectors is alive at a time.
+  constexpr size_t kPiece = 1 << 14;
+  for (uint32_t start = 0; start < groups; start += kPiece) {
+    const uint32_t stop =
+        static_cast<uint32_t>(std::min<size_t>(groups, start + kPiece));
+    ParallelFor(stop - start, threads, 64, [&](size_t begin, size_t end, int) {
+      SparseVec member(dimension);
+      for (size_t g = start + begin; g < start + end; ++g) {
+        SparseVec sum(dimension);
+        for (uint64_t m = first[g]; m < first[g + 1]; ++m) {
+          const Row row = rows[members[m]];
+          member.setZero();
+          member.reserve(static_cast<Eigen::Index>(row.indices.size()));
+          for (size_t t = 0; t < row.indices.size(); ++t) {
+            member.insert(row.indices[t]) = row.values[t];
+          }
+          sum += member;
+        }
+        const float norm = sum.norm();
+        if (norm > 0) sum /= norm;
+        sums[g] = std::move(sum);
+      }
+    });
+    for (uint32_t g = start; g < stop; ++g) {
+      for (SparseVec::InnerIterator it(sums[g]); it; ++it) {
+        out.indices.push_back(static_cast<uint32_t>(it.index()));
+        out.values[0].push_back(it.value());
+      }
+      out.offsets[g + 1] = out.indices.size();
+      sums[g] = SparseVec();
+    }
+  }
+  return out;
+}
+
 // Renumbers cluster ids densely in order of first appearance.
 uint32_t Densify(std::vector<uint32_t>& ids) {
   absl::flat_hash_map<uint32_t, uint32_t> dense;
@@ -299,6 +329,29 @@ absl::StatusOr<Clustering> ClusterArticles(
   if (articles.size() != features.size()) {
     return absl::InvalidArgumentError("articles and features differ in size");
   }
+  CorpusFeatures corpus;
+  InternedTerms interned;
+  for (const ArticleFeatures& f : features) {
+    InternTerms(f, *corpus.term_dictionary, *corpus.entity_dictionary,
+                &interned);
+    if (auto s = AppendDocument(f.shingles, interned, &corpus); !s.ok()) {
+      return s;
+    }
+  }
+  std::vector<std::optional<absl::Time>> times;
+  times.reserve(articles.size());
+  for (const Article& a : articles) times.push_back(a.published);
+  return ClusterCorpus(times, &corpus, options, df_out);
+}
+
+absl::StatusOr<Clustering> ClusterCorpus(
+    absl::Span<const std::optional<absl::Time>> times, CorpusFeatures* corpus,
+    const ClusterOptions& options, DocumentFrequencies* df_out) {
+  if (times.size() != corpus->size() ||
+      corpus->shingles->size() != corpus->size() ||
+      corpus->entities.size() != corpus->size()) {
+    return absl::InvalidArgumentError("times and features differ in size");
+  }
   for (double v : {options.event_similarity, options.story_similarity}) {
     if (!(v > 0 && v <= 1)) {
       return absl::InvalidArgumentError(
@@ -308,7 +361,7 @@ absl::StatusOr<Clustering> ClusterArticles(
   if (!(options.idf_offset >= 0) || !(options.story_idf_offset >= 0)) {
     return absl::InvalidArgumentError("idf offsets must be >= 0");
   }
-  const size_t n = articles.size();
+  const size_t n = times.size();
   Clustering out;
   out.assignments.resize(n);
   if (n == 0) return out;
@@ -316,12 +369,9 @@ absl::StatusOr<Clustering> ClusterArticles(
   StageClock clock(&out.stages);
   // 1. Copies. Only originals take part in event clustering, so a story
   //    reprinted many times does not outweigh the others.
-  std::vector<std::optional<absl::Time>> times;
-  times.reserve(n);
-  for (const Article& a : articles) times.push_back(a.published);
   DedupOptions dedup_options = options.dedup;
   dedup_options.threads = options.threads;
-  auto copies = FindCopyGroups(features, times, dedup_options);
+  auto copies = FindCopyGroups(*corpus->shingles, times, dedup_options);
   if (!copies.ok()) return copies.status();
   const std::vector<uint32_t>& leader = copies->original_of;
   std::vector<uint32_t> originals;
@@ -335,22 +385,27 @@ absl::StatusOr<Clustering> ClusterArticles(
   //    the publication-time factor.
   //    Storylines are bound by shared topic terms, so their vectors use
   //    their own idf offset (terms most articles share keep weight); both
-  //    sets come from one pass over the terms.
+  //    sets come from one pass over the terms. The term lists are not
+  //    needed afterwards and are freed.
   const bool own_story_offset = options.story_idf_offset != options.idf_offset;
   std::vector<double> offsets = {options.idf_offset};
   if (own_story_offset) offsets.push_back(options.story_idf_offset);
-  auto text =
-      TfidfVectors(features, originals, &ArticleFeatures::terms, offsets,
-                   options.threads, options.background_df.get(), df_out);
-  auto entity = TfidfVectors(features, originals, &ArticleFeatures::entities,
-                             offsets, options.threads);
-  Vectors docs{std::move(text[0]), std::move(entity[0])};
-  Vectors story_docs;
-  if (own_story_offset) {
-    story_docs = Vectors{std::move(text[1]), std::move(entity[1])};
-  }
+  auto text_matrix =
+      VectorizeRows(corpus->terms, originals, *corpus->term_dictionary, offsets,
+                    options.background_df.get(), options.threads, df_out);
+  if (!text_matrix.ok()) return text_matrix.status();
+  corpus->terms.Clear();
+  auto entity_matrix =
+      VectorizeRows(corpus->entities, originals, *corpus->entity_dictionary,
+                    offsets, nullptr, options.threads);
+  if (!entity_matrix.ok()) return entity_matrix.status();
+  corpus->entities.Clear();
+  const Vectors docs{Rows{&*text_matrix, 0}, Rows{&*entity_matrix, 0}};
+  const size_t story_set = own_story_offset ? 1 : 0;
+  const Vectors topic{Rows{&*text_matrix, story_set},
+                      Rows{&*entity_matrix, story_set}};
   std::vector<std::optional<absl::Time>> original_times;
-  for (uint32_t d : originals) original_times.push_back(articles[d].published);
+  for (uint32_t d : originals) original_times.push_back(times[d]);
   const double w = options.entity_weight;
   auto doc_similarity = [&](uint32_t i, uint32_t j, const PairDots& dots) {
     const double time =
@@ -377,21 +432,11 @@ absl::StatusOr<Clustering> ClusterArticles(
 
   // 3. Storylines over event centroids, the same way with their own
   //    threshold and no time limit.
-  const Vectors& topic = own_story_offset ? story_docs : docs;
-  Vectors events;
-  events.text.assign(num_raw_events,
-                     SparseVec(topic.text.empty() ? 1 : topic.text[0].size()));
-  events.entity.assign(
-      num_raw_events,
-      SparseVec(topic.entity.empty() ? 1 : topic.entity[0].size()));
-  for (uint32_t k = 0; k < originals.size(); ++k) {
-    events.text[event_of[k]] += topic.text[k];
-    events.entity[event_of[k]] += topic.entity[k];
-  }
-  for (uint32_t e = 0; e < num_raw_events; ++e) {
-    events.text[e] = Normalized(events.text[e]);
-    events.entity[e] = Normalized(events.entity[e]);
-  }
+  const TermMatrix event_text =
+      Centroids(topic.text, event_of, num_raw_events, options.threads);
+  const TermMatrix event_entity =
+      Centroids(topic.entity, event_of, num_raw_events, options.threads);
+  const Vectors events{Rows{&event_text, 0}, Rows{&event_entity, 0}};
   const double ws = options.story_entity_weight;
   auto event_similarity = [&](uint32_t, uint32_t, const PairDots& dots) {
     return (1 - ws) * dots.Text() + ws * dots.Entity();
@@ -422,10 +467,21 @@ absl::StatusOr<Clustering> ClusterArticles(
   // Representative of each event: the original closest to its centroid.
   std::vector<std::pair<double, uint32_t>> best_member(num_raw_events,
                                                        {-1.0, 0});
-  for (uint32_t k = 0; k < originals.size(); ++k) {
-    const double similarity = topic.text[k].dot(events.text[event_of[k]]);
-    auto& best = best_member[event_of[k]];
-    if (similarity > best.first) best = {similarity, originals[k]};
+  {
+    std::vector<std::vector<uint32_t>> members(num_raw_events);
+    for (uint32_t k = 0; k < originals.size(); ++k) {
+      members[event_of[k]].push_back(k);
+    }
+    ScatteredDot centroid;
+    for (uint32_t e = 0; e < num_raw_events; ++e) {
+      centroid.Set(events.text[e], events.text.dimension());
+      for (uint32_t k : members[e]) {
+        const double similarity = centroid.Dot(topic.text[k]);
+        if (similarity > best_member[e].first) {
+          best_member[e] = {similarity, originals[k]};
+        }
+      }
+    }
   }
   std::vector<uint32_t> raw_event = event;
   out.num_dups = Densify(dup);

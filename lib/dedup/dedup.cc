@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -17,12 +18,54 @@ namespace storycluster {
 
 namespace {
 
-// The algorithm, over n articles whose shingle sets `shingles(i)` returns.
-template <typename ShinglesOf>
+// Shingle sets in memory, one vector per article.
+class VectorSource {
+ public:
+  explicit VectorSource(absl::Span<const std::vector<uint64_t>* const> sets)
+      : sets_(sets) {}
+  size_t size() const { return sets_.size(); }
+  size_t count(size_t i) const { return sets_[i]->size(); }
+  absl::Span<const uint64_t> Get(size_t i, std::vector<uint64_t>*) const {
+    return *sets_[i];
+  }
+  absl::Status status() const { return absl::OkStatus(); }
+
+ private:
+  absl::Span<const std::vector<uint64_t>* const> sets_;
+};
+
+// Shingle sets in a ShingleStore; the first read error is kept and
+// reported after the stage (reads run on several threads).
+class StoreSource {
+ public:
+  explicit StoreSource(const ShingleStore& store) : store_(store) {}
+  size_t size() const { return store_.size(); }
+  size_t count(size_t i) const { return store_.count(i); }
+  absl::Span<const uint64_t> Get(size_t i,
+                                 std::vector<uint64_t>* buffer) const {
+    auto set = store_.Get(i, buffer);
+    if (set.ok()) return *set;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (status_.ok()) status_ = set.status();
+    return {};
+  }
+  absl::Status status() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+
+ private:
+  const ShingleStore& store_;
+  mutable std::mutex mu_;
+  mutable absl::Status status_;
+};
+
+// The algorithm, over the articles of `source`.
+template <typename Source>
 absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
-    size_t n, ShinglesOf shingles,
-    absl::Span<const std::optional<absl::Time>> published,
+    const Source& source, absl::Span<const std::optional<absl::Time>> published,
     const DedupOptions& options) {
+  const size_t n = source.size();
   if (n != published.size()) {
     return absl::InvalidArgumentError("shingles and times differ in size");
   }
@@ -47,11 +90,13 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   const uint32_t bands = (*index)->bands();
   std::vector<uint32_t> signatures(n * k);
   ParallelFor(n, options.threads, 1024, [&](size_t begin, size_t end, int) {
+    std::vector<uint64_t> buffer;
     for (size_t i = begin; i < end; ++i) {
-      (*hasher)->Sign(shingles(i),
+      (*hasher)->Sign(source.Get(i, &buffer),
                       absl::MakeSpan(signatures).subspan(i * k, k));
     }
   });
+  if (auto status = source.status(); !status.ok()) return status;
   auto row = [&](size_t i) {
     return absl::MakeConstSpan(signatures).subspan(i * k, k);
   };
@@ -104,17 +149,19 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         local[b].clear();
         for (size_t p = 0; p < size; ++p) {
           const uint32_t d = order[start + p];
-          if (!shingles(d).empty()) local[b][keys_at(p)[b]].push_back(p);
+          if (source.count(d) != 0) local[b][keys_at(p)[b]].push_back(p);
         }
       }
     });
     ParallelFor(size, options.threads, 32, [&](size_t begin, size_t end, int) {
       std::vector<uint32_t> candidates, counts, block;
+      std::vector<uint64_t> own_buffer, other_buffer;
       for (size_t p = begin; p < end; ++p) {
         const uint32_t d = order[start + p];
         Decision& dec = decision[p];
         dec = Decision{};
-        if (shingles(d).empty()) continue;  // nothing to compare
+        if (source.count(d) == 0) continue;  // nothing to compare
+        const absl::Span<const uint64_t> own = source.Get(d, &own_buffer);
         (*index)->QueryKeys(keys_at(p), &candidates);
         dec.stats.candidates = candidates.size();
         // Gather candidate rows into one contiguous block for the kernel.
@@ -129,7 +176,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
           if (counts[c] < min_agreement) continue;
           ++dec.stats.estimated;
           const double jaccard =
-              ExactJaccard(shingles(d), shingles(candidates[c]));
+              ExactJaccard(own, source.Get(candidates[c], &other_buffer));
           if (jaccard < options.threshold) continue;
           ++dec.stats.verified;
           if (jaccard > dec.best_jaccard) {  // candidates are sorted: ties
@@ -155,17 +202,18 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
           dec.same_block.push_back(
               {e, agree < min_agreement
                       ? -1.0
-                      : ExactJaccard(shingles(d), shingles(e))});
+                      : ExactJaccard(own, source.Get(e, &other_buffer))});
         }
       }
     });
+    if (auto status = source.status(); !status.ok()) return status;
     new_originals.clear();
     new_keys.clear();
     for (size_t p = 0; p < size; ++p) {
       const uint32_t d = order[start + p];
       const Decision& dec = decision[p];
       out.original_of[d] = d;
-      if (shingles(d).empty()) continue;
+      if (source.count(d) == 0) continue;
       out.stats.candidates += dec.stats.candidates;
       out.stats.estimated += dec.stats.estimated;
       out.stats.verified += dec.stats.verified;
@@ -212,22 +260,27 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
     absl::Span<const std::vector<uint64_t>> shingles,
     absl::Span<const std::optional<absl::Time>> published,
     const DedupOptions& options) {
-  return FindCopyGroupsImpl(
-      shingles.size(),
-      [&](size_t i) -> const std::vector<uint64_t>& { return shingles[i]; },
-      published, options);
+  std::vector<const std::vector<uint64_t>*> sets;
+  sets.reserve(shingles.size());
+  for (const auto& set : shingles) sets.push_back(&set);
+  return FindCopyGroupsImpl(VectorSource(sets), published, options);
 }
 
 absl::StatusOr<CopyGroups> FindCopyGroups(
     absl::Span<const ArticleFeatures> features,
     absl::Span<const std::optional<absl::Time>> published,
     const DedupOptions& options) {
-  return FindCopyGroupsImpl(
-      features.size(),
-      [&](size_t i) -> const std::vector<uint64_t>& {
-        return features[i].shingles;
-      },
-      published, options);
+  std::vector<const std::vector<uint64_t>*> sets;
+  sets.reserve(features.size());
+  for (const auto& f : features) sets.push_back(&f.shingles);
+  return FindCopyGroupsImpl(VectorSource(sets), published, options);
+}
+
+absl::StatusOr<CopyGroups> FindCopyGroups(
+    const ShingleStore& shingles,
+    absl::Span<const std::optional<absl::Time>> published,
+    const DedupOptions& options) {
+  return FindCopyGroupsImpl(StoreSource(shingles), published, options);
 }
 
 }  // namespace storycluster

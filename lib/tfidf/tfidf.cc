@@ -173,6 +173,47 @@ absl::StatusOr<CorpusVectors> VectorizeCorpus(
     absl::Span<const absl::Span<const WeightedTerm>> docs,
     absl::Span<const double> idf_offsets, const DocumentFrequencies* background,
     int threads, DocumentFrequencies* df_out) {
+  TermDictionary dictionary;
+  TermLists lists;
+  std::vector<uint32_t> ids;
+  std::vector<float> weights;
+  for (absl::Span<const WeightedTerm> doc : docs) {
+    ids.clear();
+    weights.clear();
+    for (const WeightedTerm& t : doc) {
+      ids.push_back(dictionary.Intern(t.term));
+      weights.push_back(t.weight);
+    }
+    lists.Append(ids, weights);
+  }
+  std::vector<uint32_t> rows(docs.size());
+  for (uint32_t d = 0; d < rows.size(); ++d) rows[d] = d;
+  auto matrix = VectorizeRows(lists, rows, dictionary, idf_offsets, background,
+                              threads, df_out);
+  if (!matrix.ok()) return matrix.status();
+  CorpusVectors out;
+  out.dimension = matrix->dimension;
+  out.vectors.assign(idf_offsets.size(),
+                     std::vector<SparseTermVector>(docs.size()));
+  for (size_t k = 0; k < idf_offsets.size(); ++k) {
+    for (size_t d = 0; d < docs.size(); ++d) {
+      const uint64_t begin = matrix->offsets[d], end = matrix->offsets[d + 1];
+      out.vectors[k][d].indices.assign(matrix->indices.begin() + begin,
+                                       matrix->indices.begin() + end);
+      out.vectors[k][d].values.assign(matrix->values[k].begin() + begin,
+                                      matrix->values[k].begin() + end);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
+                                         absl::Span<const uint32_t> docs,
+                                         const TermDictionary& dictionary,
+                                         absl::Span<const double> idf_offsets,
+                                         const DocumentFrequencies* background,
+                                         int threads,
+                                         DocumentFrequencies* df_out) {
   for (double offset : idf_offsets) {
     if (!(offset >= 0)) {
       return absl::InvalidArgumentError("idf offsets must be >= 0");
@@ -180,54 +221,57 @@ absl::StatusOr<CorpusVectors> VectorizeCorpus(
   }
   const size_t n = docs.size();
   const int workers = ResolveThreads(threads);
-  // 1. Each worker counts one contiguous part of the corpus and lists the
-  //    terms in the order they first appear there with a positive weight
-  //    (the order TfidfVectorizer::Vectorize would give them indices).
-  struct Slot {
-    int64_t df = 0;
-    size_t last_doc = 0;
-    bool listed = false;
-  };
+  const uint32_t bound = dictionary.id_bound();
+  constexpr uint32_t kNone = UINT32_MAX;
+  // 1. Each worker counts one contiguous part of the documents and lists
+  //    the terms in the order they first appear there with a positive
+  //    weight (the order TfidfVectorizer::Vectorize would index them).
   struct Part {
-    absl::flat_hash_map<std::string_view, Slot> terms;
-    std::vector<std::string_view> first_seen;
+    std::vector<uint32_t> df;        // by dictionary id
+    std::vector<uint32_t> last_doc;  // 1 + last counted document
+    std::vector<uint32_t> first_seen;
   };
   std::vector<Part> part(PartCount(n, workers));
   ParallelParts(n, workers, [&](size_t p, size_t begin, size_t end) {
-    for (size_t d = begin; d < end; ++d) {
-      for (const WeightedTerm& t : docs[d]) {
-        auto [it, fresh] = part[p].terms.try_emplace(t.term);
-        Slot& slot = it->second;
-        if (fresh || slot.last_doc != d) ++slot.df;  // once per document
-        slot.last_doc = d;
-        if (t.weight > 0 && !slot.listed) {
-          slot.listed = true;
-          part[p].first_seen.push_back(t.term);
+    Part& mine = part[p];
+    mine.df.assign(bound, 0);
+    mine.last_doc.assign(bound, 0);
+    std::vector<bool> listed(bound, false);
+    for (size_t r = begin; r < end; ++r) {
+      const auto ids = lists.ids_of(docs[r]);
+      const auto weights = lists.weights_of(docs[r]);
+      for (size_t t = 0; t < ids.size(); ++t) {
+        const uint32_t id = ids[t];
+        if (mine.last_doc[id] != r + 1) ++mine.df[id];  // once per document
+        mine.last_doc[id] = static_cast<uint32_t>(r + 1);
+        if (weights[t] > 0 && !listed[id]) {
+          listed[id] = true;
+          mine.first_seen.push_back(id);
         }
       }
     }
+    std::vector<uint32_t>().swap(mine.last_doc);
   });
-  // 2. The vocabulary in corpus order of first appearance, and the counts.
-  absl::flat_hash_map<std::string_view, uint32_t> index;
-  std::vector<std::string_view> vocabulary;
+  // 2. The vocabulary in order of first appearance, and the counts.
+  std::vector<uint32_t> index(bound, kNone);  // dictionary id -> index
+  std::vector<uint32_t> vocabulary;           // index -> dictionary id
   for (const Part& p : part) {
-    for (std::string_view term : p.first_seen) {
-      if (index.try_emplace(term, static_cast<uint32_t>(vocabulary.size()))
-              .second) {
-        vocabulary.push_back(term);
-      }
+    for (uint32_t id : p.first_seen) {
+      if (index[id] != kNone) continue;
+      index[id] = static_cast<uint32_t>(vocabulary.size());
+      vocabulary.push_back(id);
     }
   }
-  std::vector<int64_t> df(vocabulary.size(), 0);
-  absl::flat_hash_map<std::string, int64_t> counts;
+  std::vector<int64_t> df(bound, 0);
   for (const Part& p : part) {
-    for (const auto& [term, slot] : p.terms) {
-      auto it = index.find(term);
-      if (it != index.end()) df[it->second] += slot.df;
-      if (df_out != nullptr) counts[AV(term)] += slot.df;
-    }
+    for (uint32_t id = 0; id < bound && !p.df.empty(); ++id) df[id] += p.df[id];
   }
+  part.clear();
   if (df_out != nullptr) {
+    absl::flat_hash_map<std::string, int64_t> counts;
+    for (uint32_t id = 0; id < bound; ++id) {
+      if (df[id] > 0) counts[AV(dictionary.Term(id))] = df[id];
+    }
     *df_out = DocumentFrequencies::FromCounts(static_cast<int64_t>(n),
                                               std::move(counts));
   }
@@ -238,29 +282,56 @@ absl::StatusOr<CorpusVectors> VectorizeCorpus(
   std::vector<std::vector<double>> idf(idf_offsets.size(),
                                        std::vector<double>(vocabulary.size()));
   for (size_t i = 0; i < vocabulary.size(); ++i) {
+    const uint32_t id = vocabulary[i];
     const double term_df = static_cast<double>(
-        df[i] + (background != nullptr ? background->df(vocabulary[i]) : 0));
+        df[id] +
+        (background != nullptr ? background->df(dictionary.Term(id)) : 0));
     for (size_t k = 0; k < idf_offsets.size(); ++k) {
       idf[k][i] = Idf(documents, term_df, idf_offsets[k]);
     }
   }
-  // 3. The vectors, document by document.
-  CorpusVectors out;
+  std::vector<int64_t>().swap(df);
+  // 3. Row lengths (distinct indices with a positive weight), then the rows.
+  TermMatrix out;
   out.dimension = static_cast<uint32_t>(vocabulary.size());
-  out.vectors.assign(idf_offsets.size(), std::vector<SparseTermVector>(n));
-  ParallelFor(n, workers, 256, [&](size_t begin, size_t end, int) {
+  out.offsets.assign(n + 1, 0);
+  constexpr size_t kGrain = 256;
+  ParallelFor(n, workers, kGrain, [&](size_t begin, size_t end, int) {
+    std::vector<uint32_t> seen;
+    for (size_t r = begin; r < end; ++r) {
+      const auto ids = lists.ids_of(docs[r]);
+      const auto weights = lists.weights_of(docs[r]);
+      seen.clear();
+      for (size_t t = 0; t < ids.size(); ++t) {
+        if (weights[t] > 0) seen.push_back(index[ids[t]]);
+      }
+      std::sort(seen.begin(), seen.end());
+      out.offsets[r + 1] = static_cast<uint64_t>(
+          std::unique(seen.begin(), seen.end()) - seen.begin());
+    }
+  });
+  for (size_t r = 0; r < n; ++r) out.offsets[r + 1] += out.offsets[r];
+  out.indices.resize(out.offsets[n]);
+  out.values.assign(idf_offsets.size(), std::vector<float>(out.offsets[n]));
+  ParallelFor(n, workers, kGrain, [&](size_t begin, size_t end, int) {
     std::vector<std::pair<uint32_t, float>> terms, entries;
-    for (size_t d = begin; d < end; ++d) {
+    for (size_t r = begin; r < end; ++r) {
+      const auto ids = lists.ids_of(docs[r]);
+      const auto weights = lists.weights_of(docs[r]);
       terms.clear();
-      for (const WeightedTerm& t : docs[d]) {
-        if (t.weight > 0) terms.emplace_back(index.at(t.term), t.weight);
+      for (size_t t = 0; t < ids.size(); ++t) {
+        if (weights[t] > 0) terms.emplace_back(index[ids[t]], weights[t]);
       }
       for (size_t k = 0; k < idf_offsets.size(); ++k) {
         entries.clear();
         for (const auto& [i, tf] : terms) {
           entries.emplace_back(i, TermWeight(tf, idf[k][i]));
         }
-        out.vectors[k][d] = Normalize(entries);
+        const SparseTermVector v = Normalize(entries);
+        std::copy(v.indices.begin(), v.indices.end(),
+                  out.indices.begin() + out.offsets[r]);
+        std::copy(v.values.begin(), v.values.end(),
+                  out.values[k].begin() + out.offsets[r]);
       }
     }
   });
