@@ -23,6 +23,7 @@
 #include "storycluster/corpus.h"
 #include "storycluster/dedup.h"
 #include "storycluster/features.h"
+#include "storycluster/ingest.h"
 #include "storycluster/tfidf.h"
 
 namespace storycluster {
@@ -139,6 +140,10 @@ struct PipelineOptions {
   // Threads for every stage (0: all cores); overrides cluster.threads and
   // cluster.dedup.threads. The result is the same for any value. Default: 0.
   int threads = 0;
+  // ClusterPaths keeps the shingle sets (about 3 KB per article) in a
+  // temporary file in this directory, removed when the run ends; empty
+  // keeps them in memory. Default: empty.
+  std::string temp_directory;
 };
 
 // Features of every article (same order), on `threads` threads (0: all
@@ -152,6 +157,26 @@ absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
 absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
                                        const PipelineOptions& options = {},
                                        DocumentFrequencies* df_out = nullptr);
+
+// What ClusterPaths read and found: the ingest accounting with every
+// accepted article's metadata (id, title, time, source, url, origin; the
+// text is not kept), and the clustering of those articles.
+struct PathsClustering {
+  IngestResult ingest;
+  Clustering clustering;
+};
+
+// The whole pipeline over files and directories without holding their
+// texts: the inputs are read twice, first to check the records, keep each
+// article's metadata and learn the boilerplate filter, then to compute the
+// features into compact storage (corpus.h). Memory grows with the number
+// of articles (docs/performance.md gives the bytes per article), not with
+// the size of the text. The result equals IngestPaths + RunPipeline.
+// REQUIRES: no path is "-" (standard input cannot be read twice), and the
+// inputs do not change during the run (checked: an error says so).
+absl::StatusOr<PathsClustering> ClusterPaths(
+    const std::vector<std::string>& paths, const IngestOptions& ingest,
+    const PipelineOptions& options = {}, DocumentFrequencies* df_out = nullptr);
 
 }  // namespace storycluster
 

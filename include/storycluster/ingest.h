@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,11 @@ struct IngestOptions {
   // Directory traversal follows symbolic links to directories. Default: off
   // (a link cycle cannot loop; linked files are still read).
   bool follow_directory_links = false;
+  // When set, each accepted article is handed to this function, in input
+  // order, instead of being kept in IngestResult::articles (the checks and
+  // the accounting are the same). Lets large inputs stream through without
+  // holding every text. Default: none.
+  std::function<void(Article&&)> sink;
 };
 
 // Parses an ISO 8601 date ("2021-03-14"), date-time with optional fraction

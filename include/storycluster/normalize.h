@@ -97,9 +97,33 @@ class BoilerplateFilter {
   CleanText Clean(const Article& article) const;
 
  private:
+  friend class BoilerplateLearner;
   struct Rep;
   explicit BoilerplateFilter(std::unique_ptr<Rep> rep);
   std::unique_ptr<Rep> rep_;
+};
+
+// Learns a BoilerplateFilter one article at a time, for corpora that are
+// streamed rather than held. Learners of parts of a corpus can be merged;
+// the filter does not depend on how the corpus was split or ordered.
+//
+// Thread safety: not thread-safe; one learner per thread.
+class BoilerplateLearner {
+ public:
+  explicit BoilerplateLearner(const BoilerplateOptions& options);
+  ~BoilerplateLearner();
+  BoilerplateLearner(BoilerplateLearner&&) noexcept;
+  BoilerplateLearner& operator=(BoilerplateLearner&&) noexcept;
+
+  void Add(const Article& article);
+  // Adds the counts of `other`, which must have the same options.
+  void Merge(const BoilerplateLearner& other);
+  absl::StatusOr<std::unique_ptr<BoilerplateFilter>> Build() const;
+
+ private:
+  struct Counts;
+  BoilerplateOptions options_;
+  std::unique_ptr<Counts> counts_;
 };
 
 }  // namespace storycluster

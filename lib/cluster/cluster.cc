@@ -12,7 +12,6 @@
 
 #include <Eigen/SparseCore>
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -496,57 +495,6 @@ absl::StatusOr<Clustering> ClusterCorpus(
   }
   clock.Mark("assignment");
   return out;
-}
-
-absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
-    absl::Span<const Article> articles, const FeatureOptions& options,
-    int threads, const ProgressFn& progress) {
-  const int workers = ResolveThreads(threads);
-  auto filter =
-      BoilerplateFilter::Create(options.boilerplate, articles, workers);
-  if (!filter.ok()) return filter.status();
-  auto extractor = FeatureExtractor::FromFilter(
-      options, std::shared_ptr<const BoilerplateFilter>(std::move(*filter)));
-  if (!extractor.ok()) return extractor.status();
-  std::vector<std::unique_ptr<FeatureExtractor>> extractors;
-  extractors.push_back(std::move(extractor).value());
-  for (int w = 1; w < workers; ++w) {
-    auto clone = extractors.front()->Clone();
-    if (!clone.ok()) return clone.status();
-    extractors.push_back(std::move(clone).value());
-  }
-  std::vector<ArticleFeatures> features(articles.size());
-  std::atomic<size_t> done{0};
-  ParallelFor(articles.size(), workers, 64,
-              [&](size_t begin, size_t end, int worker) {
-                for (size_t i = begin; i < end; ++i) {
-                  features[i] = extractors[worker]->Extract(articles[i]);
-                }
-                const size_t now = done.fetch_add(end - begin) + end - begin;
-                if (progress && worker == 0) {
-                  progress("features", now, articles.size());
-                }
-              });
-  if (progress) progress("features", articles.size(), articles.size());
-  return features;
-}
-
-absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
-                                       const PipelineOptions& options,
-                                       DocumentFrequencies* df_out) {
-  const absl::Time start = absl::Now();
-  auto features = ExtractFeatures(articles, options.features, options.threads,
-                                  options.progress);
-  if (!features.ok()) return features.status();
-  const double feature_seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  ClusterOptions cluster = options.cluster;
-  cluster.threads = options.threads;
-  auto clustering = ClusterArticles(articles, *features, cluster, df_out);
-  if (clustering.ok()) {
-    clustering->stages.insert(clustering->stages.begin(),
-                              {"features", feature_seconds});
-  }
-  return clustering;
 }
 
 }  // namespace storycluster

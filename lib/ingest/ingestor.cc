@@ -171,6 +171,10 @@ void Ingestor::Impl::Accept(Article article) {
   ++result.stats.read;
   ++result.stats.accepted;
   accepted_bytes_ += article.title.size() + article.text.size();
+  if (options_.sink) {
+    options_.sink(std::move(article));
+    return;
+  }
   result.articles.push_back(std::move(article));
 }
 

@@ -244,48 +244,68 @@ BoilerplateFilter::BoilerplateFilter(std::unique_ptr<Rep> rep)
     : rep_(std::move(rep)) {}
 BoilerplateFilter::~BoilerplateFilter() = default;
 
-absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
-    const BoilerplateOptions& options, absl::Span<const Article> corpus,
-    int threads) {
-  if (options.min_source_docs < 2) {
+// Per source, in how many articles each short line occurs. Lines are
+// counted per source because site furniture repeats within an outlet, while
+// a wire story's real sentences repeat across outlets.
+struct BoilerplateLearner::Counts {
+  absl::flat_hash_map<uint64_t, int> docs;  // repeat key -> articles
+  absl::flat_hash_set<uint64_t> in_doc;     // scratch
+};
+
+BoilerplateLearner::BoilerplateLearner(const BoilerplateOptions& options)
+    : options_(options), counts_(std::make_unique<Counts>()) {}
+BoilerplateLearner::~BoilerplateLearner() = default;
+BoilerplateLearner::BoilerplateLearner(BoilerplateLearner&&) noexcept = default;
+BoilerplateLearner& BoilerplateLearner::operator=(
+    BoilerplateLearner&&) noexcept = default;
+
+void BoilerplateLearner::Add(const Article& article) {
+  if (article.source.empty()) return;
+  const uint64_t seed = SourceSeed(article.source);
+  counts_->in_doc.clear();
+  for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
+    const std::string key = MatchKey(SV(line));
+    if (key.empty() || WordCount(key) > options_.max_furniture_words) {
+      continue;
+    }
+    const uint64_t repeat_key = RepeatKey(key, seed);
+    if (counts_->in_doc.insert(repeat_key).second) ++counts_->docs[repeat_key];
+  }
+}
+
+void BoilerplateLearner::Merge(const BoilerplateLearner& other) {
+  for (const auto& [key, count] : other.counts_->docs) {
+    counts_->docs[key] += count;
+  }
+}
+
+absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateLearner::Build()
+    const {
+  if (options_.min_source_docs < 2) {
     return absl::InvalidArgumentError("min_source_docs must be at least 2");
   }
-  auto rep = std::make_unique<Rep>();
-  rep->options = options;
-  // Count, per source, in how many articles each short line occurs. Lines
-  // are counted per source because site furniture repeats within an outlet,
-  // while a wire story's real sentences repeat across outlets.
-  // Each worker counts a contiguous part; the counts are then summed (the
-  // result is a set, so it does not depend on the split).
-  const size_t n = corpus.size();
-  std::vector<absl::flat_hash_map<uint64_t, int>> part_counts(
-      PartCount(n, threads));
-  ParallelParts(n, threads, [&](size_t p, size_t begin, size_t end) {
-    absl::flat_hash_set<uint64_t> in_doc;
-    for (size_t a = begin; a < end; ++a) {
-      const Article& article = corpus[a];
-      if (article.source.empty()) continue;
-      const uint64_t seed = SourceSeed(article.source);
-      in_doc.clear();
-      for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
-        const std::string key = MatchKey(SV(line));
-        if (key.empty() || WordCount(key) > options.max_furniture_words) {
-          continue;
-        }
-        const uint64_t repeat_key = RepeatKey(key, seed);
-        if (in_doc.insert(repeat_key).second) ++part_counts[p][repeat_key];
-      }
-    }
-  });
-  absl::flat_hash_map<uint64_t, int> doc_counts = std::move(part_counts[0]);
-  for (size_t p = 1; p < part_counts.size(); ++p) {
-    for (const auto& [key, count] : part_counts[p]) doc_counts[key] += count;
-  }
-  for (const auto& [key, count] : doc_counts) {
-    if (count >= options.min_source_docs) rep->repeated.insert(key);
+  auto rep = std::make_unique<BoilerplateFilter::Rep>();
+  rep->options = options_;
+  for (const auto& [key, count] : counts_->docs) {
+    if (count >= options_.min_source_docs) rep->repeated.insert(key);
   }
   return std::unique_ptr<BoilerplateFilter>(
       new BoilerplateFilter(std::move(rep)));
+}
+
+absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
+    const BoilerplateOptions& options, absl::Span<const Article> corpus,
+    int threads) {
+  // Each worker counts a contiguous part; the counts are then summed.
+  const size_t n = corpus.size();
+  std::vector<BoilerplateLearner> part;
+  for (size_t p = 0; p < PartCount(n, threads); ++p) part.emplace_back(options);
+  ParallelParts(n, threads, [&](size_t p, size_t begin, size_t end) {
+    for (size_t a = begin; a < end; ++a) part[p].Add(corpus[a]);
+  });
+  if (part.empty()) return BoilerplateLearner(options).Build();
+  for (size_t p = 1; p < part.size(); ++p) part[0].Merge(part[p]);
+  return part[0].Build();
 }
 
 CleanText BoilerplateFilter::Clean(const Article& article) const {

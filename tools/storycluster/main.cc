@@ -112,9 +112,10 @@ struct InputArgs {
   }
 };
 
-// Reads the inputs; on error prints it and sets *exit_code.
-std::optional<storycluster::IngestResult> Ingest(const InputArgs& args,
-                                                 int* exit_code) {
+// The ingest options the flags ask for; on error prints it and sets
+// *exit_code.
+std::optional<storycluster::IngestOptions> IngestOptionsOf(
+    const InputArgs& args, int* exit_code) {
   storycluster::IngestOptions ingest_options;
   ingest_options.max_record_bytes = args.max_record_bytes;
   ingest_options.max_article_bytes = args.max_article_bytes;
@@ -124,7 +125,15 @@ std::optional<storycluster::IngestResult> Ingest(const InputArgs& args,
       return std::nullopt;
     }
   }
-  auto ingest = storycluster::IngestPaths(args.inputs, ingest_options);
+  return ingest_options;
+}
+
+// Reads the inputs; on error prints it and sets *exit_code.
+std::optional<storycluster::IngestResult> Ingest(const InputArgs& args,
+                                                 int* exit_code) {
+  auto ingest_options = IngestOptionsOf(args, exit_code);
+  if (!ingest_options) return std::nullopt;
+  auto ingest = storycluster::IngestPaths(args.inputs, *ingest_options);
   if (!ingest.ok()) {
     *exit_code = Fail(ingest.status(), kExitUsage);
     return std::nullopt;
@@ -192,15 +201,42 @@ struct ClusterArgs {
   std::string df_table;  // background document frequencies to load
   std::string save_df;   // where to save this corpus's frequencies
   bool stages = false;   // print each stage's wall time
+  std::string temp_dir;  // for the shingle sets; default $TMPDIR or /tmp
 };
+
+// Files and directories are streamed in two passes (ClusterPaths) so that
+// texts are not held; standard input is read once into memory.
+absl::StatusOr<storycluster::PathsClustering> ClusterInputs(
+    const ClusterArgs& args, const storycluster::IngestOptions& ingest_options,
+    const storycluster::PipelineOptions& options,
+    storycluster::DocumentFrequencies* df_out) {
+  if (std::find(args.in.inputs.begin(), args.in.inputs.end(), "-") ==
+      args.in.inputs.end()) {
+    return storycluster::ClusterPaths(args.in.inputs, ingest_options, options,
+                                      df_out);
+  }
+  const absl::Time start = absl::Now();
+  auto ingest = storycluster::IngestPaths(args.in.inputs, ingest_options);
+  if (!ingest.ok()) return ingest.status();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  auto clustering =
+      storycluster::RunPipeline(ingest->articles, options, df_out);
+  if (!clustering.ok()) return clustering.status();
+  clustering->stages.insert(clustering->stages.begin(), {"ingest", seconds});
+  return storycluster::PathsClustering{std::move(ingest).value(),
+                                       std::move(clustering).value()};
+}
 
 int RunCluster(const ClusterArgs& args) {
   int code = kExitOk;
-  const absl::Time start = absl::Now();
-  auto ingest = Ingest(args.in, &code);
-  if (!ingest) return code;
-  const double ingest_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  auto ingest_options = IngestOptionsOf(args.in, &code);
+  if (!ingest_options) return code;
   storycluster::PipelineOptions options = args.pipeline;
+  options.temp_directory = args.temp_dir;
+  if (options.temp_directory.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    options.temp_directory = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  }
   options.threads = args.in.threads;
   ProgressLine progress(args.in.quiet);
   options.progress = std::ref(progress);
@@ -214,14 +250,20 @@ int RunCluster(const ClusterArgs& args) {
             *std::move(table));
   }
   storycluster::DocumentFrequencies corpus_df;
-  auto clustering = storycluster::RunPipeline(
-      ingest->articles, options, args.save_df.empty() ? nullptr : &corpus_df);
-  if (!clustering.ok()) return Fail(clustering.status());
+  auto run = ClusterInputs(args, *ingest_options, options,
+                           args.save_df.empty() ? nullptr : &corpus_df);
+  if (!run.ok()) {
+    return Fail(run.status(), absl::IsNotFound(run.status()) || absl::IsPermissionDenied(run.status()) ||
+                                      absl::IsInvalidArgument(run.status())
+                                  ? kExitUsage
+                                  : kExitFailure);
+  }
+  const storycluster::IngestResult* ingest = &run->ingest;
+  const storycluster::Clustering* clustering = &run->clustering;
   if (!args.save_df.empty()) {
     if (absl::Status s = corpus_df.Save(args.save_df); !s.ok()) return Fail(s);
   }
   if (args.stages) {
-    std::cerr << "stage ingest: " << ingest_seconds << " s\n";
     for (const auto& stage : clustering->stages) {
       std::cerr << "stage " << stage.stage << ": " << stage.seconds << " s\n";
     }
@@ -353,6 +395,10 @@ int main(int argc, char** argv) {
       "--save-df", cluster.save_df,
       "write this corpus's document frequencies (versioned TSV) to FILE");
 
+  cmd_cluster->add_option(
+      "--temp-dir", cluster.temp_dir,
+      "directory for the temporary file of shingle sets (removed when the "
+      "run ends; default $TMPDIR or /tmp)");
   cmd_cluster->add_flag("--stage-times", cluster.stages,
                         "print each pipeline stage's wall time on stderr");
 

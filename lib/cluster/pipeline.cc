@@ -1,0 +1,253 @@
+// The pipeline from articles to clusters: feature extraction on threads
+// into compact storage, for articles held in memory (RunPipeline) and for
+// inputs streamed from files in two passes (ClusterPaths).
+#include <atomic>
+
+#include "absl/strings/str_cat.h"
+#include "lib/common/parallel.h"
+#include "storycluster/cluster.h"
+
+namespace storycluster {
+namespace {
+
+// Articles per batch of the streamed passes: enough to keep the workers
+// busy, few enough that a batch's texts and features stay small.
+constexpr size_t kBatch = 4096;
+
+// Extractors for `workers` threads sharing one learned filter.
+absl::StatusOr<std::vector<std::unique_ptr<FeatureExtractor>>> Extractors(
+    const FeatureOptions& options,
+    std::unique_ptr<BoilerplateFilter> filter, int workers) {
+  auto first = FeatureExtractor::FromFilter(
+      options, std::shared_ptr<const BoilerplateFilter>(std::move(filter)));
+  if (!first.ok()) return first.status();
+  std::vector<std::unique_ptr<FeatureExtractor>> out;
+  out.push_back(std::move(first).value());
+  for (int w = 1; w < workers; ++w) {
+    auto clone = out.front()->Clone();
+    if (!clone.ok()) return clone.status();
+    out.push_back(std::move(clone).value());
+  }
+  return out;
+}
+
+// Extracts the features of batches of articles on the workers and appends
+// them, in order, to a CorpusFeatures.
+class CorpusBuilder {
+ public:
+  CorpusBuilder(std::vector<std::unique_ptr<FeatureExtractor>> extractors,
+                CorpusFeatures* corpus)
+      : extractors_(std::move(extractors)), corpus_(corpus) {}
+
+  absl::Status Add(absl::Span<const Article> batch) {
+    shingles_.resize(batch.size());
+    terms_.resize(batch.size());
+    const int workers = static_cast<int>(extractors_.size());
+    ParallelFor(batch.size(), workers, 16,
+                [&](size_t begin, size_t end, int worker) {
+                  for (size_t i = begin; i < end; ++i) {
+                    ArticleFeatures f = extractors_[worker]->Extract(batch[i]);
+                    InternTerms(f, *corpus_->term_dictionary,
+                                *corpus_->entity_dictionary, &terms_[i]);
+                    shingles_[i] = std::move(f.shingles);
+                  }
+                });
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (auto s = AppendDocument(shingles_[i], terms_[i], corpus_); !s.ok()) {
+        return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::vector<std::unique_ptr<FeatureExtractor>> extractors_;
+  CorpusFeatures* corpus_;
+  std::vector<std::vector<uint64_t>> shingles_;  // per batch position
+  std::vector<InternedTerms> terms_;
+};
+
+// Records the wall time since `*since` as a stage and resets it.
+void MarkStage(std::vector<StageTime>* stages, std::string name,
+               absl::Time* since) {
+  const absl::Time now = absl::Now();
+  stages->push_back({std::move(name), absl::ToDoubleSeconds(now - *since)});
+  *since = now;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
+    absl::Span<const Article> articles, const FeatureOptions& options,
+    int threads, const ProgressFn& progress) {
+  const int workers = ResolveThreads(threads);
+  auto filter =
+      BoilerplateFilter::Create(options.boilerplate, articles, workers);
+  if (!filter.ok()) return filter.status();
+  auto extractors = Extractors(options, std::move(filter).value(), workers);
+  if (!extractors.ok()) return extractors.status();
+  std::vector<ArticleFeatures> features(articles.size());
+  std::atomic<size_t> done{0};
+  ParallelFor(articles.size(), workers, 64,
+              [&](size_t begin, size_t end, int worker) {
+                for (size_t i = begin; i < end; ++i) {
+                  features[i] = (*extractors)[worker]->Extract(articles[i]);
+                }
+                const size_t now = done.fetch_add(end - begin) + end - begin;
+                if (progress && worker == 0) {
+                  progress("features", now, articles.size());
+                }
+              });
+  if (progress) progress("features", articles.size(), articles.size());
+  return features;
+}
+
+absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
+                                       const PipelineOptions& options,
+                                       DocumentFrequencies* df_out) {
+  absl::Time start = absl::Now();
+  const int workers = ResolveThreads(options.threads);
+  auto filter = BoilerplateFilter::Create(options.features.boilerplate,
+                                          articles, workers);
+  if (!filter.ok()) return filter.status();
+  auto extractors =
+      Extractors(options.features, std::move(filter).value(), workers);
+  if (!extractors.ok()) return extractors.status();
+  CorpusFeatures corpus;
+  CorpusBuilder builder(std::move(extractors).value(), &corpus);
+  std::vector<std::optional<absl::Time>> times;
+  times.reserve(articles.size());
+  for (size_t begin = 0; begin < articles.size(); begin += kBatch) {
+    const auto batch = articles.subspan(begin, kBatch);
+    if (auto s = builder.Add(batch); !s.ok()) return s;
+    for (const Article& a : batch) times.push_back(a.published);
+    if (options.progress) {
+      options.progress("features", begin + batch.size(), articles.size());
+    }
+  }
+  std::vector<StageTime> stages;
+  MarkStage(&stages, "features", &start);
+  ClusterOptions cluster = options.cluster;
+  cluster.threads = options.threads;
+  auto clustering = ClusterCorpus(times, &corpus, cluster, df_out);
+  if (clustering.ok()) {
+    clustering->stages.insert(clustering->stages.begin(), stages.begin(),
+                              stages.end());
+  }
+  return clustering;
+}
+
+absl::StatusOr<PathsClustering> ClusterPaths(
+    const std::vector<std::string>& paths, const IngestOptions& ingest,
+    const PipelineOptions& options, DocumentFrequencies* df_out) {
+  for (const std::string& path : paths) {
+    if (path == "-") {
+      return absl::InvalidArgumentError(
+          "ClusterPaths reads its inputs twice; standard input cannot be");
+    }
+  }
+  absl::Time start = absl::Now();
+  std::vector<StageTime> stages;
+  const int workers = ResolveThreads(options.threads);
+  PathsClustering out;
+  // Runs one pass: every accepted article goes, in batches, to `process`.
+  std::vector<Article> batch;
+  auto pass = [&](const std::function<absl::Status(absl::Span<Article>)>&
+                      process) -> absl::StatusOr<IngestResult> {
+    absl::Status failed;
+    IngestOptions streamed = ingest;
+    streamed.sink = [&](Article&& article) {
+      batch.push_back(std::move(article));
+      if (batch.size() == kBatch && failed.ok()) {
+        failed = process(absl::MakeSpan(batch));
+        batch.clear();
+      }
+    };
+    auto ingestor = Ingestor::Create(streamed);
+    if (!ingestor.ok()) return ingestor.status();
+    for (const std::string& path : paths) {
+      if (auto s = (*ingestor)->AddPath(path); !s.ok()) return s;
+    }
+    if (!batch.empty() && failed.ok()) failed = process(absl::MakeSpan(batch));
+    batch.clear();
+    if (!failed.ok()) return failed;
+    return std::move(**ingestor).Finish();
+  };
+
+  // Pass 1: records, metadata, boilerplate line counts.
+  std::vector<BoilerplateLearner> learners;
+  for (int w = 0; w < workers; ++w) {
+    learners.emplace_back(options.features.boilerplate);
+  }
+  std::vector<Article> metadata;
+  auto first = pass([&](absl::Span<Article> articles) {
+    ParallelFor(articles.size(), workers, 64,
+                [&](size_t begin, size_t end, int worker) {
+                  for (size_t i = begin; i < end; ++i) {
+                    learners[worker].Add(articles[i]);
+                  }
+                });
+    for (Article& a : articles) {
+      a.text = std::string();
+      metadata.push_back(std::move(a));
+    }
+    return absl::OkStatus();
+  });
+  if (!first.ok()) return first.status();
+  out.ingest = std::move(first).value();
+  out.ingest.articles = std::move(metadata);
+  for (int w = 1; w < workers; ++w) learners[0].Merge(learners[w]);
+  auto filter = learners[0].Build();
+  if (!filter.ok()) return filter.status();
+  learners.clear();
+  MarkStage(&stages, "ingest", &start);
+
+  // Pass 2: features into compact storage.
+  CorpusFeatures corpus;
+  if (!options.temp_directory.empty()) {
+    auto store = ShingleStore::InTemporaryFile(options.temp_directory);
+    if (!store.ok()) return store.status();
+    corpus.shingles = std::move(store).value();
+  }
+  auto extractors =
+      Extractors(options.features, std::move(filter).value(), workers);
+  if (!extractors.ok()) return extractors.status();
+  CorpusBuilder builder(std::move(extractors).value(), &corpus);
+  const std::vector<Article>& known = out.ingest.articles;
+  size_t seen = 0;
+  auto second = pass([&](absl::Span<Article> articles) {
+    for (const Article& a : articles) {
+      if (seen >= known.size() || a.id != known[seen].id) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            a.origin.ToString(),
+            ": the input changed while it was read (article '", a.id,
+            "' was not in the first pass at this position)"));
+      }
+      ++seen;
+    }
+    if (options.progress) options.progress("features", seen, known.size());
+    return builder.Add(articles);
+  });
+  if (!second.ok()) return second.status();
+  if (seen != known.size()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the input changed while it was read: ", known.size(),
+                     " articles in the first pass, ", seen, " in the second"));
+  }
+  if (auto s = corpus.shingles->Flush(); !s.ok()) return s;
+  MarkStage(&stages, "features", &start);
+
+  std::vector<std::optional<absl::Time>> times;
+  times.reserve(known.size());
+  for (const Article& a : known) times.push_back(a.published);
+  ClusterOptions cluster = options.cluster;
+  cluster.threads = options.threads;
+  auto clustering = ClusterCorpus(times, &corpus, cluster, df_out);
+  if (!clustering.ok()) return clustering.status();
+  out.clustering = std::move(clustering).value();
+  out.clustering.stages.insert(out.clustering.stages.begin(), stages.begin(),
+                               stages.end());
+  return out;
+}
+
+}  // namespace storycluster
