@@ -99,7 +99,14 @@ struct Assignment {
 struct StageTime {
   std::string stage;  // e.g. "features", "copies", "event candidates"
   double seconds = 0;
+  // Resident memory of the process when the stage ended, and its peak so
+  // far (Linux; 0 elsewhere).
+  int64_t rss_bytes = 0;
+  int64_t peak_rss_bytes = 0;
 };
+// A StageTime for a stage that took `seconds`, with the memory figures
+// read now.
+StageTime MeasureStage(std::string stage, double seconds);
 
 struct Clustering {
   std::vector<Assignment> assignments;  // one per article, input order

@@ -244,7 +244,8 @@ class StageClock {
   explicit StageClock(std::vector<StageTime>* out) : out_(out) {}
   void Mark(std::string stage) {
     const absl::Time now = absl::Now();
-    out_->push_back({std::move(stage), absl::ToDoubleSeconds(now - last_)});
+    out_->push_back(
+        MeasureStage(std::move(stage), absl::ToDoubleSeconds(now - last_)));
     last_ = now;
   }
 

@@ -2,6 +2,8 @@
 // into compact storage, for articles held in memory (RunPipeline) and for
 // inputs streamed from files in two passes (ClusterPaths).
 #include <atomic>
+#include <fstream>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "lib/common/parallel.h"
@@ -16,8 +18,8 @@ constexpr size_t kBatch = 4096;
 
 // Extractors for `workers` threads sharing one learned filter.
 absl::StatusOr<std::vector<std::unique_ptr<FeatureExtractor>>> Extractors(
-    const FeatureOptions& options,
-    std::unique_ptr<BoilerplateFilter> filter, int workers) {
+    const FeatureOptions& options, std::unique_ptr<BoilerplateFilter> filter,
+    int workers) {
   auto first = FeatureExtractor::FromFilter(
       options, std::shared_ptr<const BoilerplateFilter>(std::move(filter)));
   if (!first.ok()) return first.status();
@@ -71,11 +73,34 @@ class CorpusBuilder {
 void MarkStage(std::vector<StageTime>* stages, std::string name,
                absl::Time* since) {
   const absl::Time now = absl::Now();
-  stages->push_back({std::move(name), absl::ToDoubleSeconds(now - *since)});
+  stages->push_back(
+      MeasureStage(std::move(name), absl::ToDoubleSeconds(now - *since)));
   *since = now;
 }
 
+// "VmRSS:  1234 kB" -> bytes, from /proc/self/status.
+int64_t StatusBytes(std::string_view status, std::string_view key) {
+  const size_t at = status.find(key);
+  if (at == std::string_view::npos) return 0;
+  int64_t kb = 0;
+  for (size_t i = at + key.size(); i < status.size() && status[i] != '\n';
+       ++i) {
+    if (status[i] >= '0' && status[i] <= '9') kb = kb * 10 + (status[i] - '0');
+  }
+  return kb * 1024;
+}
+
 }  // namespace
+
+StageTime MeasureStage(std::string stage, double seconds) {
+  StageTime out{std::move(stage), seconds};
+  std::ifstream in("/proc/self/status");
+  const std::string status((std::istreambuf_iterator<char>(in)),
+                           std::istreambuf_iterator<char>());
+  out.rss_bytes = StatusBytes(status, "VmRSS:");
+  out.peak_rss_bytes = StatusBytes(status, "VmHWM:");
+  return out;
+}
 
 absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
     absl::Span<const Article> articles, const FeatureOptions& options,
@@ -152,8 +177,9 @@ absl::StatusOr<PathsClustering> ClusterPaths(
   PathsClustering out;
   // Runs one pass: every accepted article goes, in batches, to `process`.
   std::vector<Article> batch;
-  auto pass = [&](const std::function<absl::Status(absl::Span<Article>)>&
-                      process) -> absl::StatusOr<IngestResult> {
+  auto pass =
+      [&](const std::function<absl::Status(absl::Span<Article>)>& process)
+      -> absl::StatusOr<IngestResult> {
     absl::Status failed;
     IngestOptions streamed = ingest;
     streamed.sink = [&](Article&& article) {
@@ -187,9 +213,17 @@ absl::StatusOr<PathsClustering> ClusterPaths(
                     learners[worker].Add(articles[i]);
                   }
                 });
-    for (Article& a : articles) {
-      a.text = std::string();
-      metadata.push_back(std::move(a));
+    // Copies, made while the batch's texts still occupy the heap, so that
+    // the small strings kept pack together instead of pinning a page of
+    // freed text each.
+    for (const Article& a : articles) {
+      Article& meta = metadata.emplace_back();
+      meta.id = a.id;
+      meta.title = a.title;
+      meta.published = a.published;
+      meta.source = a.source;
+      meta.url = a.url;
+      meta.origin = a.origin;
     }
     return absl::OkStatus();
   });

@@ -1,6 +1,7 @@
 // The storycluster command-line tool: `cluster` runs the whole pipeline,
 // `eval` scores a prediction against gold labels. Exit codes: 0 success,
 // 1 success but some inputs were rejected, 2 usage error, 3 failure.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -222,7 +223,8 @@ absl::StatusOr<storycluster::PathsClustering> ClusterInputs(
   auto clustering =
       storycluster::RunPipeline(ingest->articles, options, df_out);
   if (!clustering.ok()) return clustering.status();
-  clustering->stages.insert(clustering->stages.begin(), {"ingest", seconds});
+  clustering->stages.insert(clustering->stages.begin(),
+                            storycluster::MeasureStage("ingest", seconds));
   return storycluster::PathsClustering{std::move(ingest).value(),
                                        std::move(clustering).value()};
 }
@@ -253,7 +255,8 @@ int RunCluster(const ClusterArgs& args) {
   auto run = ClusterInputs(args, *ingest_options, options,
                            args.save_df.empty() ? nullptr : &corpus_df);
   if (!run.ok()) {
-    return Fail(run.status(), absl::IsNotFound(run.status()) || absl::IsPermissionDenied(run.status()) ||
+    return Fail(run.status(), absl::IsNotFound(run.status()) ||
+                                      absl::IsPermissionDenied(run.status()) ||
                                       absl::IsInvalidArgument(run.status())
                                   ? kExitUsage
                                   : kExitFailure);
@@ -265,7 +268,9 @@ int RunCluster(const ClusterArgs& args) {
   }
   if (args.stages) {
     for (const auto& stage : clustering->stages) {
-      std::cerr << "stage " << stage.stage << ": " << stage.seconds << " s\n";
+      std::cerr << "stage " << stage.stage << ": " << stage.seconds
+                << " s, RSS " << (stage.rss_bytes >> 20) << " MB, peak "
+                << (stage.peak_rss_bytes >> 20) << " MB\n";
     }
   }
   const std::string text = storycluster::FormatClustering(
@@ -351,6 +356,10 @@ int RunEval(const EvalArgs& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Large buffers (the feature arrays grow to gigabytes on big inputs) are
+  // mapped directly and returned to the system when freed, instead of
+  // glibc raising its threshold and keeping freed buffers in the heap.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   CLI::App app{
       "storycluster: finds copies of the same news article, groups reports "
       "of the same event, and links events into storylines.\n"
