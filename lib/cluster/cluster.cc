@@ -400,6 +400,8 @@ absl::StatusOr<Clustering> ClusterCorpus(
                     offsets, nullptr, options.threads);
   if (!entity_matrix.ok()) return entity_matrix.status();
   corpus->entities.Clear();
+  corpus->term_dictionary = std::make_unique<TermDictionary>();
+  corpus->entity_dictionary = std::make_unique<TermDictionary>();
   const Vectors docs{Rows{&*text_matrix, 0}, Rows{&*entity_matrix, 0}};
   const size_t story_set = own_story_offset ? 1 : 0;
   const Vectors topic{Rows{&*text_matrix, story_set},
@@ -418,14 +420,14 @@ absl::StatusOr<Clustering> ClusterCorpus(
       static_cast<size_t>(std::max(1, options.max_candidates)),
       static_cast<size_t>(std::max(1, options.max_edges))};
   clock.Mark("event vectors");
-  const std::vector<SimilarityEdge> doc_edges = CandidateEdges(
+  std::vector<SimilarityEdge> doc_edges = CandidateEdges(
       docs, options.candidate_terms, max_postings, limits, options.min_edge,
       &original_times, options.event_window, options.threads, doc_similarity);
   clock.Mark("event candidates");
-  const std::vector<uint32_t> event_root =
-      AverageLinkage(static_cast<uint32_t>(originals.size()), doc_edges,
-                     options.event_similarity, options.cohesion_ratio,
-                     &original_times, options.event_window, options.threads);
+  const std::vector<uint32_t> event_root = AverageLinkage(
+      static_cast<uint32_t>(originals.size()), std::move(doc_edges),
+      options.event_similarity, options.cohesion_ratio, &original_times,
+      options.event_window, options.threads);
   clock.Mark("event linkage");
   std::vector<uint32_t> event_of = event_root;
   const uint32_t num_raw_events = Densify(event_of);
@@ -441,30 +443,8 @@ absl::StatusOr<Clustering> ClusterCorpus(
   auto event_similarity = [&](uint32_t, uint32_t, const PairDots& dots) {
     return (1 - ws) * dots.Text() + ws * dots.Entity();
   };
-  clock.Mark("storyline vectors");
-  const std::vector<SimilarityEdge> event_edges = CandidateEdges(
-      events, options.candidate_terms,
-      std::max<size_t>(50, num_raw_events / 20), limits, options.min_edge,
-      nullptr, absl::InfiniteDuration(), options.threads, event_similarity);
-  clock.Mark("storyline candidates");
-  std::vector<uint32_t> story_of =
-      AverageLinkage(num_raw_events, event_edges, options.story_similarity, 0,
-                     nullptr, absl::InfiniteDuration(), options.threads);
-  clock.Mark("storyline linkage");
-
-  // 4. Per-article assignment, then dense ids in input order.
-  std::vector<uint32_t> dup(n), event(n), story(n);
-  std::vector<uint32_t> original_slot(n, 0);
-  for (uint32_t k = 0; k < originals.size(); ++k)
-    original_slot[originals[k]] = k;
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint32_t slot = original_slot[leader[i]];
-    dup[i] = leader[i];
-    event[i] = event_of[slot];
-    story[i] = story_of[event[i]];
-    out.assignments[i].original = leader[i] == i;
-  }
   // Representative of each event: the original closest to its centroid.
+  // Then the articles' vectors are no longer needed.
   std::vector<std::pair<double, uint32_t>> best_member(num_raw_events,
                                                        {-1.0, 0});
   {
@@ -482,6 +462,31 @@ absl::StatusOr<Clustering> ClusterCorpus(
         }
       }
     }
+  }
+  *text_matrix = TermMatrix();
+  *entity_matrix = TermMatrix();
+  clock.Mark("storyline vectors");
+  std::vector<SimilarityEdge> event_edges = CandidateEdges(
+      events, options.candidate_terms,
+      std::max<size_t>(50, num_raw_events / 20), limits, options.min_edge,
+      nullptr, absl::InfiniteDuration(), options.threads, event_similarity);
+  clock.Mark("storyline candidates");
+  std::vector<uint32_t> story_of = AverageLinkage(
+      num_raw_events, std::move(event_edges), options.story_similarity, 0,
+      nullptr, absl::InfiniteDuration(), options.threads);
+  clock.Mark("storyline linkage");
+
+  // 4. Per-article assignment, then dense ids in input order.
+  std::vector<uint32_t> dup(n), event(n), story(n);
+  std::vector<uint32_t> original_slot(n, 0);
+  for (uint32_t k = 0; k < originals.size(); ++k)
+    original_slot[originals[k]] = k;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t slot = original_slot[leader[i]];
+    dup[i] = leader[i];
+    event[i] = event_of[slot];
+    story[i] = story_of[event[i]];
+    out.assignments[i].original = leader[i] == i;
   }
   std::vector<uint32_t> raw_event = event;
   out.num_dups = Densify(dup);

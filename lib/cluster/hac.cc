@@ -35,7 +35,7 @@ struct Candidate {
 }  // namespace
 
 std::vector<uint32_t> AverageLinkage(
-    uint32_t n, const std::vector<SimilarityEdge>& edges, double threshold,
+    uint32_t n, std::vector<SimilarityEdge> edges, double threshold,
     double cohesion_ratio, const std::vector<std::optional<absl::Time>>* times,
     absl::Duration max_span, int threads) {
   // links[c]: neighbour cluster -> summed edge weight. The result does not
@@ -43,30 +43,24 @@ std::vector<uint32_t> AverageLinkage(
   // (linkage, then ids), and each merge adds every neighbour's sum once.
   // Edges grouped by node, in edge order (a counting sort), so each node's
   // map is built on one thread and sums in the same order as one by one.
-  std::vector<size_t> offset(n + 1, 0);
+  // Each worker owns a range of nodes and reads every edge, adding those
+  // that touch its nodes in edge order: each map sums in the same order as
+  // one by one, and no adjacency copy of the edges is needed.
+  std::vector<uint32_t> degree(n, 0);
   for (const SimilarityEdge& e : edges) {
-    ++offset[e.a + 1];
-    ++offset[e.b + 1];
-  }
-  for (uint32_t i = 0; i < n; ++i) offset[i + 1] += offset[i];
-  std::vector<std::pair<uint32_t, double>> adjacent(offset[n]);
-  {
-    std::vector<size_t> fill(offset.begin(), offset.end() - 1);
-    for (const SimilarityEdge& e : edges) {
-      adjacent[fill[e.a]++] = {e.b, e.weight};
-      adjacent[fill[e.b]++] = {e.a, e.weight};
-    }
+    ++degree[e.a];
+    ++degree[e.b];
   }
   std::vector<absl::flat_hash_map<uint32_t, double>> links(n);
-  ParallelFor(n, threads, 1024, [&](size_t begin, size_t end, int) {
-    for (size_t i = begin; i < end; ++i) {
-      links[i].reserve(offset[i + 1] - offset[i]);
-      for (size_t k = offset[i]; k < offset[i + 1]; ++k) {
-        links[i][adjacent[k].first] += adjacent[k].second;
-      }
+  ParallelParts(n, threads, [&](size_t, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) links[i].reserve(degree[i]);
+    for (const SimilarityEdge& e : edges) {
+      if (e.a >= begin && e.a < end) links[e.a][e.b] += e.weight;
+      if (e.b >= begin && e.b < end) links[e.b][e.a] += e.weight;
     }
   });
-  adjacent = {};
+  std::vector<SimilarityEdge>().swap(edges);  // taken by value: freed here
+  degree = {};
   std::vector<uint32_t> size(n, 1), parent(n), id(n);
   std::vector<double> inner(n, 0.0);  // summed edge weight inside a cluster
   // Pairs held back by the cohesion test, offered again when either side

@@ -38,7 +38,7 @@ struct SimilarityEdge {
 // `threads` (0: all cores) build the neighbour maps; the merges are
 // sequential. The result is the same for any thread count.
 std::vector<uint32_t> AverageLinkage(
-    uint32_t n, const std::vector<SimilarityEdge>& edges, double threshold,
+    uint32_t n, std::vector<SimilarityEdge> edges, double threshold,
     double cohesion_ratio = 0,
     const std::vector<std::optional<absl::Time>>* times = nullptr,
     absl::Duration max_span = absl::InfiniteDuration(), int threads = 1);
