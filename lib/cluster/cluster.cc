@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/cluster/hac.h"
+#include "lib/cluster/stage_clock.h"
 #include "lib/common/parallel.h"
 #include "lib/common/time_order.h"
 
@@ -238,22 +239,6 @@ std::vector<SimilarityEdge> CandidateEdges(
   return edges;
 }
 
-// Records the wall time since the previous mark as one stage.
-class StageClock {
- public:
-  explicit StageClock(std::vector<StageTime>* out) : out_(out) {}
-  void Mark(std::string stage) {
-    const absl::Time now = absl::Now();
-    out_->push_back(
-        MeasureStage(std::move(stage), absl::ToDoubleSeconds(now - last_)));
-    last_ = now;
-  }
-
- private:
-  std::vector<StageTime>* out_;
-  absl::Time last_ = absl::Now();
-};
-
 // L2-normalised sums of the rows of each group (`group_of[r]` < groups),
 // as rows of a new matrix. The sums run over a group's rows in order, with
 // Eigen sparse vectors.
@@ -270,13 +255,13 @@ TermMatrix Centroids(const Rows& rows, const std::vector<uint32_t>& group_of,
     }
   }
   const Eigen::Index dimension = std::max<uint32_t>(rows.dimension(), 1);
-  std::vector<SparseVec> sums(groups);
   TermMatrix out;
   out.dimension = rows.dimension();
   out.offsets.assign(groups + 1, 0);
   out.values.resize(1);
   // In pieces, so that only one piece of Eigen vectors is alive at a time.
   constexpr size_t kPiece = 1 << 14;
+  std::vector<SparseVec> sums(std::min<size_t>(groups, kPiece));
   for (uint32_t start = 0; start < groups; start += kPiece) {
     const uint32_t stop =
         static_cast<uint32_t>(std::min<size_t>(groups, start + kPiece));
@@ -295,16 +280,16 @@ TermMatrix Centroids(const Rows& rows, const std::vector<uint32_t>& group_of,
         }
         const float norm = sum.norm();
         if (norm > 0) sum /= norm;
-        sums[g] = std::move(sum);
+        sums[g - start] = std::move(sum);
       }
     });
     for (uint32_t g = start; g < stop; ++g) {
-      for (SparseVec::InnerIterator it(sums[g]); it; ++it) {
+      for (SparseVec::InnerIterator it(sums[g - start]); it; ++it) {
         out.indices.push_back(static_cast<uint32_t>(it.index()));
         out.values[0].push_back(it.value());
       }
       out.offsets[g + 1] = out.indices.size();
-      sums[g] = SparseVec();
+      sums[g - start] = SparseVec();
     }
   }
   return out;

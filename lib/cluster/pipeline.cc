@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "lib/cluster/stage_clock.h"
 #include "lib/common/parallel.h"
 #include "storycluster/cluster.h"
 
@@ -69,15 +70,6 @@ class CorpusBuilder {
   std::vector<InternedTerms> terms_;
 };
 
-// Records the wall time since `*since` as a stage and resets it.
-void MarkStage(std::vector<StageTime>* stages, std::string name,
-               absl::Time* since) {
-  const absl::Time now = absl::Now();
-  stages->push_back(
-      MeasureStage(std::move(name), absl::ToDoubleSeconds(now - *since)));
-  *since = now;
-}
-
 // "VmRSS:  1234 kB" -> bytes, from /proc/self/status.
 int64_t StatusBytes(std::string_view status, std::string_view key) {
   const size_t at = status.find(key);
@@ -130,7 +122,8 @@ absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
 absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
                                        const PipelineOptions& options,
                                        DocumentFrequencies* df_out) {
-  absl::Time start = absl::Now();
+  std::vector<StageTime> stages;
+  StageClock clock(&stages);
   const int workers = ResolveThreads(options.threads);
   auto filter = BoilerplateFilter::Create(options.features.boilerplate,
                                           articles, workers);
@@ -150,8 +143,7 @@ absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
       options.progress("features", begin + batch.size(), articles.size());
     }
   }
-  std::vector<StageTime> stages;
-  MarkStage(&stages, "features", &start);
+  clock.Mark("features");
   ClusterOptions cluster = options.cluster;
   cluster.threads = options.threads;
   auto clustering = ClusterCorpus(times, &corpus, cluster, df_out);
@@ -171,8 +163,8 @@ absl::StatusOr<PathsClustering> ClusterPaths(
           "ClusterPaths reads its inputs twice; standard input cannot be");
     }
   }
-  absl::Time start = absl::Now();
   std::vector<StageTime> stages;
+  StageClock clock(&stages);
   const int workers = ResolveThreads(options.threads);
   PathsClustering out;
   // Runs one pass: every accepted article goes, in batches, to `process`.
@@ -234,7 +226,7 @@ absl::StatusOr<PathsClustering> ClusterPaths(
   auto filter = learners[0].Build();
   if (!filter.ok()) return filter.status();
   learners.clear();
-  MarkStage(&stages, "ingest", &start);
+  clock.Mark("ingest");
 
   // Pass 2: features into compact storage.
   CorpusFeatures corpus;
@@ -269,7 +261,7 @@ absl::StatusOr<PathsClustering> ClusterPaths(
                      " articles in the first pass, ", seen, " in the second"));
   }
   if (auto s = corpus.shingles->Flush(); !s.ok()) return s;
-  MarkStage(&stages, "features", &start);
+  clock.Mark("features");
 
   std::vector<std::optional<absl::Time>> times;
   times.reserve(known.size());

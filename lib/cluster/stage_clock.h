@@ -1,0 +1,34 @@
+// Wall time (and memory, see MeasureStage) of the pipeline's stages.
+#ifndef STORYCLUSTER_LIB_CLUSTER_STAGE_CLOCK_H_
+#define STORYCLUSTER_LIB_CLUSTER_STAGE_CLOCK_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "storycluster/cluster.h"
+
+namespace storycluster {
+
+// Records the wall time since the previous mark (or construction) as one
+// stage.
+class StageClock {
+ public:
+  explicit StageClock(std::vector<StageTime>* out) : out_(out) {}
+  void Mark(std::string stage) {
+    const absl::Time now = absl::Now();
+    out_->push_back(
+        MeasureStage(std::move(stage), absl::ToDoubleSeconds(now - last_)));
+    last_ = now;
+  }
+
+ private:
+  std::vector<StageTime>* out_;
+  absl::Time last_ = absl::Now();
+};
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_LIB_CLUSTER_STAGE_CLOCK_H_
