@@ -31,6 +31,11 @@ struct DedupOptions {
   // are dropped before the exact check. Default: 0.15 (about 3 standard
   // deviations of the estimate at 128 hashes and J = 0.5). 1 disables it.
   double estimate_slack = 0.15;
+  // An article is compared with at most this many earlier originals per
+  // LSH band bucket, the latest ones (LshOptions::max_per_bucket), so the
+  // work per article does not grow with the corpus. 0: no limit.
+  // Default: 64.
+  uint32_t max_bucket_candidates = 64;
   // Threads for signing (0: all cores). The result is the same for any
   // value. Default: 0.
   int threads = 0;

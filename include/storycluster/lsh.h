@@ -21,6 +21,11 @@ struct LshOptions {
   uint32_t rows = 4;
   // Seed of the band-key hash. Default: fixed.
   uint64_t seed = 0x6c736862616e6473ULL;  // "lshbands"
+  // A query lists at most this many documents per band bucket: the most
+  // recently inserted ones. Buckets of phrasing that many documents share
+  // grow with the corpus; the limit keeps the work per query constant.
+  // 0: no limit. Default: 0.
+  uint32_t max_per_bucket = 0;
 
   // Chooses bands x rows (bands * rows <= num_hashes) minimising
   //   fp_weight * ∫_0^t P(s) ds + fn_weight * ∫_t^1 (1 - P(s)) ds,
@@ -48,10 +53,11 @@ class LshIndex {
 
   // Adds document `id`. REQUIRES: signature.size() == num_hashes.
   void Insert(uint32_t id, absl::Span<const uint32_t> signature);
-  // Replaces `*out` with the ids sharing a band with `signature`, sorted
-  // and unique. The index keeps 32 bits of each band key (12 bytes per band
-  // and document), so rarely an id whose band key differs only in the other
-  // bits is listed too; callers check candidates' signatures anyway.
+  // Replaces `*out` with the ids sharing a band with `signature` (at most
+  // `max_per_bucket` per band, the latest inserted), sorted and unique. The
+  // index keeps 32 bits of each band key (12 bytes per band and document), so
+  // rarely an id whose band key differs only in the other bits is listed too;
+  // callers check candidates' signatures anyway.
   void Query(absl::Span<const uint32_t> signature,
              std::vector<uint32_t>* out) const;
   size_t size() const;

@@ -80,8 +80,9 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   auto hasher = MinHasher::Create(options.minhash);
   if (!hasher.ok()) return hasher.status();
   const uint32_t k = (*hasher)->num_hashes();
-  const LshOptions lsh_options =
+  LshOptions lsh_options =
       LshOptions::ForThreshold(options.threshold - options.candidate_margin, k);
+  lsh_options.max_per_bucket = options.max_bucket_candidates;
   auto index = LshIndex::Create(lsh_options, k);
   if (!index.ok()) return index.status();
 

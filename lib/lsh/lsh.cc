@@ -131,10 +131,15 @@ void LshIndex::BandKeys(absl::Span<const uint32_t> signature,
 void LshIndex::QueryKeys(absl::Span<const uint64_t> keys,
                          std::vector<uint32_t>* out) const {
   out->clear();
+  const uint32_t limit = rep_->options.max_per_bucket == 0
+                             ? std::numeric_limits<uint32_t>::max()
+                             : rep_->options.max_per_bucket;
   for (uint32_t b = 0; b < rep_->options.bands; ++b) {
     auto it = rep_->head[b].find(static_cast<uint32_t>(keys[b]));
     if (it == rep_->head[b].end()) continue;
-    for (uint32_t q = it->second; q != 0; q = rep_->next[b][q - 1]) {
+    uint32_t listed = 0;
+    for (uint32_t q = it->second; q != 0 && listed != limit;
+         q = rep_->next[b][q - 1], ++listed) {
       out->push_back(rep_->ids[q - 1]);
     }
   }

@@ -38,6 +38,33 @@ TEST_CASE("lsh: invalid shapes are refused") {
   CHECK_FALSE(LshIndex::Create(o, 128).ok());
 }
 
+TEST_CASE("lsh: max_per_bucket lists only the latest documents of a bucket") {
+  LshOptions o;
+  o.bands = 4;
+  o.rows = 2;
+  std::vector<uint32_t> shared(8, 7u);  // every band key equal
+  std::vector<uint32_t> other = shared;
+  other[0] = 9;  // band 0 differs, bands 1-3 equal
+  std::vector<uint32_t> candidates;
+  for (uint32_t limit : {0u, 1u, 3u, 10u}) {
+    o.max_per_bucket = limit;
+    auto index = LshIndex::Create(o, 8);
+    REQUIRE(index.ok());
+    for (uint32_t id = 0; id < 6; ++id) (*index)->Insert(id, shared);
+    (*index)->Insert(6, other);
+    (*index)->Query(shared, &candidates);
+    INFO("limit " << limit);
+    if (limit == 0 || limit >= 7) {
+      CHECK(candidates == std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6});
+    } else if (limit == 1) {
+      // Band 0: document 5 is the latest with that key; bands 1-3: 6.
+      CHECK(candidates == std::vector<uint32_t>{5, 6});
+    } else {
+      CHECK(candidates == std::vector<uint32_t>{3, 4, 5, 6});
+    }
+  }
+}
+
 TEST_CASE("lsh: candidate recall is at or above the S-curve minus 3 sigma") {
   std::mt19937_64 rng(4242);
   auto hasher = MinHasher::Create();

@@ -379,6 +379,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0));
   cmd_cluster
+      ->add_option("--max-bucket-candidates",
+                   cluster.pipeline.cluster.dedup.max_bucket_candidates,
+                   "earlier originals compared per LSH bucket, the latest; 0 "
+                   "for no limit")
+      ->capture_default_str();
+  cmd_cluster
       ->add_option("--event-similarity",
                    cluster.pipeline.cluster.event_similarity,
                    "TF-IDF cosine to join an event")
@@ -427,6 +433,11 @@ int main(int argc, char** argv) {
                    "MinHash signature length")
       ->capture_default_str()
       ->check(CLI::Range(8, 4096));
+  cmd_dedup
+      ->add_option("--max-bucket-candidates", dedup.dedup.max_bucket_candidates,
+                   "earlier originals compared per LSH bucket, the latest; 0 "
+                   "for no limit")
+      ->capture_default_str();
 
   GenerateArgs generate;
   CLI::App* cmd_generate = app.add_subcommand(
