@@ -69,7 +69,7 @@ struct ClusterOptions {
   // large archive. Entity terms use this corpus's counts. Default: none.
   std::shared_ptr<const DocumentFrequencies> background_df;
   // Strongest terms per item (per channel) used to find candidate pairs.
-  // Default: 12.
+  // Default: 12. REQUIRES: 1 <= candidate_terms <= 10000.
   int candidate_terms = 12;
   // Candidate pairs below this similarity are not kept as graph edges (they
   // count as 0 in the averages). Default: 0.02.

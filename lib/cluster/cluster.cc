@@ -128,6 +128,45 @@ void KeepLargest(size_t k, std::vector<std::pair<Score, uint32_t>>* items) {
             [](const auto& a, const auto& b) { return a.second < b.second; });
 }
 
+// The at most `k` candidates of `touched` (distinct ranks) with the most
+// shared terms `(*count)[rank]`, ties to the larger rank, as (terms, rank)
+// in rank order; resets their counts to 0. Linear in the candidates: the
+// count at which the k-th falls is found by a histogram.
+void SelectCandidates(size_t k, const std::vector<uint32_t>& touched,
+                      std::vector<uint16_t>* count,
+                      std::vector<std::pair<uint32_t, uint32_t>>* shared) {
+  std::vector<size_t> at_count(1, 0);
+  for (uint32_t e : touched) {
+    const uint16_t c = (*count)[e];
+    if (c >= at_count.size()) at_count.resize(c + 1, 0);
+    ++at_count[c];
+  }
+  // Every candidate with more than `cut` terms is kept, and the latest
+  // `ties` of those with exactly `cut`.
+  size_t cut = at_count.size() - 1, above = 0;
+  while (cut > 0 && above + at_count[cut] < k) above += at_count[cut--];
+  const size_t ties = cut == 0 ? 0 : k - above;
+  shared->clear();
+  std::vector<uint32_t> tied;
+  for (uint32_t e : touched) {
+    const uint16_t c = (*count)[e];
+    (*count)[e] = 0;
+    if (c > cut) {
+      shared->push_back({c, e});
+    } else if (c == cut && ties > 0) {
+      tied.push_back(e);
+    }
+  }
+  if (tied.size() > ties) {
+    std::nth_element(tied.begin(), tied.begin() + ties, tied.end(),
+                     std::greater<>());
+    tied.resize(ties);
+  }
+  for (uint32_t e : tied) shared->push_back({static_cast<uint32_t>(cut), e});
+  std::sort(shared->begin(), shared->end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+}
+
 struct CandidateLimits {
   size_t candidates;  // compared per item
   size_t edges;       // kept per item (to earlier items)
@@ -176,15 +215,20 @@ std::vector<SimilarityEdge> CandidateEdges(
   constexpr size_t kGrain = 512;
   std::vector<std::vector<SimilarityEdge>> chunk_edges((n + kGrain - 1) /
                                                        kGrain);
-  ParallelFor(n, threads, kGrain, [&](size_t begin, size_t end, int) {
-    std::vector<uint32_t> candidates;
+  // Per worker: shared-term counts by rank (zero between items). An item
+  // has at most 2 * top_terms keys, far below 65,536.
+  std::vector<std::vector<uint16_t>> shared_terms(ResolveThreads(threads));
+  ParallelFor(n, threads, kGrain, [&](size_t begin, size_t end, int worker) {
+    std::vector<uint16_t>& count = shared_terms[worker];
+    if (count.size() < n) count.assign(n, 0);
+    std::vector<uint32_t> touched;
     std::vector<std::pair<uint32_t, uint32_t>> shared;  // (terms, rank)
     std::vector<std::pair<double, uint32_t>> scored;    // (weight, rank)
     std::vector<SimilarityEdge>& edges = chunk_edges[begin / kGrain];
     ScatteredDot text_of_item, entity_of_item;
     for (size_t r = begin; r < end; ++r) {
       const uint32_t i = order[r];
-      candidates.clear();
+      touched.clear();
       for (int64_t key : keys[i]) {
         const std::vector<uint32_t>& list = postings.find(key)->second;
         if (list.size() > max_postings) continue;
@@ -202,25 +246,33 @@ std::vector<SimilarityEdge> CandidateEdges(
         if (static_cast<size_t>(last - first) > limits.candidates) {
           first = last - static_cast<std::ptrdiff_t>(limits.candidates);
         }
-        candidates.insert(candidates.end(), first, last);
+        for (auto e = first; e != last; ++e) {
+          if (count[*e]++ == 0) touched.push_back(*e);
+        }
       }
       // Rank candidates by how many strong terms they share (then by
-      // recency) and keep the best `limits.candidates`.
-      std::sort(candidates.begin(), candidates.end());
-      shared.clear();
-      for (size_t c = 0; c < candidates.size();) {
-        size_t d = c;
-        while (d < candidates.size() && candidates[d] == candidates[c]) ++d;
-        shared.push_back({static_cast<uint32_t>(d - c), candidates[c]});
-        c = d;
-      }
-      KeepLargest(limits.candidates, &shared);
+      // recency) and keep the best `limits.candidates`, in rank order.
+      SelectCandidates(limits.candidates, touched, &count, &shared);
       scored.clear();
       if (!shared.empty()) {
         text_of_item.Set(v.text[i], v.text.dimension());
         entity_of_item.Set(v.entity[i], v.entity.dimension());
       }
-      for (const auto& [count, e] : shared) {
+      // The candidates' rows are scattered over the matrices: fetch a few
+      // ahead so that their cache misses overlap.
+      constexpr size_t kAhead = 4;
+      auto prefetch = [&](size_t c) {
+        if (c >= shared.size()) return;
+        const uint32_t j = order[shared[c].second];
+        for (Row row : {v.text[j], v.entity[j]}) {
+          __builtin_prefetch(row.indices.data());
+          __builtin_prefetch(row.values.data());
+        }
+      };
+      for (size_t c = 0; c < kAhead; ++c) prefetch(c);
+      for (size_t c = 0; c < shared.size(); ++c) {
+        prefetch(c + kAhead);
+        const uint32_t e = shared[c].second;
         const uint32_t j = order[e];
         const double w = similarity(
             std::min(i, j), std::max(i, j),
@@ -345,6 +397,11 @@ absl::StatusOr<Clustering> ClusterCorpus(
   }
   if (!(options.idf_offset >= 0) || !(options.story_idf_offset >= 0)) {
     return absl::InvalidArgumentError("idf offsets must be >= 0");
+  }
+  if (options.candidate_terms < 1 || options.candidate_terms > 10000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("candidate_terms must be in [1, 10000], got ",
+                     options.candidate_terms));
   }
   const size_t n = times.size();
   Clustering out;

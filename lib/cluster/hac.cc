@@ -105,6 +105,7 @@ std::vector<uint32_t> AverageLinkage(
     if (x > y) std::swap(x, y);
     heap.push({linkage, x, y});
   };
+  std::vector<std::pair<uint32_t, double>> moved;  // t's links, in order
   while (!heap.empty()) {
     const Candidate c = heap.top();
     heap.pop();
@@ -139,8 +140,21 @@ std::vector<uint32_t> AverageLinkage(
     size[t] = 0;
     id[s] = std::min(id[s], id[t]);
     parent[t] = s;
-    // Linkages to t's neighbours may rise: offer them again.
-    for (const auto& [m, weight] : links[t]) {
+    // Linkages to t's neighbours may rise: offer them again. The
+    // neighbours' maps are scattered in memory: their headers and then the
+    // slots for t are prefetched a few neighbours ahead.
+    moved.assign(links[t].begin(), links[t].end());
+    constexpr size_t kAhead = 8;
+    for (size_t k = 0; k < moved.size(); ++k) {
+      if (k + 2 * kAhead < moved.size()) {
+        __builtin_prefetch(&links[moved[k + 2 * kAhead].first]);
+      }
+      if (k + kAhead < moved.size()) {
+        const uint32_t ahead = moved[k + kAhead].first;
+        links[ahead].prefetch(t);
+        links[s].prefetch(ahead);
+      }
+      const auto [m, weight] = moved[k];
       double& merged = links[s][m];
       merged += weight;
       auto& back = links[m];
