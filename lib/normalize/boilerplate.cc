@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -100,52 +101,75 @@ constexpr std::array<std::string_view, 8> kCaptionCredits = {
     " via ap", "getty images", "/afp",   "shutterstock",
 };
 
-// Lower-case ASCII, straight quotes, collapsed white space (no-break
-// spaces included), in one pass.
-std::string MatchKey(std::string_view line) {
-  std::string key;
-  key.reserve(line.size());
-  bool pending_space = false;
-  auto emit = [&](char c) {
-    if (c == ' ' || c == '\t') {
-      pending_space = !key.empty();
-      return;
-    }
-    if (pending_space) key += ' ';
-    pending_space = false;
-    key += absl::ascii_tolower(static_cast<unsigned char>(c));
-  };
-  for (size_t i = 0; i < line.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(line[i]);
-    if (c == 0xe2 && i + 2 < line.size() &&
-        static_cast<unsigned char>(line[i + 1]) == 0x80) {
-      const unsigned char last = static_cast<unsigned char>(line[i + 2]);
-      if (last == 0x98 || last == 0x99) {  // ‘ ’
-        emit('\'');
-        i += 2;
-        continue;
+// A line's match key: lower-case ASCII, straight quotes, collapsed white
+// space (no-break spaces included); its word count; and its repeat key
+// (the match key with digits folded to '0', hashed). Built in one pass
+// into buffers that are reused from line to line.
+class LineKey {
+ public:
+  // Builds the key of `line`. Returns false, with the key incomplete, as
+  // soon as the line has more than `max_words` words.
+  bool Set(std::string_view line,
+           int max_words = std::numeric_limits<int>::max()) {
+    key_.resize(line.size());  // the key is never longer than the line
+    char* const begin = key_.data();
+    char* out = begin;
+    bool pending_space = false;
+    words_ = 0;
+    // Appends one character of the key; false past max_words.
+    auto emit = [&](char c) {
+      if (c == ' ' || c == '\t') {
+        pending_space = out != begin;
+        return true;
       }
-      if (last == 0x9c || last == 0x9d) {  // “ ”
-        emit('"');
-        i += 2;
-        continue;
+      if (out == begin || pending_space) {
+        if (++words_ > max_words) return false;
+        if (pending_space) *out++ = ' ';
+        pending_space = false;
+      }
+      *out++ = absl::ascii_tolower(static_cast<unsigned char>(c));
+      return true;
+    };
+    for (size_t i = 0; i < line.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(line[i]);
+      char mapped = static_cast<char>(c);
+      if (c == 0xe2 && i + 2 < line.size() &&
+          static_cast<unsigned char>(line[i + 1]) == 0x80) {
+        const unsigned char last = static_cast<unsigned char>(line[i + 2]);
+        if (last == 0x98 || last == 0x99) {  // ‘ ’
+          mapped = '\'';
+          i += 2;
+        } else if (last == 0x9c || last == 0x9d) {  // “ ”
+          mapped = '"';
+          i += 2;
+        }
+      } else if (c == 0xc2 && i + 1 < line.size() &&
+                 static_cast<unsigned char>(line[i + 1]) == 0xa0) {
+        mapped = ' ';  // no-break space
+        ++i;
+      }
+      if (!emit(mapped)) {
+        key_.resize(out - begin);
+        return false;
       }
     }
-    if (c == 0xc2 && i + 1 < line.size() &&
-        static_cast<unsigned char>(line[i + 1]) == 0xa0) {  // no-break space
-      emit(' ');
-      ++i;
-      continue;
-    }
-    emit(static_cast<char>(c));
+    key_.resize(out - begin);
+    return true;
   }
-  return key;
-}
+  std::string_view key() const { return key_; }
+  int words() const { return words_; }
+  uint64_t RepeatKey(uint64_t seed) {
+    folded_.assign(key_);
+    for (char& c : folded_) {
+      if (absl::ascii_isdigit(c)) c = '0';
+    }
+    return XXH3_64bits_withSeed(folded_.data(), folded_.size(), seed);
+  }
 
-int WordCount(std::string_view key) {
-  if (key.empty()) return 0;
-  return static_cast<int>(std::count(key.begin(), key.end(), ' ')) + 1;
-}
+ private:
+  std::string key_, folded_;
+  int words_ = 0;
+};
 
 bool MatchesPattern(std::string_view key) {
   for (const Pattern& p : kPatterns) {
@@ -195,15 +219,6 @@ bool EndsSentence(std::string_view line) {
   return false;
 }
 
-// Key for repetition: the match key with digits folded to '0', hashed.
-uint64_t RepeatKey(std::string_view key, uint64_t seed) {
-  std::string folded(key);
-  for (char& c : folded) {
-    if (absl::ascii_isdigit(c)) c = '0';
-  }
-  return XXH3_64bits_withSeed(folded.data(), folded.size(), seed);
-}
-
 uint64_t SourceSeed(std::string_view source) {
   return XXH3_64bits_withSeed(source.data(), source.size(), kLineSeed);
 }
@@ -211,9 +226,10 @@ uint64_t SourceSeed(std::string_view source) {
 }  // namespace
 
 bool IsFurnitureLine(std::string_view line) {
-  const std::string key = MatchKey(line);
-  return !key.empty() && WordCount(key) <= 40 &&
-         (MatchesPattern(key) || IsCaption(key));
+  LineKey line_key;
+  if (!line_key.Set(line, 40)) return false;
+  const std::string_view key = line_key.key();
+  return !key.empty() && (MatchesPattern(key) || IsCaption(key));
 }
 
 std::string_view BoilerplateRuleName(BoilerplateRule rule) {
@@ -263,12 +279,13 @@ void BoilerplateLearner::Add(const Article& article) {
   if (article.source.empty()) return;
   const uint64_t seed = SourceSeed(article.source);
   counts_->in_doc.clear();
+  LineKey line_key;
   for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
-    const std::string key = MatchKey(SV(line));
-    if (key.empty() || WordCount(key) > options_.max_furniture_words) {
+    if (!line_key.Set(SV(line), options_.max_furniture_words) ||
+        line_key.key().empty()) {
       continue;
     }
-    const uint64_t repeat_key = RepeatKey(key, seed);
+    const uint64_t repeat_key = line_key.RepeatKey(seed);
     if (counts_->in_doc.insert(repeat_key).second) ++counts_->docs[repeat_key];
   }
 }
@@ -318,6 +335,7 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
   }
   const uint64_t seed = SourceSeed(article.source);
   absl::flat_hash_set<uint64_t> seen;
+  LineKey line_key;
   std::vector<std::string_view> kept;
   bool in_tail = false;
   size_t content_index = 0;
@@ -328,8 +346,9 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
       continue;
     }
     ++content_index;
-    const std::string key = MatchKey(line);
-    const int words = WordCount(key);
+    line_key.Set(line);
+    const std::string_view key = line_key.key();
+    const int words = line_key.words();
     const bool short_enough = words <= opt.max_furniture_words;
     auto remove = [&](BoilerplateRule rule) {
       out.removed.push_back({std::string(line), rule});
@@ -352,7 +371,7 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
       remove(BoilerplateRule::kCaption);
       continue;
     }
-    const uint64_t repeat_key = RepeatKey(key, seed);
+    const uint64_t repeat_key = line_key.RepeatKey(seed);
     if (!seen.insert(repeat_key).second) {
       remove(BoilerplateRule::kRepeatedInArticle);
       continue;
