@@ -135,8 +135,9 @@ absl::StatusOr<Clustering> ClusterCorpus(
     absl::Span<const std::optional<absl::Time>> times, CorpusFeatures* corpus,
     const ClusterOptions& options, DocumentFrequencies* df_out = nullptr);
 
-// Progress of a long stage: `done` of `total` items. Called from the
-// calling thread only, at most every few hundred items.
+// Progress of a long stage: `done` of `total` items; `total` is 0 while
+// it is not known yet (the first pass of ClusterPaths, stage "reading").
+// Called from the calling thread only, at most every few hundred items.
 using ProgressFn =
     std::function<void(std::string_view stage, size_t done, size_t total)>;
 
@@ -185,6 +186,24 @@ struct PathsClustering {
 absl::StatusOr<PathsClustering> ClusterPaths(
     const std::vector<std::string>& paths, const IngestOptions& ingest,
     const PipelineOptions& options = {}, DocumentFrequencies* df_out = nullptr);
+
+// What FindCopyGroupsInPaths read and found: the ingest accounting with
+// the accepted articles' metadata (as in PathsClustering), their copy
+// groups, and the time and memory of its stages (ingest, features, copies).
+struct PathsCopyGroups {
+  IngestResult ingest;
+  CopyGroups groups;
+  std::vector<StageTime> stages;
+};
+
+// Copy detection only (options.cluster.dedup, on options.threads threads;
+// shingles only, no TF-IDF terms) over files and directories, in the same
+// two passes as ClusterPaths and without holding the texts. The groups
+// equal those of IngestPaths + ExtractFeatures + FindCopyGroups.
+// REQUIRES: as ClusterPaths.
+absl::StatusOr<PathsCopyGroups> FindCopyGroupsInPaths(
+    const std::vector<std::string>& paths, const IngestOptions& ingest,
+    const PipelineOptions& options = {});
 
 }  // namespace storycluster
 

@@ -42,10 +42,14 @@ class CorpusBuilder {
                 CorpusFeatures* corpus)
       : extractors_(std::move(extractors)), corpus_(corpus) {}
 
-  absl::Status Add(absl::Span<const Article> batch) {
+  // `progress`, if set, is called from the calling thread with the number
+  // of the batch's articles done so far.
+  absl::Status Add(absl::Span<const Article> batch,
+                   const std::function<void(size_t)>& progress = nullptr) {
     shingles_.resize(batch.size());
     terms_.resize(batch.size());
     const int workers = static_cast<int>(extractors_.size());
+    std::atomic<size_t> done{0};
     ParallelFor(batch.size(), workers, 16,
                 [&](size_t begin, size_t end, int worker) {
                   for (size_t i = begin; i < end; ++i) {
@@ -54,6 +58,8 @@ class CorpusBuilder {
                                 *corpus_->entity_dictionary, &terms_[i]);
                     shingles_[i] = std::move(f.shingles);
                   }
+                  const size_t now = done += end - begin;
+                  if (progress && worker == 0) progress(now);
                 });
     for (size_t i = 0; i < batch.size(); ++i) {
       if (auto s = AppendDocument(shingles_[i], terms_[i], corpus_); !s.ok()) {
@@ -154,19 +160,30 @@ absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
   return clustering;
 }
 
-absl::StatusOr<PathsClustering> ClusterPaths(
+namespace {
+
+// What the two streamed passes produce.
+struct StreamedCorpus {
+  IngestResult ingest;  // metadata of the accepted articles
+  CorpusFeatures corpus;
+  std::vector<std::optional<absl::Time>> times;
+};
+
+// Reads `paths` twice: pass 1 checks the records, keeps each article's
+// metadata and learns the boilerplate filter; pass 2 extracts the features
+// into compact storage (shingles in a temporary file when
+// options.temp_directory is set). Marks "ingest" and "features" on `clock`.
+absl::StatusOr<StreamedCorpus> StreamCorpus(
     const std::vector<std::string>& paths, const IngestOptions& ingest,
-    const PipelineOptions& options, DocumentFrequencies* df_out) {
+    const PipelineOptions& options, StageClock& clock) {
   for (const std::string& path : paths) {
     if (path == "-") {
       return absl::InvalidArgumentError(
-          "ClusterPaths reads its inputs twice; standard input cannot be");
+          "streamed runs read their inputs twice; standard input cannot be");
     }
   }
-  std::vector<StageTime> stages;
-  StageClock clock(&stages);
   const int workers = ResolveThreads(options.threads);
-  PathsClustering out;
+  StreamedCorpus out;
   // Runs one pass: every accepted article goes, in batches, to `process`.
   std::vector<Article> batch;
   auto pass =
@@ -217,6 +234,7 @@ absl::StatusOr<PathsClustering> ClusterPaths(
       meta.url = a.url;
       meta.origin = a.origin;
     }
+    if (options.progress) options.progress("reading", metadata.size(), 0);
     return absl::OkStatus();
   });
   if (!first.ok()) return first.status();
@@ -229,16 +247,15 @@ absl::StatusOr<PathsClustering> ClusterPaths(
   clock.Mark("ingest");
 
   // Pass 2: features into compact storage.
-  CorpusFeatures corpus;
   if (!options.temp_directory.empty()) {
     auto store = ShingleStore::InTemporaryFile(options.temp_directory);
     if (!store.ok()) return store.status();
-    corpus.shingles = std::move(store).value();
+    out.corpus.shingles = std::move(store).value();
   }
   auto extractors =
       Extractors(options.features, std::move(filter).value(), workers);
   if (!extractors.ok()) return extractors.status();
-  CorpusBuilder builder(std::move(extractors).value(), &corpus);
+  CorpusBuilder builder(std::move(extractors).value(), &out.corpus);
   const std::vector<Article>& known = out.ingest.articles;
   size_t seen = 0;
   auto second = pass([&](absl::Span<Article> articles) {
@@ -251,8 +268,12 @@ absl::StatusOr<PathsClustering> ClusterPaths(
       }
       ++seen;
     }
-    if (options.progress) options.progress("features", seen, known.size());
-    return builder.Add(articles);
+    const size_t before = seen - articles.size();
+    return builder.Add(articles, [&](size_t done) {
+      if (options.progress) {
+        options.progress("features", before + done, known.size());
+      }
+    });
   });
   if (!second.ok()) return second.status();
   if (seen != known.size()) {
@@ -260,19 +281,52 @@ absl::StatusOr<PathsClustering> ClusterPaths(
         absl::StrCat("the input changed while it was read: ", known.size(),
                      " articles in the first pass, ", seen, " in the second"));
   }
-  if (auto s = corpus.shingles->Flush(); !s.ok()) return s;
+  if (auto s = out.corpus.shingles->Flush(); !s.ok()) return s;
+  out.times.reserve(known.size());
+  for (const Article& a : known) out.times.push_back(a.published);
   clock.Mark("features");
+  return out;
+}
 
-  std::vector<std::optional<absl::Time>> times;
-  times.reserve(known.size());
-  for (const Article& a : known) times.push_back(a.published);
+}  // namespace
+
+absl::StatusOr<PathsClustering> ClusterPaths(
+    const std::vector<std::string>& paths, const IngestOptions& ingest,
+    const PipelineOptions& options, DocumentFrequencies* df_out) {
+  std::vector<StageTime> stages;
+  StageClock clock(&stages);
+  auto streamed = StreamCorpus(paths, ingest, options, clock);
+  if (!streamed.ok()) return streamed.status();
   ClusterOptions cluster = options.cluster;
   cluster.threads = options.threads;
-  auto clustering = ClusterCorpus(times, &corpus, cluster, df_out);
+  auto clustering =
+      ClusterCorpus(streamed->times, &streamed->corpus, cluster, df_out);
   if (!clustering.ok()) return clustering.status();
+  PathsClustering out;
+  out.ingest = std::move(streamed->ingest);
   out.clustering = std::move(clustering).value();
   out.clustering.stages.insert(out.clustering.stages.begin(), stages.begin(),
                                stages.end());
+  return out;
+}
+
+absl::StatusOr<PathsCopyGroups> FindCopyGroupsInPaths(
+    const std::vector<std::string>& paths, const IngestOptions& ingest,
+    const PipelineOptions& options) {
+  PathsCopyGroups out;
+  StageClock clock(&out.stages);
+  PipelineOptions shingles_only = options;
+  shingles_only.features.terms = false;
+  auto streamed = StreamCorpus(paths, ingest, shingles_only, clock);
+  if (!streamed.ok()) return streamed.status();
+  DedupOptions dedup = options.cluster.dedup;
+  dedup.threads = options.threads;
+  auto groups =
+      FindCopyGroups(*streamed->corpus.shingles, streamed->times, dedup);
+  if (!groups.ok()) return groups.status();
+  clock.Mark("copies");
+  out.ingest = std::move(streamed->ingest);
+  out.groups = std::move(groups).value();
   return out;
 }
 

@@ -144,6 +144,25 @@ TEST_CASE("cli: the output is the same for any number of threads") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("cli: files streamed in two passes and stdin held in memory agree") {
+  auto dir = testing::TempDir("cli_streamed");
+  const std::string corpus = (dir / "c.jsonl").string();
+  REQUIRE(Cli("generate --articles 3000 --seed 11 -o " + corpus).code == 0);
+  for (const std::string command : {"cluster", "dedup"}) {
+    for (const std::string format : {"tsv", "json"}) {
+      INFO(command << " " << format);
+      const std::string options = " -q -j 2 --format " + format;
+      const Run file = Cli(command + " " + corpus + options);
+      const Run stdin_run = Cli(command + " -" + options + " < " + corpus);
+      REQUIRE(file.code == 0);
+      REQUIRE(file.out.size() > 1000);
+      CHECK(stdin_run.code == 0);
+      CHECK(stdin_run.out == file.out);
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
   auto dir = testing::TempDir("cli_progress");
   const std::string corpus = (dir / "c.jsonl").string();

@@ -3,12 +3,14 @@
 #include "storycluster/cluster.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include "absl/time/time.h"
 #include "storycluster/ingest.h"
 #include "storycluster/output.h"
+#include "storycluster/synthetic.h"
 #include "test_util.h"
 
 namespace storycluster {
@@ -177,6 +179,63 @@ TEST_CASE("invalid options and mismatched inputs are errors") {
   auto empty = RunPipeline({});
   REQUIRE(empty.ok());
   CHECK(empty->assignments.empty());
+}
+
+TEST_CASE("streamed runs over files equal the in-memory pipeline") {
+  // A generated corpus with copies, split over two files, plus the example
+  // corpus directory; shingles in a temporary file and in memory.
+  auto dir = testing::TempDir("cluster_streamed");
+  SyntheticOptions synthetic;
+  synthetic.articles = 1500;
+  synthetic.seed = 5;
+  const std::string jsonl = CorpusJsonl(GenerateCorpus(synthetic));
+  const size_t half = jsonl.find('\n', jsonl.size() / 2) + 1;
+  testing::WriteFile(dir / "a.jsonl", jsonl.substr(0, half));
+  testing::WriteFile(dir / "b.jsonl", jsonl.substr(half));
+  const std::vector<std::vector<std::string>> inputs = {
+      {(dir / "a.jsonl").string(), (dir / "b.jsonl").string()},
+      {testing::SourceDir() + "/examples/data"}};
+  for (const auto& paths : inputs) {
+    auto ingest = IngestPaths(paths);
+    REQUIRE(ingest.ok());
+    REQUIRE(ingest->articles.size() > 10);
+    auto expected = RunPipeline(ingest->articles);
+    REQUIRE(expected.ok());
+    std::vector<std::optional<absl::Time>> times;
+    for (const Article& a : ingest->articles) times.push_back(a.published);
+    FeatureOptions shingles_only;
+    shingles_only.terms = false;
+    auto features = ExtractFeatures(ingest->articles, shingles_only);
+    REQUIRE(features.ok());
+    auto expected_groups = FindCopyGroups(*features, times);
+    REQUIRE(expected_groups.ok());
+    for (const std::string temp : {(dir / "").string(), std::string()}) {
+      INFO(paths.front() << " temp '" << temp << "'");
+      PipelineOptions options;
+      options.temp_directory = temp;
+      options.threads = 2;
+      auto streamed = ClusterPaths(paths, {}, options);
+      REQUIRE(streamed.ok());
+      CHECK(streamed->ingest.articles.size() == ingest->articles.size());
+      CHECK(streamed->ingest.articles.back().text.empty());  // not kept
+      CHECK(FormatClustering(streamed->ingest, streamed->clustering,
+                             OutputFormat::kTsv) ==
+            FormatClustering(*ingest, *expected, OutputFormat::kTsv));
+      auto copies = FindCopyGroupsInPaths(paths, {}, options);
+      REQUIRE(copies.ok());
+      CHECK(copies->groups.group == expected_groups->group);
+      CHECK(copies->groups.original_of == expected_groups->original_of);
+      CHECK(copies->groups.stats.candidates ==
+            expected_groups->stats.candidates);
+      CHECK(copies->groups.stats.verified == expected_groups->stats.verified);
+      REQUIRE(copies->stages.size() == 3);
+      CHECK(copies->stages.back().stage == "copies");
+    }
+  }
+  // Standard input cannot be read twice.
+  CHECK(absl::IsInvalidArgument(ClusterPaths({"-"}, {}).status()));
+  CHECK(absl::IsInvalidArgument(FindCopyGroupsInPaths({"-"}, {}).status()));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("same input and options give byte-identical TSV") {

@@ -38,22 +38,30 @@ class ProgressLine {
   explicit ProgressLine(bool quiet)
       : enabled_(!quiet && isatty(STDERR_FILENO)) {}
 
+  // `total` 0: not known yet (the first pass over streamed input).
   void operator()(std::string_view stage, size_t done, size_t total) {
     if (!enabled_) return;
     const absl::Time now = absl::Now();
-    if (!started_) {  // rates count from the first report
-      started_ = true;
+    if (stage != stage_) {  // rates count from a stage's first report
+      stage_ = std::string(stage);
       start_ = now;
       start_done_ = done;
+      last_ = absl::InfinitePast();  // a new stage is shown at once
     }
-    if (done < total && now - last_ < absl::Milliseconds(250)) return;
+    const bool finished = total != 0 && done >= total;
+    if (!finished && now - last_ < absl::Milliseconds(250)) return;
     last_ = now;
-    if (done >= total) {
+    if (finished) {
       std::fprintf(stderr, "\r\033[K");
       return;
     }
     const double seconds = std::max(1e-3, absl::ToDoubleSeconds(now - start_));
     const double rate = static_cast<double>(done - start_done_) / seconds;
+    if (total == 0) {
+      std::fprintf(stderr, "\r\033[K%.*s: %zu articles, %.0f/s",
+                   static_cast<int>(stage.size()), stage.data(), done, rate);
+      return;
+    }
     const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
     std::fprintf(stderr, "\r\033[K%.*s: %zu/%zu articles, %.0f/s, ETA %.0f s",
                  static_cast<int>(stage.size()), stage.data(), done, total,
@@ -62,7 +70,7 @@ class ProgressLine {
 
  private:
   bool enabled_;
-  bool started_ = false;
+  std::string stage_;
   absl::Time start_;
   size_t start_done_ = 0;
   absl::Time last_ = absl::InfinitePast();
@@ -195,6 +203,36 @@ int Finish(const InputArgs& args, const storycluster::IngestResult& ingest,
   return ReportInput(args, ingest, summary);
 }
 
+// --temp-dir, else $TMPDIR, else /tmp.
+std::string TempDirectory(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
+
+// Exit code of a failed run: the caller's mistake (missing or unreadable
+// input, bad option) or a failure while running.
+int RunFailureCode(const absl::Status& status) {
+  return absl::IsNotFound(status) || absl::IsPermissionDenied(status) ||
+                 absl::IsInvalidArgument(status)
+             ? kExitUsage
+             : kExitFailure;
+}
+
+// --stage-times: each stage's wall time and memory on stderr.
+void PrintStages(const std::vector<storycluster::StageTime>& stages) {
+  for (const auto& stage : stages) {
+    std::cerr << "stage " << stage.stage << ": " << stage.seconds << " s, RSS "
+              << (stage.rss_bytes >> 20) << " MB, peak "
+              << (stage.peak_rss_bytes >> 20) << " MB\n";
+  }
+}
+
+// True when no input is standard input, so the inputs can be read twice.
+bool CanStream(const InputArgs& in) {
+  return std::find(in.inputs.begin(), in.inputs.end(), "-") == in.inputs.end();
+}
+
 struct ClusterArgs {
   InputArgs in;
   storycluster::PipelineOptions pipeline;
@@ -211,8 +249,7 @@ absl::StatusOr<storycluster::PathsClustering> ClusterInputs(
     const ClusterArgs& args, const storycluster::IngestOptions& ingest_options,
     const storycluster::PipelineOptions& options,
     storycluster::DocumentFrequencies* df_out) {
-  if (std::find(args.in.inputs.begin(), args.in.inputs.end(), "-") ==
-      args.in.inputs.end()) {
+  if (CanStream(args.in)) {
     return storycluster::ClusterPaths(args.in.inputs, ingest_options, options,
                                       df_out);
   }
@@ -234,11 +271,7 @@ int RunCluster(const ClusterArgs& args) {
   auto ingest_options = IngestOptionsOf(args.in, &code);
   if (!ingest_options) return code;
   storycluster::PipelineOptions options = args.pipeline;
-  options.temp_directory = args.temp_dir;
-  if (options.temp_directory.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    options.temp_directory = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-  }
+  options.temp_directory = TempDirectory(args.temp_dir);
   options.threads = args.in.threads;
   ProgressLine progress(args.in.quiet);
   options.progress = std::ref(progress);
@@ -254,25 +287,13 @@ int RunCluster(const ClusterArgs& args) {
   storycluster::DocumentFrequencies corpus_df;
   auto run = ClusterInputs(args, *ingest_options, options,
                            args.save_df.empty() ? nullptr : &corpus_df);
-  if (!run.ok()) {
-    return Fail(run.status(), absl::IsNotFound(run.status()) ||
-                                      absl::IsPermissionDenied(run.status()) ||
-                                      absl::IsInvalidArgument(run.status())
-                                  ? kExitUsage
-                                  : kExitFailure);
-  }
+  if (!run.ok()) return Fail(run.status(), RunFailureCode(run.status()));
   const storycluster::IngestResult* ingest = &run->ingest;
   const storycluster::Clustering* clustering = &run->clustering;
   if (!args.save_df.empty()) {
     if (absl::Status s = corpus_df.Save(args.save_df); !s.ok()) return Fail(s);
   }
-  if (args.stages) {
-    for (const auto& stage : clustering->stages) {
-      std::cerr << "stage " << stage.stage << ": " << stage.seconds
-                << " s, RSS " << (stage.rss_bytes >> 20) << " MB, peak "
-                << (stage.peak_rss_bytes >> 20) << " MB\n";
-    }
-  }
+  if (args.stages) PrintStages(clustering->stages);
   const std::string text = storycluster::FormatClustering(
       *ingest, *clustering, *storycluster::ParseOutputFormat(args.in.format));
   return Finish(args.in, *ingest, text,
@@ -284,9 +305,35 @@ int RunCluster(const ClusterArgs& args) {
 struct DedupArgs {
   InputArgs in;
   storycluster::DedupOptions dedup;
+  bool stages = false;   // print each stage's wall time
+  std::string temp_dir;  // for the shingle sets; default $TMPDIR or /tmp
 };
 
+// Files and directories: streamed in two passes, texts not held.
+int RunDedupStreamed(const DedupArgs& args) {
+  int code = kExitOk;
+  auto ingest_options = IngestOptionsOf(args.in, &code);
+  if (!ingest_options) return code;
+  storycluster::PipelineOptions options;
+  options.features.terms = false;
+  options.cluster.dedup = args.dedup;
+  options.threads = args.in.threads;
+  options.temp_directory = TempDirectory(args.temp_dir);
+  ProgressLine progress(args.in.quiet);
+  options.progress = std::ref(progress);
+  auto run = storycluster::FindCopyGroupsInPaths(args.in.inputs,
+                                                 *ingest_options, options);
+  if (!run.ok()) return Fail(run.status(), RunFailureCode(run.status()));
+  if (args.stages) PrintStages(run->stages);
+  const std::string text = storycluster::FormatCopyGroups(
+      run->ingest, run->groups,
+      *storycluster::ParseOutputFormat(args.in.format));
+  return Finish(args.in, run->ingest, text,
+                absl::StrCat(run->groups.num_groups, " copy groups"));
+}
+
 int RunDedup(const DedupArgs& args) {
+  if (CanStream(args.in)) return RunDedupStreamed(args);
   int code = kExitOk;
   auto ingest = Ingest(args.in, &code);
   if (!ingest) return code;
@@ -433,6 +480,12 @@ int main(int argc, char** argv) {
                    "MinHash signature length")
       ->capture_default_str()
       ->check(CLI::Range(8, 4096));
+  cmd_dedup->add_option(
+      "--temp-dir", dedup.temp_dir,
+      "directory for the temporary file of shingle sets (removed when the "
+      "run ends; default $TMPDIR or /tmp)");
+  cmd_dedup->add_flag("--stage-times", dedup.stages,
+                      "print each stage's wall time on stderr");
   cmd_dedup
       ->add_option("--max-bucket-candidates", dedup.dedup.max_bucket_candidates,
                    "earlier originals compared per LSH bucket, the latest; 0 "
