@@ -192,8 +192,9 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
     absl::Status failed;
     IngestOptions streamed = ingest;
     streamed.sink = [&](Article&& article) {
+      if (!failed.ok()) return;  // the pass has failed: drop the rest
       batch.push_back(std::move(article));
-      if (batch.size() == kBatch && failed.ok()) {
+      if (batch.size() == kBatch) {
         failed = process(absl::MakeSpan(batch));
         batch.clear();
       }

@@ -9,25 +9,29 @@
 namespace storycluster {
 
 std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens, int k) {
-  // Token texts joined by U+001F (unit separator, never inside a token).
-  std::vector<const std::string*> words;
-  words.reserve(tokens.size());
+  // A shingle is its token texts, each followed by U+001F (unit separator,
+  // never inside a token), hashed. All texts are joined that way once; the
+  // shingle starting at word i is then the span from word i's start to
+  // word i + width's start, so no shingle is copied.
+  std::string joined;
+  std::vector<size_t> starts;  // of each word in `joined`, then its end
+  starts.reserve(tokens.size() + 1);
   for (const Token& t : tokens) {
-    if (t.kind != TokenKind::kUrl) words.push_back(&t.text);
+    if (t.kind == TokenKind::kUrl) continue;
+    starts.push_back(joined.size());
+    joined.append(t.text);
+    joined.push_back('\x1f');
   }
+  const size_t words = starts.size();
+  starts.push_back(joined.size());
   std::vector<uint64_t> out;
-  if (words.empty()) return out;
-  const size_t width = std::min(words.size(), static_cast<size_t>(k));
-  std::string buffer;
-  out.reserve(words.size() - width + 1);
-  for (size_t i = 0; i + width <= words.size(); ++i) {
-    buffer.clear();
-    for (size_t j = i; j < i + width; ++j) {
-      buffer.append(*words[j]);
-      buffer.push_back('\x1f');
-    }
-    out.push_back(
-        XXH3_64bits_withSeed(buffer.data(), buffer.size(), kShingleSeed));
+  if (words == 0) return out;
+  const size_t width = std::min(words, static_cast<size_t>(k));
+  out.reserve(words - width + 1);
+  for (size_t i = 0; i + width <= words; ++i) {
+    out.push_back(XXH3_64bits_withSeed(joined.data() + starts[i],
+                                       starts[i + width] - starts[i],
+                                       kShingleSeed));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
