@@ -6,8 +6,17 @@
 //
 //   pipeline_bench --articles 100000 --repetitions 3 --threads 2
 //
-// The 100k -> 1M scaling is measured by running it at both sizes
-// (docs/performance.md).
+// With --scaling it instead runs the streamed pipeline exactly as
+// `storycluster cluster FILE` does (ClusterPaths: two passes over a JSON
+// Lines file, shingles in a temporary file) on corpora of --articles and
+// ten times as many, and reports per stage the median seconds at both
+// sizes and their ratio, end-to-end articles/s and MB/s, and the peak RSS
+// of each size:
+//
+//   pipeline_bench --scaling --articles 100000 --repetitions 3 --threads 2
+//
+// The corpora are written to --corpus-dir (default /tmp) once and reused.
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
@@ -15,10 +24,14 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "storycluster/storycluster.h"
@@ -65,6 +78,92 @@ struct Row {
   double seconds;
 };
 
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// Linux: resets the process's peak RSS (VmHWM) to its current RSS.
+void ResetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+// One corpus size of the --scaling mode.
+struct ScalingRun {
+  size_t articles = 0;
+  double mb = 0;                                      // JSON Lines file
+  std::vector<double> totals;                         // per repetition
+  std::map<std::string, std::vector<double>> stages;  // per stage
+  std::vector<std::string> order;                     // stage order
+  int64_t peak_rss = 0;                               // max over runs
+};
+
+int RunScaling(size_t articles, int repetitions, int threads, uint64_t seed,
+               const std::string& corpus_dir) {
+  std::vector<ScalingRun> sizes;
+  for (size_t n : {articles, articles * 10}) {
+    const std::string path =
+        absl::StrCat(corpus_dir, "/pipeline_bench-", n, "-", seed, ".jsonl");
+    if (!std::filesystem::exists(path)) {  // written atomically: complete
+      sc::SyntheticOptions options;
+      options.articles = n;
+      options.seed = seed;
+      const absl::Status written = sc::WriteFileAtomically(
+          path, sc::CorpusJsonl(sc::GenerateCorpus(options)));
+      if (!written.ok()) {
+        std::fprintf(stderr, "pipeline_bench: %s\n",
+                     written.ToString().c_str());
+        return 1;
+      }
+      malloc_trim(0);
+    }
+    ScalingRun& run = sizes.emplace_back();
+    run.articles = n;
+    run.mb = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
+    sc::PipelineOptions options;
+    options.threads = threads;
+    options.temp_directory = corpus_dir;
+    for (int r = 0; r < repetitions; ++r) {
+      ResetPeakRss();
+      const absl::Time start = absl::Now();
+      auto result = sc::ClusterPaths({path}, {}, options);
+      if (!result.ok()) {
+        std::fprintf(stderr, "pipeline_bench: %s\n",
+                     result.status().ToString().c_str());
+        return 1;
+      }
+      run.totals.push_back(absl::ToDoubleSeconds(absl::Now() - start));
+      for (const sc::StageTime& stage : result->clustering.stages) {
+        if (run.stages[stage.stage].empty()) run.order.push_back(stage.stage);
+        run.stages[stage.stage].push_back(stage.seconds);
+      }
+      run.peak_rss =
+          std::max(run.peak_rss, sc::MeasureStage("", 0).peak_rss_bytes);
+    }
+  }
+  const ScalingRun& small = sizes[0];
+  const ScalingRun& large = sizes[1];
+  std::printf(
+      "pipeline_bench --scaling: ClusterPaths on %zu and %zu generated "
+      "articles (%.0f and %.0f MB of JSON Lines), %d threads, medians of %d\n",
+      small.articles, large.articles, small.mb, large.mb, threads, repetitions);
+  std::printf("%-24s %12s %12s %8s\n", "stage", "small s", "large s", "ratio");
+  for (const std::string& stage : small.order) {
+    const double a = Median(small.stages.at(stage));
+    const double b = Median(large.stages.at(stage));
+    std::printf("%-24s %12.2f %12.2f %8.2f\n", stage.c_str(), a, b, b / a);
+  }
+  const double a = Median(small.totals), b = Median(large.totals);
+  std::printf("%-24s %12.2f %12.2f %8.2f\n", "end to end", a, b, b / a);
+  for (const ScalingRun* run : {&small, &large}) {
+    const double t = Median(run->totals);
+    std::printf("%zu articles: %.0f articles/s, %.1f MB/s, peak RSS %.0f MB\n",
+                run->articles, static_cast<double>(run->articles) / t,
+                run->mb / t, static_cast<double>(run->peak_rss) / 1048576.0);
+  }
+  std::printf("time(%zu) / time(%zu) = %.2f (linear: 10)\n", large.articles,
+              small.articles, b / a);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,7 +182,19 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--seed", seed, "corpus seed")->capture_default_str();
+  bool scaling = false;
+  std::string corpus_dir = "/tmp";
+  app.add_flag("--scaling", scaling,
+               "run the streamed pipeline at --articles and 10x as many");
+  app.add_option("--corpus-dir", corpus_dir,
+                 "where --scaling writes (and reuses) its corpora and "
+                 "temporary files")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (scaling) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);  // as the CLI: freed buffers return
+    return RunScaling(articles, repetitions, threads, seed, corpus_dir);
+  }
 
   // The corpus as JSON Lines, then parsed once to get the articles.
   std::string jsonl;
