@@ -163,6 +163,32 @@ TEST_CASE("cli: files streamed in two passes and stdin held in memory agree") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("cli: --stage-times lists each stage with its time and memory") {
+  auto dir = testing::TempDir("cli_stages");
+  const std::string corpus = (dir / "c.jsonl").string();
+  const std::string err = (dir / "err.txt").string();
+  REQUIRE(Cli("generate --articles 500 --seed 2 -o " + corpus).code == 0);
+  const std::vector<std::pair<std::string, std::vector<std::string>>> runs = {
+      {"dedup " + corpus, {"ingest", "features", "copies"}},
+      {"dedup - < " + corpus, {"ingest", "features", "copies"}},
+      {"cluster " + corpus,
+       {"ingest", "features", "copies", "event candidates",
+        "storyline linkage"}}};
+  for (const auto& [command, stages] : runs) {
+    INFO(command);
+    REQUIRE(Cli(command + " -q --stage-times -o /dev/null 2>" + err).code == 0);
+    const std::string text = testing::ReadFile(err);
+    size_t at = 0;
+    for (const std::string& stage : stages) {  // present, in order
+      at = text.find("stage " + stage + ": ", at);
+      CHECK(at != std::string::npos);
+    }
+    CHECK(text.find(" s, RSS ") != std::string::npos);
+    CHECK(text.find(" MB, peak ") != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
   auto dir = testing::TempDir("cli_progress");
   const std::string corpus = (dir / "c.jsonl").string();

@@ -334,15 +334,26 @@ int RunDedupStreamed(const DedupArgs& args) {
 
 int RunDedup(const DedupArgs& args) {
   if (CanStream(args.in)) return RunDedupStreamed(args);
+  // Standard input: read once and held in memory.
+  std::vector<storycluster::StageTime> stages;
+  absl::Time last = absl::Now();
+  auto mark = [&](std::string stage) {
+    const absl::Time now = absl::Now();
+    stages.push_back(storycluster::MeasureStage(
+        std::move(stage), absl::ToDoubleSeconds(now - last)));
+    last = now;
+  };
   int code = kExitOk;
   auto ingest = Ingest(args.in, &code);
   if (!ingest) return code;
+  mark("ingest");
   storycluster::FeatureOptions feature_options;
   feature_options.terms = false;  // shingles only: no TF-IDF on this path
   ProgressLine progress(args.in.quiet);
   auto features = storycluster::ExtractFeatures(
       ingest->articles, feature_options, args.in.threads, std::ref(progress));
   if (!features.ok()) return Fail(features.status());
+  mark("features");
   std::vector<std::optional<absl::Time>> times;
   times.reserve(ingest->articles.size());
   for (const auto& article : ingest->articles) {
@@ -352,6 +363,8 @@ int RunDedup(const DedupArgs& args) {
   dedup_options.threads = args.in.threads;
   auto groups = storycluster::FindCopyGroups(*features, times, dedup_options);
   if (!groups.ok()) return Fail(groups.status(), kExitUsage);
+  mark("copies");
+  if (args.stages) PrintStages(stages);
   const std::string text = storycluster::FormatCopyGroups(
       *ingest, *groups, *storycluster::ParseOutputFormat(args.in.format));
   return Finish(args.in, *ingest, text,
