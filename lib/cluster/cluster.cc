@@ -291,21 +291,32 @@ std::vector<SimilarityEdge> CandidateEdges(
   return edges;
 }
 
-// L2-normalised sums of the rows of each group (`group_of[r]` < groups),
-// as rows of a new matrix. The sums run over a group's rows in order, with
-// Eigen sparse vectors.
-TermMatrix Centroids(const Rows& rows, const std::vector<uint32_t>& group_of,
-                     uint32_t groups, int threads) {
-  std::vector<uint64_t> first(groups + 1, 0);  // members by group
-  for (uint32_t g : group_of) ++first[g + 1];
-  for (uint32_t g = 0; g < groups; ++g) first[g + 1] += first[g];
-  std::vector<uint32_t> members(group_of.size());
-  {
+// The members of each group, in row order: group g's rows are
+// members[first[g]] .. members[first[g + 1] - 1].
+struct GroupMembers {
+  std::vector<uint64_t> first;
+  std::vector<uint32_t> members;
+
+  GroupMembers(const std::vector<uint32_t>& group_of, uint32_t groups)
+      : first(groups + 1, 0), members(group_of.size()) {
+    for (uint32_t g : group_of) ++first[g + 1];
+    for (uint32_t g = 0; g < groups; ++g) first[g + 1] += first[g];
     std::vector<uint64_t> next(first.begin(), first.end() - 1);
     for (uint32_t r = 0; r < group_of.size(); ++r) {
       members[next[group_of[r]]++] = r;
     }
   }
+  uint32_t groups() const { return static_cast<uint32_t>(first.size() - 1); }
+  absl::Span<const uint32_t> of(uint32_t g) const {
+    return absl::MakeConstSpan(members).subspan(first[g],
+                                                first[g + 1] - first[g]);
+  }
+};
+
+// L2-normalised sums of the rows of each group, as rows of a new matrix.
+// The sums run over a group's rows in order, with Eigen sparse vectors.
+TermMatrix Centroids(const Rows& rows, const GroupMembers& group, int threads) {
+  const uint32_t groups = group.groups();
   const Eigen::Index dimension = std::max<uint32_t>(rows.dimension(), 1);
   TermMatrix out;
   out.dimension = rows.dimension();
@@ -321,8 +332,8 @@ TermMatrix Centroids(const Rows& rows, const std::vector<uint32_t>& group_of,
       SparseVec member(dimension);
       for (size_t g = start + begin; g < start + end; ++g) {
         SparseVec sum(dimension);
-        for (uint64_t m = first[g]; m < first[g + 1]; ++m) {
-          const Row row = rows[members[m]];
+        for (uint32_t m : group.of(static_cast<uint32_t>(g))) {
+          const Row row = rows[m];
           member.setZero();
           member.reserve(static_cast<Eigen::Index>(row.indices.size()));
           for (size_t t = 0; t < row.indices.size(); ++t) {
@@ -476,10 +487,11 @@ absl::StatusOr<Clustering> ClusterCorpus(
 
   // 3. Storylines over event centroids, the same way with their own
   //    threshold and no time limit.
+  const GroupMembers event_members(event_of, num_raw_events);
   const TermMatrix event_text =
-      Centroids(topic.text, event_of, num_raw_events, options.threads);
+      Centroids(topic.text, event_members, options.threads);
   const TermMatrix event_entity =
-      Centroids(topic.entity, event_of, num_raw_events, options.threads);
+      Centroids(topic.entity, event_members, options.threads);
   const Vectors events{Rows{&event_text, 0}, Rows{&event_entity, 0}};
   const double ws = options.story_entity_weight;
   auto event_similarity = [&](uint32_t, uint32_t, const PairDots& dots) {
@@ -490,14 +502,10 @@ absl::StatusOr<Clustering> ClusterCorpus(
   std::vector<std::pair<double, uint32_t>> best_member(num_raw_events,
                                                        {-1.0, 0});
   {
-    std::vector<std::vector<uint32_t>> members(num_raw_events);
-    for (uint32_t k = 0; k < originals.size(); ++k) {
-      members[event_of[k]].push_back(k);
-    }
     ScatteredDot centroid;
     for (uint32_t e = 0; e < num_raw_events; ++e) {
       centroid.Set(events.text[e], events.text.dimension());
-      for (uint32_t k : members[e]) {
+      for (uint32_t k : event_members.of(e)) {
         const double similarity = centroid.Dot(topic.text[k]);
         if (similarity > best_member[e].first) {
           best_member[e] = {similarity, originals[k]};

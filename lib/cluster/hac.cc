@@ -41,8 +41,6 @@ std::vector<uint32_t> AverageLinkage(
   // links[c]: neighbour cluster -> summed edge weight. The result does not
   // depend on the maps' iteration order: the heap orders candidates totally
   // (linkage, then ids), and each merge adds every neighbour's sum once.
-  // Edges grouped by node, in edge order (a counting sort), so each node's
-  // map is built on one thread and sums in the same order as one by one.
   // Each worker owns a range of nodes and reads every edge, adding those
   // that touch its nodes in edge order: each map sums in the same order as
   // one by one, and no adjacency copy of the edges is needed.

@@ -143,11 +143,13 @@ absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
   times.reserve(articles.size());
   for (size_t begin = 0; begin < articles.size(); begin += kBatch) {
     const auto batch = articles.subspan(begin, kBatch);
-    if (auto s = builder.Add(batch); !s.ok()) return s;
+    auto progress = [&](size_t done) {
+      if (options.progress) {
+        options.progress("features", begin + done, articles.size());
+      }
+    };
+    if (auto s = builder.Add(batch, progress); !s.ok()) return s;
     for (const Article& a : batch) times.push_back(a.published);
-    if (options.progress) {
-      options.progress("features", begin + batch.size(), articles.size());
-    }
   }
   clock.Mark("features");
   ClusterOptions cluster = options.cluster;
