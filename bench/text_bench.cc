@@ -2,11 +2,16 @@
 // synthetic English news-like text. Rates are reported as bytes/s and
 // items (articles) per second.
 #include <benchmark/benchmark.h>
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
 
 #include <random>
 #include <string>
 
+#include "storycluster/features.h"
 #include "storycluster/ingest.h"
+#include "storycluster/normalize.h"
+#include "storycluster/synthetic.h"
 #include "storycluster/tokenize.h"
 
 namespace {
@@ -76,6 +81,83 @@ void BM_IngestJsonl(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * articles);
 }
 BENCHMARK(BM_IngestJsonl)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// 2,000 generated news articles (bodies of ~2.5 KB, wire copies with
+// boilerplate): the text the feature-stage benchmarks below run over.
+const std::vector<storycluster::Article>& Corpus() {
+  static const auto* corpus = [] {
+    storycluster::SyntheticOptions options;
+    options.articles = 2000;
+    options.seed = 3;
+    return new std::vector<storycluster::Article>(
+        storycluster::GenerateCorpus(options).articles);
+  }();
+  return *corpus;
+}
+
+void SetCorpusCounters(benchmark::State& state) {
+  int64_t bytes = 0;
+  for (const auto& a : Corpus()) {
+    bytes += static_cast<int64_t>(a.title.size() + a.text.size());
+  }
+  state.SetBytesProcessed(state.iterations() * bytes);
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<int64_t>(Corpus().size()));
+}
+
+// The baseline of the feature stage: bare ICU word segmentation (UTF-8
+// UText, rule status read per segment) of the same titles and bodies.
+void BM_IcuWordSegmentation(benchmark::State& state) {
+  UErrorCode status = U_ZERO_ERROR;
+  UBreakIterator* it = ubrk_open(UBRK_WORD, "", nullptr, 0, &status);
+  size_t words = 0;
+  for (auto _ : state) {
+    for (const auto& a : Corpus()) {
+      for (const std::string* text : {&a.title, &a.text}) {
+        UText* ut = utext_openUTF8(nullptr, text->data(),
+                                   static_cast<int64_t>(text->size()), &status);
+        ubrk_setUText(it, ut, &status);
+        for (int32_t end = ubrk_next(it); end != UBRK_DONE;
+             end = ubrk_next(it)) {
+          words += ubrk_getRuleStatus(it) != UBRK_WORD_NONE;
+        }
+        utext_close(ut);
+      }
+    }
+  }
+  benchmark::DoNotOptimize(words);
+  ubrk_close(it);
+  SetCorpusCounters(state);
+}
+BENCHMARK(BM_IcuWordSegmentation)->Unit(benchmark::kMillisecond);
+
+void BM_BoilerplateClean(benchmark::State& state) {
+  auto filter = storycluster::BoilerplateFilter::Create({}, Corpus());
+  size_t kept = 0;
+  for (auto _ : state) {
+    for (const auto& a : Corpus()) kept += (*filter)->Clean(a).text.size();
+  }
+  benchmark::DoNotOptimize(kept);
+  SetCorpusCounters(state);
+}
+BENCHMARK(BM_BoilerplateClean)->Unit(benchmark::kMillisecond);
+
+// Extraction per article: Arg 0 = shingles only (storycluster dedup),
+// 1 = shingles, terms and entities (storycluster cluster).
+void BM_Extract(benchmark::State& state) {
+  storycluster::FeatureOptions options;
+  options.terms = state.range(0) != 0;
+  auto extractor = storycluster::FeatureExtractor::Create(options, Corpus());
+  size_t shingles = 0;
+  for (auto _ : state) {
+    for (const auto& a : Corpus()) {
+      shingles += (*extractor)->Extract(a).shingles.size();
+    }
+  }
+  benchmark::DoNotOptimize(shingles);
+  SetCorpusCounters(state);
+}
+BENCHMARK(BM_Extract)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

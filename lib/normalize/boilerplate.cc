@@ -1,6 +1,7 @@
 // Boilerplate removal: the furniture pattern list, tail markers, captions,
 // in-article repeats, per-source corpus repeats and widget fragments.
 // docs/pipeline.md lists the rules and why each exists.
+#include <re2/re2.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -103,104 +104,188 @@ constexpr std::array<std::string_view, 8> kCaptionCredits = {
 
 // A line's match key: lower-case ASCII, straight quotes, collapsed white
 // space (no-break spaces included); its word count; and its repeat key
-// (the match key with digits folded to '0', hashed). Built in one pass
-// into buffers that are reused from line to line.
+// (the match key with digits folded to '0', hashed). Both forms are built
+// in one pass into buffers that are reused from line to line.
 class LineKey {
  public:
-  // Builds the key of `line`. Returns false, with the key incomplete, as
-  // soon as the line has more than `max_words` words.
+  // Builds the key of `line`. Returns false when the line has more than
+  // `max_words` words.
   bool Set(std::string_view line,
            int max_words = std::numeric_limits<int>::max()) {
-    key_.resize(line.size());  // the key is never longer than the line
-    char* const begin = key_.data();
-    char* out = begin;
-    bool pending_space = false;
-    words_ = 0;
-    // Appends one character of the key; false past max_words.
-    auto emit = [&](char c) {
-      if (c == ' ' || c == '\t') {
-        pending_space = out != begin;
-        return true;
-      }
-      if (out == begin || pending_space) {
-        if (++words_ > max_words) return false;
-        if (pending_space) *out++ = ' ';
-        pending_space = false;
-      }
-      *out++ = absl::ascii_tolower(static_cast<unsigned char>(c));
-      return true;
-    };
-    for (size_t i = 0; i < line.size(); ++i) {
-      const unsigned char c = static_cast<unsigned char>(line[i]);
-      char mapped = static_cast<char>(c);
-      if (c == 0xe2 && i + 2 < line.size() &&
-          static_cast<unsigned char>(line[i + 1]) == 0x80) {
-        const unsigned char last = static_cast<unsigned char>(line[i + 2]);
-        if (last == 0x98 || last == 0x99) {  // ‘ ’
-          mapped = '\'';
-          i += 2;
-        } else if (last == 0x9c || last == 0x9d) {  // “ ”
-          mapped = '"';
-          i += 2;
+    // Neither form is ever longer than the line.
+    if (key_.size() < line.size()) {
+      key_.resize(line.size());
+      folded_.resize(line.size());
+    }
+    char* const out = key_.data();
+    char* const fold = folded_.data();
+    // Branch-free for ASCII: every byte is written at `k`; a space only
+    // advances `k` when the previous byte was not one, so runs collapse to
+    // one space and leading spaces vanish (the text starts as if after a
+    // space); a trailing space is dropped at the end. Words are counted at
+    // their first byte.
+    size_t k = 0;
+    unsigned after_space = 1;
+    int words = 0;
+    const size_t n = line.size();
+    for (size_t i = 0; i < n; ++i) {
+      unsigned char c = static_cast<unsigned char>(line[i]);
+      if (c >= 0x80) [[unlikely]] {
+        if (c == 0xe2 && i + 2 < n &&
+            static_cast<unsigned char>(line[i + 1]) == 0x80) {
+          const unsigned char last = static_cast<unsigned char>(line[i + 2]);
+          if (last == 0x98 || last == 0x99) {  // ‘ ’
+            c = '\'';
+            i += 2;
+          } else if (last == 0x9c || last == 0x9d) {  // “ ”
+            c = '"';
+            i += 2;
+          }
+        } else if (c == 0xc2 && i + 1 < n &&
+                   static_cast<unsigned char>(line[i + 1]) == 0xa0) {
+          c = ' ';  // no-break space
+          ++i;
         }
-      } else if (c == 0xc2 && i + 1 < line.size() &&
-                 static_cast<unsigned char>(line[i + 1]) == 0xa0) {
-        mapped = ' ';  // no-break space
-        ++i;
       }
-      if (!emit(mapped)) {
-        key_.resize(out - begin);
-        return false;
-      }
+      // Table lookups and arithmetic only: word boundaries come every few
+      // bytes, so a branch on them would be mispredicted once per word.
+      const unsigned space = kSpace[c];
+      out[k] = kLower[c];
+      fold[k] = kFolded[c];
+      words += after_space & (space ^ 1);
+      k += (space & after_space) ^ 1;
+      after_space = space;
     }
-    key_.resize(out - begin);
-    return true;
+    if (k > 0 && out[k - 1] == ' ') --k;
+    size_ = k;
+    words_ = words;
+    return words <= max_words;
   }
-  std::string_view key() const { return key_; }
+  std::string_view key() const { return {key_.data(), size_}; }
   int words() const { return words_; }
-  uint64_t RepeatKey(uint64_t seed) {
-    folded_.assign(key_);
-    for (char& c : folded_) {
-      if (absl::ascii_isdigit(c)) c = '0';
-    }
-    return XXH3_64bits_withSeed(folded_.data(), folded_.size(), seed);
+  uint64_t RepeatKey(uint64_t seed) const {
+    return XXH3_64bits_withSeed(folded_.data(), size_, seed);
   }
 
  private:
+  // Per byte: 1 for the spaces collapsed (' ', '\t'); the key's byte
+  // (ASCII lower-cased, '\t' as ' '); the same with digits folded to '0'.
+  static constexpr auto kSpace = [] {
+    std::array<unsigned char, 256> t{};
+    t[' '] = t['\t'] = 1;
+    return t;
+  }();
+  static constexpr auto kLower = [] {
+    std::array<char, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+      t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    t['\t'] = ' ';
+    return t;
+  }();
+  static constexpr auto kFolded = [] {
+    std::array<char, 256> t = kLower;
+    for (int c = '0'; c <= '9'; ++c) t[c] = '0';
+    return t;
+  }();
+
   std::string key_, folded_;
+  size_t size_ = 0;
   int words_ = 0;
 };
 
-bool MatchesPattern(std::string_view key) {
-  for (const Pattern& p : kPatterns) {
-    switch (p.match) {
-      case Match::kExact:
-        if (key == p.text) return true;
-        break;
-      case Match::kPrefix:
-        if (key.starts_with(p.text)) return true;
-        break;
-      case Match::kSuffix:
-        if (key.ends_with(p.text)) return true;
-        break;
-      case Match::kContains:
-        if (key.find(p.text) != std::string_view::npos) return true;
-        break;
-    }
+// The pattern list, the caption credits and the tail markers, each compiled
+// into one regular expression of literal alternatives, so a line is scanned
+// once per list (RE2's automaton: linear time) instead of once per entry.
+// Keys are matched as bytes (Latin-1), so UTF-8 in them matches literally.
+class FurnitureMatcher {
+ public:
+  static const FurnitureMatcher& Get() {
+    static const FurnitureMatcher* const matcher = new FurnitureMatcher();
+    return *matcher;
   }
-  return false;
+  bool IsPattern(std::string_view key) const { return Find(pattern_, key); }
+  bool IsCaption(std::string_view key) const { return Find(caption_, key); }
+  bool IsTailMarker(std::string_view key) const { return Find(tail_, key); }
+
+ private:
+  FurnitureMatcher()
+      : pattern_(PatternRegex(), Options()),
+        caption_(CaptionRegex(), Options()),
+        tail_(TailRegex(), Options()) {}
+
+  static RE2::Options Options() {
+    RE2::Options options;
+    options.set_encoding(RE2::Options::EncodingLatin1);
+    options.set_log_errors(false);
+    return options;
+  }
+  static bool Find(const RE2& re, std::string_view key) {
+    return RE2::PartialMatch(re2::StringPiece(key.data(), key.size()), re);
+  }
+  // "(?:a|b|c)" of the literals.
+  template <typename Range, typename Text>
+  static std::string AnyOf(const Range& range, Text text) {
+    std::string out = "(?:";
+    for (const auto& item : range) {
+      const std::string_view literal = text(item);
+      if (out.size() > 3) out += '|';
+      out += RE2::QuoteMeta(re2::StringPiece(literal.data(), literal.size()));
+    }
+    return out + ")";
+  }
+  static std::string PatternRegex() {
+    std::string out;
+    for (Match kind :
+         {Match::kExact, Match::kPrefix, Match::kSuffix, Match::kContains}) {
+      std::vector<std::string_view> literals;
+      for (const Pattern& p : kPatterns) {
+        if (p.match == kind) literals.push_back(p.text);
+      }
+      if (literals.empty()) continue;
+      const std::string any =
+          AnyOf(literals, [](std::string_view s) { return s; });
+      if (!out.empty()) out += '|';
+      switch (kind) {
+        case Match::kExact:
+          out += "^" + any + "$";
+          break;
+        case Match::kPrefix:
+          out += "^" + any;
+          break;
+        case Match::kSuffix:
+          out += any + "$";
+          break;
+        case Match::kContains:
+          out += any;
+          break;
+      }
+    }
+    return out;
+  }
+  // A credit anywhere, or the credit without its edge spaces at the end.
+  static std::string CaptionRegex() {
+    return AnyOf(kCaptionCredits, [](std::string_view c) { return c; }) + "|" +
+           AnyOf(kCaptionCredits, [](std::string_view c) { return Trim(c); }) +
+           "$";
+  }
+  static std::string TailRegex() {
+    return "^" + AnyOf(kTailMarkers, [](std::string_view m) { return m; });
+  }
+
+  const RE2 pattern_, caption_, tail_;
+};
+
+bool MatchesPattern(std::string_view key) {
+  return FurnitureMatcher::Get().IsPattern(key);
 }
 
 bool IsCaption(std::string_view key) {
-  return std::any_of(
-      kCaptionCredits.begin(), kCaptionCredits.end(), [&](std::string_view c) {
-        return key.find(c) != std::string_view::npos || key.ends_with(Trim(c));
-      });
+  return FurnitureMatcher::Get().IsCaption(key);
 }
 
 bool IsTailMarker(std::string_view key) {
-  return std::any_of(kTailMarkers.begin(), kTailMarkers.end(),
-                     [&](std::string_view m) { return key.starts_with(m); });
+  return FurnitureMatcher::Get().IsTailMarker(key);
 }
 
 bool EndsSentence(std::string_view line) {
