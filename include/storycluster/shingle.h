@@ -26,6 +26,9 @@ inline constexpr int kDefaultShingleSize = 5;
 // shingle of all its words; no words give an empty set.
 // REQUIRES: k >= 1.
 std::vector<uint64_t> ShingleHashes(absl::Span<const Token> tokens, int k);
+// The same for tokens [first, last) of `tokens`, hashed in place.
+std::vector<uint64_t> ShingleHashes(const TokenList& tokens, size_t first,
+                                    size_t last, int k);
 
 // Exact Jaccard similarity |a ∩ b| / |a ∪ b| of two sorted unique sets
 // (0 when both are empty).

@@ -31,6 +31,36 @@ struct Token {
   bool stop_word = false;  // an English function word ("the", "of", ...)
 };
 
+// The tokens of a text in flat storage, for the feature stage (no string
+// per token). `text` holds the normalized text of every non-URL token, each
+// followed by U+001F (unit separator, never inside a token), in token
+// order: exactly the form word shingles are hashed in (shingle.h), so a
+// shingle is a span of it. URL texts are kept apart in `url_text`.
+struct TokenList {
+  struct Entry {
+    uint32_t text_begin = 0;  // in `text` (`url_text` for a URL)
+    uint32_t text_size = 0;
+    uint32_t begin = 0;  // byte range [begin, end) of the original text
+    uint32_t end = 0;
+    TokenKind kind = TokenKind::kWord;
+    bool stop_word = false;
+  };
+  std::string text;
+  std::string url_text;
+  std::vector<Entry> tokens;
+
+  size_t size() const { return tokens.size(); }
+  std::string_view TextOf(const Entry& e) const {
+    const std::string& s = e.kind == TokenKind::kUrl ? url_text : text;
+    return std::string_view(s).substr(e.text_begin, e.text_size);
+  }
+  void clear() {
+    text.clear();
+    url_text.clear();
+    tokens.clear();
+  }
+};
+
 struct TokenizerOptions {
   // Emit URL tokens (else URLs are dropped). Default: true.
   bool keep_urls = true;
@@ -38,6 +68,9 @@ struct TokenizerOptions {
   // implementation of ICU's word rules for ASCII instead of ICU itself;
   // the tokens are identical (tested), only faster. Default: true.
   bool fast_ascii = true;
+  // Flag English stop words (Token::stop_word). Copy detection alone does
+  // not need them. Default: true.
+  bool mark_stop_words = true;
 };
 
 // True when `normalized` (case-folded) is in the English stop-word list.
@@ -57,6 +90,8 @@ class Tokenizer {
   // Appends tokens to `*out`, adding `offset` to their byte ranges.
   void TokenizeTo(std::string_view utf8, uint32_t offset,
                   std::vector<Token>* out);
+  // The same into flat storage; the tokens are those of the vector form.
+  void TokenizeTo(std::string_view utf8, uint32_t offset, TokenList* out);
 
  private:
   struct Rep;

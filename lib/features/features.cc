@@ -9,7 +9,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "lib/common/strings.h"
 
 namespace storycluster {
 namespace {
@@ -18,10 +20,15 @@ struct StemmerDeleter {
   void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
 };
 
+using Entry = TokenList::Entry;
+// Term -> weight. Keys view the extractor's token texts and stems, which
+// stay put while one article is extracted.
+using TermWeights = absl::flat_hash_map<std::string_view, float>;
+
 // Content terms: not stop words, and not single Latin letters or digits.
-bool IsContentTerm(const Token& t) {
+bool IsContentTerm(const Entry& t) {
   if (t.stop_word || t.kind == TokenKind::kUrl) return false;
-  return t.kind == TokenKind::kIdeographic || t.text.size() >= 2;
+  return t.kind == TokenKind::kIdeographic || t.text_size >= 2;
 }
 
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
@@ -48,39 +55,42 @@ bool IsAcronym(std::string_view original) {
                      [](char c) { return IsUpper(c) || c == '.' || c == '&'; });
 }
 
-// Collects the entity-like terms of `tokens` (which came from `text`),
-// weighted by `weight` per occurrence.
-void AddEntities(std::string_view text, absl::Span<const Token> tokens,
-                 float weight, absl::flat_hash_map<std::string, float>* out) {
-  absl::flat_hash_set<std::string> mid_sentence;
-  std::vector<const Token*> initial;
-  for (const Token& t : tokens) {
+// Collects the entity-like terms of tokens [first, last) (which came from
+// `text`), weighted by `weight` per occurrence.
+void AddEntities(std::string_view text, const TokenList& list, size_t first,
+                 size_t last, float weight, TermWeights* out) {
+  absl::flat_hash_set<std::string_view> mid_sentence;
+  std::vector<std::string_view> initial;
+  for (size_t i = first; i < last; ++i) {
+    const Entry& t = list.tokens[i];
+    const std::string_view term = list.TextOf(t);
     if (t.kind == TokenKind::kNumber) {
-      if (t.text.size() >= 2) (*out)[t.text] += weight;
+      if (term.size() >= 2) (*out)[term] += weight;
       continue;
     }
-    if (t.kind != TokenKind::kWord || t.stop_word || t.text.size() < 2)
-      continue;
+    if (t.kind != TokenKind::kWord || t.stop_word || term.size() < 2) continue;
     const std::string_view original = text.substr(t.begin, t.end - t.begin);
     if (!IsUpper(original.front())) continue;
     if (IsAcronym(original) || !StartsSentence(text, t.begin)) {
-      (*out)[t.text] += weight;
-      mid_sentence.insert(t.text);
+      (*out)[term] += weight;
+      mid_sentence.insert(term);
     } else {
-      initial.push_back(&t);
+      initial.push_back(term);
     }
   }
   // A capitalised sentence-initial word counts when the same word is
   // capitalised mid-sentence elsewhere ("Reid said..." after "Tara Reid").
-  for (const Token* t : initial) {
-    if (mid_sentence.contains(t->text)) (*out)[t->text] += weight;
+  for (std::string_view term : initial) {
+    if (mid_sentence.contains(term)) (*out)[term] += weight;
   }
 }
 
 // Title Case headlines capitalise every word; their capitals say nothing.
-bool IsTitleCase(std::string_view title, absl::Span<const Token> tokens) {
+bool IsTitleCase(std::string_view title, const TokenList& list, size_t first,
+                 size_t last) {
   int words = 0, capitalised = 0;
-  for (const Token& t : tokens) {
+  for (size_t i = first; i < last; ++i) {
+    const Entry& t = list.tokens[i];
     if (t.kind != TokenKind::kWord || t.stop_word) continue;
     ++words;
     capitalised += IsUpper(title[t.begin]);
@@ -88,10 +98,12 @@ bool IsTitleCase(std::string_view title, absl::Span<const Token> tokens) {
   return words >= 3 && capitalised * 10 >= words * 7;
 }
 
-std::vector<WeightedTerm> Sorted(absl::flat_hash_map<std::string, float>& m) {
+std::vector<WeightedTerm> Sorted(const TermWeights& m) {
   std::vector<WeightedTerm> out;
   out.reserve(m.size());
-  for (auto& [term, weight] : m) out.push_back({term, weight});
+  for (const auto& [term, weight] : m) {
+    out.push_back({std::string(term), weight});
+  }
   std::sort(out.begin(), out.end(),
             [](const WeightedTerm& a, const WeightedTerm& b) {
               return a.term < b.term;
@@ -106,29 +118,29 @@ struct FeatureExtractor::Rep {
   std::shared_ptr<const BoilerplateFilter> boilerplate;
   std::unique_ptr<Tokenizer> tokenizer;
   std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer;
-  std::vector<Token> tokens;  // reused per article
+  TokenList tokens;  // reused per article
 
   // Stems by word: news vocabulary is small next to its running text, so
-  // each distinct word is stemmed once per extractor. Bounded: the cache is
-  // dropped when it reaches kMaxCachedStems words.
+  // each distinct word is stemmed once per extractor. A node map, so a stem
+  // stays put while the cache grows. Bounded: the cache is dropped, between
+  // articles, once it holds kMaxCachedStems words.
   static constexpr size_t kMaxCachedStems = size_t{1} << 20;
-  absl::flat_hash_map<std::string, std::string> stems;
+  absl::node_hash_map<std::string, std::string> stems;
 
-  const std::string& Stem(const std::string& term) {
+  std::string_view Stem(std::string_view term) {
     if (!stemmer) return term;
-    auto it = stems.find(term);
+    auto it = stems.find(AV(term));
     if (it != stems.end()) return it->second;
-    if (stems.size() >= kMaxCachedStems) stems.clear();
     const sb_symbol* s = sb_stemmer_stem(
         stemmer.get(), reinterpret_cast<const sb_symbol*>(term.data()),
         static_cast<int>(term.size()));
     std::string stem =
         s == nullptr
-            ? term
+            ? std::string(term)
             : std::string(
                   reinterpret_cast<const char*>(s),
                   static_cast<size_t>(sb_stemmer_length(stemmer.get())));
-    return stems.emplace(term, std::move(stem)).first->second;
+    return stems.emplace(std::string(term), std::move(stem)).first->second;
   }
 };
 
@@ -158,6 +170,8 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::FromFilter(
   rep->boilerplate = std::move(boilerplate);
   TokenizerOptions tokenizer_options;
   tokenizer_options.keep_urls = false;
+  // Copy detection alone (no terms) needs no stop words.
+  tokenizer_options.mark_stop_words = options.terms;
   auto tokenizer = Tokenizer::Create(tokenizer_options);
   if (!tokenizer.ok()) return tokenizer.status();
   rep->tokenizer = std::move(tokenizer).value();
@@ -180,33 +194,33 @@ ArticleFeatures FeatureExtractor::Extract(const Article& article) {
   ArticleFeatures out;
   const CleanText clean = rep_->boilerplate->Clean(article);
   out.removed_lines = clean.removed.size();
-  std::vector<Token>& tokens = rep_->tokens;
+  TokenList& tokens = rep_->tokens;
   tokens.clear();
   rep_->tokenizer->TokenizeTo(article.title, 0, &tokens);
   const size_t title_tokens = tokens.size();
   rep_->tokenizer->TokenizeTo(clean.text, 0, &tokens);
-  const auto all = absl::MakeConstSpan(tokens);
-  const auto title = all.subspan(0, title_tokens);
-  const auto body = all.subspan(title_tokens);
-  out.shingles = ShingleHashes(body, rep_->options.shingle_size);
-  if (out.shingles.empty()) {
-    out.shingles = ShingleHashes(all, rep_->options.shingle_size);
-  }
+  const size_t all = tokens.size();
+  const int k = rep_->options.shingle_size;
+  out.shingles = ShingleHashes(tokens, title_tokens, all, k);
+  if (out.shingles.empty()) out.shingles = ShingleHashes(tokens, 0, all, k);
   if (!rep_->options.terms) return out;
+  if (rep_->stems.size() >= Rep::kMaxCachedStems) rep_->stems.clear();
   const float title_weight = static_cast<float>(rep_->options.title_weight);
-  absl::flat_hash_map<std::string, float> tf;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    if (!IsContentTerm(tokens[i])) continue;
-    tf[tokens[i].kind == TokenKind::kWord ? rep_->Stem(tokens[i].text)
-                                          : tokens[i].text] +=
+  TermWeights tf;
+  for (size_t i = 0; i < all; ++i) {
+    const Entry& t = tokens.tokens[i];
+    if (!IsContentTerm(t)) continue;
+    const std::string_view text = tokens.TextOf(t);
+    tf[t.kind == TokenKind::kWord ? rep_->Stem(text) : text] +=
         i < title_tokens ? title_weight : 1.0f;
   }
   out.terms = Sorted(tf);
-  absl::flat_hash_map<std::string, float> entities;
-  if (!IsTitleCase(article.title, title)) {
-    AddEntities(article.title, title, title_weight, &entities);
+  TermWeights entities;
+  if (!IsTitleCase(article.title, tokens, 0, title_tokens)) {
+    AddEntities(article.title, tokens, 0, title_tokens, title_weight,
+                &entities);
   }
-  AddEntities(clean.text, body, 1.0f, &entities);
+  AddEntities(clean.text, tokens, title_tokens, all, 1.0f, &entities);
   out.entities = Sorted(entities);
   return out;
 }

@@ -57,6 +57,17 @@ std::vector<Span> FindUrls(std::string_view text) {
   return urls;
 }
 
+// Follows each token's text in TokenList::text.
+constexpr char kTokenSeparator = '\x1f';
+
+// ASCII lower-casing of s[from, end) in place.
+void LowerAscii(std::string& s, size_t from) {
+  for (size_t i = from; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    s[i] = static_cast<char>(c | ((c - 'A' < 26u) << 5));
+  }
+}
+
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
          c == '\f';
@@ -156,6 +167,7 @@ struct Tokenizer::Rep {
   TokenizerOptions options;
   std::unique_ptr<icu::BreakIterator> words;
   std::unique_ptr<TextNormalizer> normalizer;
+  TokenList scratch;  // for the std::vector<Token> form
 };
 
 Tokenizer::Tokenizer(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -186,6 +198,18 @@ std::vector<Token> Tokenizer::Tokenize(std::string_view utf8) {
 
 void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
                            std::vector<Token>* out) {
+  TokenList& list = rep_->scratch;
+  list.clear();
+  TokenizeTo(utf8, offset, &list);
+  out->reserve(out->size() + list.size());
+  for (const TokenList::Entry& e : list.tokens) {
+    out->push_back(Token{std::string(list.TextOf(e)), e.begin, e.end, e.kind,
+                         e.stop_word});
+  }
+}
+
+void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
+                           TokenList* out) {
   if (utf8.size() > UINT32_MAX - offset) {
     utf8 = utf8.substr(0, UINT32_MAX - offset);
   }
@@ -195,12 +219,15 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     for (; next_url < urls.size() && urls[next_url].begin < pos; ++next_url) {
       if (!rep_->options.keep_urls) continue;
       const Span& u = urls[next_url];
-      Token t;
-      t.text = absl::AsciiStrToLower(AV(utf8.substr(u.begin, u.end - u.begin)));
+      TokenList::Entry t;
+      t.text_begin = static_cast<uint32_t>(out->url_text.size());
+      out->url_text.append(utf8.substr(u.begin, u.end - u.begin));
+      LowerAscii(out->url_text, t.text_begin);
+      t.text_size = static_cast<uint32_t>(out->url_text.size() - t.text_begin);
       t.begin = static_cast<uint32_t>(u.begin) + offset;
       t.end = static_cast<uint32_t>(u.end) + offset;
       t.kind = TokenKind::kUrl;
-      out->push_back(std::move(t));
+      out->tokens.push_back(t);
     }
   };
   size_t url_cursor = 0;  // first URL that may still overlap a segment
@@ -210,27 +237,35 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     while (url_cursor < urls.size() && urls[url_cursor].end <= b) ++url_cursor;
     if (url_cursor < urls.size() && urls[url_cursor].begin < e) return;
     emit_urls_before(e);
-    Token t;
+    TokenList::Entry t;
     t.begin = static_cast<uint32_t>(b) + offset;
     t.end = static_cast<uint32_t>(e) + offset;
+    std::string& text = out->text;
+    const size_t start = text.size();
+    t.text_begin = static_cast<uint32_t>(start);
     if (ascii) {
       // NFKC_Casefold of ASCII letters, digits, '_' '.' ',' ';' and the
       // apostrophe is ASCII lower-casing, and none is a typographic mark.
-      t.text = absl::AsciiStrToLower(AV(utf8.substr(b, e - b)));
+      text.append(utf8.substr(b, e - b));
+      LowerAscii(text, start);
     } else {
-      rep_->normalizer->NormalizeTo(utf8.substr(b, e - b), &t.text);
+      rep_->normalizer->NormalizeTo(utf8.substr(b, e - b), &text);
     }
     if (rule < UBRK_WORD_NUMBER_LIMIT) {
       t.kind = TokenKind::kNumber;
-      t.text.erase(std::remove(t.text.begin(), t.text.end(), ','),
-                   t.text.end());
+      text.erase(std::remove(text.begin() + static_cast<ptrdiff_t>(start),
+                             text.end(), ','),
+                 text.end());
     } else if (rule >= UBRK_WORD_KANA) {
       t.kind = TokenKind::kIdeographic;
     } else {
       t.kind = TokenKind::kWord;
-      t.stop_word = IsStopWord(t.text);
+      t.stop_word = rep_->options.mark_stop_words &&
+                    IsStopWord(std::string_view(text).substr(start));
     }
-    out->push_back(std::move(t));
+    t.text_size = static_cast<uint32_t>(text.size() - start);
+    text.push_back(kTokenSeparator);
+    out->tokens.push_back(t);
   };
   if (!rep_->options.fast_ascii) {
     SegmentWithIcu(utf8, 0, emit);

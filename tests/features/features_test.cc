@@ -26,6 +26,32 @@ TEST_CASE("shingles: count, order-independence of duplicates, short texts") {
   CHECK(std::is_sorted(hashes.begin(), hashes.end()));
 }
 
+TEST_CASE("shingles of a flat token list equal those of its tokens") {
+  auto tokenizer = Tokenizer::Create();
+  REQUIRE(tokenizer.ok());
+  TokenList list;
+  (*tokenizer)->TokenizeTo("Talks stall", 0, &list);
+  const size_t title = list.size();
+  (*tokenizer)
+      ->TokenizeTo(
+          "The port talks resumed, see www.example.com/x for 2,000 details on "
+          "the port talks and the strike.",
+          0, &list);
+  const auto tokens = (*tokenizer)
+                          ->Tokenize(
+                              "The port talks resumed, see www.example.com/x "
+                              "for 2,000 details on "
+                              "the port talks and the strike.");
+  for (int k : {1, 2, 5, 16}) {
+    INFO(k);
+    CHECK(ShingleHashes(list, title, list.size(), k) ==
+          ShingleHashes(tokens, k));  // the URL token in between is skipped
+  }
+  CHECK(ShingleHashes(list, 0, title, 5) ==
+        ShingleHashes(Words({"talks", "stall"}), 5));
+  CHECK(ShingleHashes(list, 0, 0, 5).empty());
+}
+
 TEST_CASE("shingles: golden values pin the hash and seed") {
   // If this fails, the shingle format changed: persisted signatures and
   // comparisons across versions would silently break. Bump the format.

@@ -140,6 +140,46 @@ bool SameTokens(const std::vector<Token>& a, const std::vector<Token>& b) {
   return true;
 }
 
+TEST_CASE("flat token list: same tokens as the vector form, texts joined") {
+  auto tok = Make();
+  const std::string title = "NATO\xE2\x80\x99s chief";
+  const std::string body =
+      "See https://Example.com/A now: 1,000 people, \xEF\xBC\xAE\xEF\xBC"
+      "\xA1 and \xE5\x8C\x97\xE4\xBA\xAC\xE5\xB8\x82 met.";
+  TokenList list;
+  tok->TokenizeTo(title, 0, &list);
+  tok->TokenizeTo(body, 100, &list);
+  std::vector<Token> vec;
+  tok->TokenizeTo(title, 0, &vec);
+  tok->TokenizeTo(body, 100, &vec);
+  REQUIRE(list.size() == vec.size());
+  std::string joined;
+  for (size_t i = 0; i < vec.size(); ++i) {
+    const TokenList::Entry& e = list.tokens[i];
+    INFO(vec[i].text);
+    CHECK(list.TextOf(e) == vec[i].text);
+    CHECK(e.begin == vec[i].begin);
+    CHECK(e.end == vec[i].end);
+    CHECK(e.kind == vec[i].kind);
+    CHECK(e.stop_word == vec[i].stop_word);
+    if (e.kind == TokenKind::kUrl) continue;
+    joined += vec[i].text;
+    joined += '\x1f';
+  }
+  CHECK(list.text == joined);  // URL texts are kept apart
+  CHECK(list.url_text == "https://example.com/a");
+  CHECK(vec.back().begin >= 100);
+}
+
+TEST_CASE("mark_stop_words = false leaves every stop flag unset") {
+  TokenizerOptions options;
+  options.mark_stop_words = false;
+  const auto tokens = Make(options)->Tokenize("The talks with Pyongyang");
+  REQUIRE(tokens.size() == 4);
+  for (const Token& t : tokens) CHECK_FALSE(t.stop_word);
+  CHECK(Make()->Tokenize("The talks with Pyongyang")[0].stop_word);
+}
+
 // The fast ASCII path must give exactly the ICU path's tokens.
 void ExpectSameAsIcu(const std::string& text) {
   static auto fast = Make();
