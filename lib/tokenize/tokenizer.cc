@@ -5,6 +5,7 @@
 #include <unicode/utext.h>
 
 #include <algorithm>
+#include <array>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -85,19 +86,28 @@ enum class AsciiClass {
   kOther
 };
 
-AsciiClass ClassOf(char c) {
-  // '@' is ALetter in Unicode's word-break data (so "a@b" is one word).
-  if (absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == '@') {
-    return AsciiClass::kLetter;
+constexpr std::array<AsciiClass, 256> kAsciiClasses = [] {
+  std::array<AsciiClass, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    // '@' is ALetter in Unicode's word-break data (so "a@b" is one word).
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '@') {
+      t[c] = AsciiClass::kLetter;
+    } else if (c >= '0' && c <= '9') {
+      t[c] = AsciiClass::kDigit;
+    } else if (c == '_') {
+      t[c] = AsciiClass::kUnderscore;
+    } else if (c == '.' || c == '\'') {
+      t[c] = AsciiClass::kMidNumLet;
+    } else if (c == ',' || c == ';') {
+      t[c] = AsciiClass::kMidNum;
+    } else {
+      t[c] = AsciiClass::kOther;
+    }
   }
-  if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-    return AsciiClass::kDigit;
-  }
-  if (c == '_') return AsciiClass::kUnderscore;
-  if (c == '.' || c == '\'') return AsciiClass::kMidNumLet;
-  if (c == ',' || c == ';') return AsciiClass::kMidNum;
-  return AsciiClass::kOther;
-}
+  return t;
+}();
+
+AsciiClass ClassOf(char c) { return kAsciiClasses[static_cast<uint8_t>(c)]; }
 
 // Word segments of text[begin, end) (ASCII, no white space), with the rule
 // status ICU's word iterator gives them: the ASCII subset of UAX #29 rules
