@@ -5,8 +5,6 @@
 #ifndef STORYCLUSTER_LIB_COMMON_STRINGS_H_
 #define STORYCLUSTER_LIB_COMMON_STRINGS_H_
 
-#include <string.h>
-
 #include <string_view>
 
 #include "absl/strings/ascii.h"
@@ -26,14 +24,6 @@ inline std::string_view TrimLeft(std::string_view s) {
 }
 inline std::string_view TrimRight(std::string_view s) {
   return SV(absl::StripTrailingAsciiWhitespace(AV(s)));
-}
-
-// True when `needle` occurs in `haystack`. glibc's memmem compares byte
-// pairs and skips ahead, much faster than std::string_view::find (memchr
-// on the first byte, then memcmp) when that byte is common, as ' ' is.
-inline bool Contains(std::string_view haystack, std::string_view needle) {
-  return memmem(haystack.data(), haystack.size(), needle.data(),
-                needle.size()) != nullptr;
 }
 
 }  // namespace storycluster
