@@ -38,10 +38,14 @@ class TermDictionary {
   // Every id returned so far is below this.
   uint32_t id_bound() const;
   size_t size() const;
+  // Distinct for every dictionary made in the process (never reused), so
+  // a cache of ids can tell which dictionary they belong to.
+  uint64_t serial() const { return serial_; }
 
  private:
   struct Shard;
   std::unique_ptr<Shard[]> shards_;
+  uint64_t serial_;
 };
 
 // Weighted terms of many documents as compressed rows: document d's terms

@@ -18,6 +18,9 @@
 
 namespace storycluster {
 
+class TermDictionary;  // storycluster/corpus.h
+struct InternedTerms;  // storycluster/corpus.h
+
 struct FeatureOptions {
   // Words per shingle. Default: 5. REQUIRES: 1 <= shingle_size <= 16.
   int shingle_size = 5;
@@ -70,6 +73,17 @@ class FeatureExtractor {
   absl::StatusOr<std::unique_ptr<FeatureExtractor>> Clone() const;
 
   ArticleFeatures Extract(const Article& article);
+
+  // Extract followed by InternTerms(features, terms, entities, out) without
+  // the term strings: returns the shingles and fills `out` with the ids
+  // and weights of the terms and entities, in Extract's order. Each
+  // distinct word is looked up in `terms`/`entities` once per extractor
+  // (they are locked); REQUIRES: the dictionaries outlive the calls that
+  // use them, and each is used with one role (terms or entities).
+  std::vector<uint64_t> ExtractInterned(const Article& article,
+                                        TermDictionary& terms,
+                                        TermDictionary& entities,
+                                        InternedTerms* out);
 
  private:
   struct Rep;

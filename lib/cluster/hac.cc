@@ -14,8 +14,14 @@
 #include "lib/cluster/hac.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <optional>
 #include <queue>
+#include <thread>
 #include <tuple>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "lib/common/parallel.h"
@@ -30,6 +36,75 @@ struct Candidate {
     // Max-heap on linkage; ties prefer the smaller slots.
     return std::tie(linkage, o.a, o.b) < std::tie(o.linkage, a, b);
   }
+};
+
+// Runs `job` on its own thread each time Post() is called, while the
+// caller goes on; Wait() returns when that run is done (and rethrows what
+// it threw). One run at a time: Post, then Wait, then Post again.
+class Helper {
+ public:
+  explicit Helper(std::function<void()> job)
+      : job_(std::move(job)), thread_([this] { Loop(); }) {}
+  ~Helper() {
+    stop_ = true;
+    Post();
+    thread_.join();
+  }
+  Helper(const Helper&) = delete;
+  Helper& operator=(const Helper&) = delete;
+
+  void Post() {
+    posted_.fetch_add(1);
+    posted_.notify_one();
+  }
+  void Wait() {
+    const uint64_t want = posted_.load();
+    Await(finished_, want);
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  void Loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      seen = Await(posted_, seen + 1);
+      if (stop_) return;
+      try {
+        job_();
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+      finished_.store(seen);
+      finished_.notify_one();
+    }
+  }
+
+  // Waits until `counter` reaches `target`, returns its value. Runs are
+  // short and come in quick succession, and waking a sleeping thread takes
+  // far longer than one (about 100 us seen on a 2-core VM), so both sides
+  // spin first and sleep only after a long pause.
+  static uint64_t Await(std::atomic<uint64_t>& counter, uint64_t target) {
+    constexpr int kSpins = 1 << 16;
+    for (int i = 0;; ++i) {
+      const uint64_t now = counter.load();
+      if (now >= target) return now;
+      if (i < kSpins) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#else
+        std::this_thread::yield();
+#endif
+      } else {
+        counter.wait(now);
+      }
+    }
+  }
+
+  std::function<void()> job_;
+  std::atomic<uint64_t> posted_{0}, finished_{0};
+  std::atomic<bool> stop_{false};
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts once the members above exist
 };
 
 }  // namespace
@@ -96,7 +171,42 @@ std::vector<uint32_t> AverageLinkage(
   std::vector<Candidate> all;
   for (auto& chunk : initial) all.insert(all.end(), chunk.begin(), chunk.end());
   initial = {};
-  std::priority_queue<Candidate> heap(std::less<Candidate>(), std::move(all));
+  // The initial candidates are consumed in order from a sorted array
+  // (sorted in parallel parts, then merged), and only the pairs offered
+  // later go through the heap: a sequential read instead of a sift-down
+  // through a heap of every initial pair per pop. Taking the higher of the
+  // two fronts pops in the same order as one heap of all of them.
+  auto higher_first = [](const Candidate& x, const Candidate& y) {
+    return y < x;
+  };
+  {
+    const size_t parts = PartCount(all.size(), threads);
+    ParallelParts(all.size(), threads, [&](size_t, size_t begin, size_t end) {
+      std::sort(all.begin() + static_cast<ptrdiff_t>(begin),
+                all.begin() + static_cast<ptrdiff_t>(end), higher_first);
+    });
+    for (size_t p = 1; p < parts; ++p) {
+      std::inplace_merge(
+          all.begin(),
+          all.begin() + static_cast<ptrdiff_t>(p * all.size() / parts),
+          all.begin() + static_cast<ptrdiff_t>((p + 1) * all.size() / parts),
+          higher_first);
+    }
+  }
+  size_t next_initial = 0;
+  std::priority_queue<Candidate> heap;
+  // The highest candidate of both sources; false when both are empty.
+  auto pop = [&](Candidate* c) {
+    if (next_initial < all.size() &&
+        (heap.empty() || heap.top() < all[next_initial])) {
+      *c = all[next_initial++];
+      return true;
+    }
+    if (heap.empty()) return false;
+    *c = heap.top();
+    heap.pop();
+    return true;
+  };
   auto push = [&](uint32_t x, uint32_t y, double sum) {
     const double linkage = linkage_of(x, y, sum);
     if (linkage < threshold) return;
@@ -104,9 +214,27 @@ std::vector<uint32_t> AverageLinkage(
     heap.push({linkage, x, y});
   };
   std::vector<std::pair<uint32_t, double>> moved;  // t's links, in order
-  while (!heap.empty()) {
-    const Candidate c = heap.top();
-    heap.pop();
+  uint32_t merge_s = 0, merge_t = 0;  // the merge in progress: t into s
+  constexpr size_t kAhead = 8;
+  auto update_back_links = [&] {
+    for (size_t k = 0; k < moved.size(); ++k) {
+      if (k + 2 * kAhead < moved.size()) {
+        __builtin_prefetch(&links[moved[k + 2 * kAhead].first]);
+      }
+      if (k + kAhead < moved.size()) {
+        links[moved[k + kAhead].first].prefetch(merge_t);
+      }
+      const auto [m, weight] = moved[k];
+      auto& back = links[m];
+      back.erase(merge_t);
+      back[merge_s] += weight;
+    }
+  };
+  const int workers = ResolveThreads(threads);
+  constexpr size_t kSplitAt = 64;
+  std::optional<Helper> helper;  // destroyed (joined) before the state above
+  Candidate c;
+  while (pop(&c)) {
     if (parent[c.a] != c.a || parent[c.b] != c.b) continue;  // merged away
     auto link = links[c.a].find(c.b);
     if (link == links[c.a].end()) continue;
@@ -138,27 +266,31 @@ std::vector<uint32_t> AverageLinkage(
     size[t] = 0;
     id[s] = std::min(id[s], id[t]);
     parent[t] = s;
-    // Linkages to t's neighbours may rise: offer them again. The
-    // neighbours' maps are scattered in memory: their headers and then the
-    // slots for t are prefetched a few neighbours ahead.
+    // Linkages to t's neighbours may rise: offer them again. Each
+    // neighbour's own map then drops t and adds the weight under s (the
+    // back links); with two or more threads a long list's back links are
+    // updated by the helper while this thread updates s's map (they touch
+    // different maps). The maps are scattered in memory: their headers and
+    // then the slots are prefetched a few neighbours ahead.
     moved.assign(links[t].begin(), links[t].end());
-    constexpr size_t kAhead = 8;
+    merge_s = s;
+    merge_t = t;
+    const bool split = workers >= 2 && moved.size() >= kSplitAt;
+    if (split) {
+      if (!helper) helper.emplace(update_back_links);
+      helper->Post();
+    }
     for (size_t k = 0; k < moved.size(); ++k) {
-      if (k + 2 * kAhead < moved.size()) {
-        __builtin_prefetch(&links[moved[k + 2 * kAhead].first]);
-      }
-      if (k + kAhead < moved.size()) {
-        const uint32_t ahead = moved[k + kAhead].first;
-        links[ahead].prefetch(t);
-        links[s].prefetch(ahead);
-      }
+      if (k + kAhead < moved.size()) links[s].prefetch(moved[k + kAhead].first);
       const auto [m, weight] = moved[k];
       double& merged = links[s][m];
       merged += weight;
-      auto& back = links[m];
-      back.erase(t);
-      back[s] += weight;
       push(s, m, merged);
+    }
+    if (split) {
+      helper->Wait();
+    } else {
+      update_back_links();
     }
     links[t] = {};
     // Pairs held back by cohesion: the merged cohesion differs.

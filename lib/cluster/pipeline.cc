@@ -3,6 +3,7 @@
 // inputs streamed from files in two passes (ClusterPaths).
 #include <atomic>
 #include <fstream>
+#include <future>
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
@@ -53,10 +54,9 @@ class CorpusBuilder {
     ParallelFor(batch.size(), workers, 16,
                 [&](size_t begin, size_t end, int worker) {
                   for (size_t i = begin; i < end; ++i) {
-                    ArticleFeatures f = extractors_[worker]->Extract(batch[i]);
-                    InternTerms(f, *corpus_->term_dictionary,
-                                *corpus_->entity_dictionary, &terms_[i]);
-                    shingles_[i] = std::move(f.shingles);
+                    shingles_[i] = extractors_[worker]->ExtractInterned(
+                        batch[i], *corpus_->term_dictionary,
+                        *corpus_->entity_dictionary, &terms_[i]);
                   }
                   const size_t now = done += end - begin;
                   if (progress && worker == 0) progress(now);
@@ -186,28 +186,52 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
   }
   const int workers = ResolveThreads(options.threads);
   StreamedCorpus out;
-  // Runs one pass: every accepted article goes, in batches, to `process`.
-  std::vector<Article> batch;
+  // Runs one pass: every accepted article goes, in batches, to `process`,
+  // one batch at a time in input order. With two or more workers the next
+  // batch is parsed while the last one is processed (on another thread),
+  // so parsing is not a serial step between batches.
+  std::vector<Article> batch, working;
   auto pass =
       [&](const std::function<absl::Status(absl::Span<Article>)>& process)
       -> absl::StatusOr<IngestResult> {
     absl::Status failed;
+    std::future<absl::Status> running;  // processing `working`
+    auto wait = [&] {
+      if (!running.valid()) return;
+      absl::Status s = running.get();
+      if (failed.ok()) failed = std::move(s);
+    };
+    auto submit = [&] {
+      if (workers < 2) {
+        failed = process(absl::MakeSpan(batch));
+        batch.clear();
+        return;
+      }
+      wait();
+      working.swap(batch);
+      batch.clear();
+      if (!failed.ok()) return;
+      running = std::async(std::launch::async,
+                           [&] { return process(absl::MakeSpan(working)); });
+    };
     IngestOptions streamed = ingest;
     streamed.sink = [&](Article&& article) {
       if (!failed.ok()) return;  // the pass has failed: drop the rest
       batch.push_back(std::move(article));
-      if (batch.size() == kBatch) {
-        failed = process(absl::MakeSpan(batch));
-        batch.clear();
-      }
+      if (batch.size() == kBatch) submit();
     };
     auto ingestor = Ingestor::Create(streamed);
     if (!ingestor.ok()) return ingestor.status();
+    absl::Status read;
     for (const std::string& path : paths) {
-      if (auto s = (*ingestor)->AddPath(path); !s.ok()) return s;
+      read = (*ingestor)->AddPath(path);
+      if (!read.ok()) break;
     }
-    if (!batch.empty() && failed.ok()) failed = process(absl::MakeSpan(batch));
+    if (read.ok() && !batch.empty() && failed.ok()) submit();
+    wait();
     batch.clear();
+    working.clear();
+    if (!read.ok()) return read;
     if (!failed.ok()) return failed;
     return std::move(**ingestor).Finish();
   };

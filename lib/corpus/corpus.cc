@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -34,7 +35,10 @@ struct TermDictionary::Shard {
   absl::flat_hash_map<std::string_view, uint32_t> ids;
 };
 
-TermDictionary::TermDictionary() : shards_(new Shard[kShards]) {}
+TermDictionary::TermDictionary() : shards_(new Shard[kShards]) {
+  static std::atomic<uint64_t> next_serial{1};
+  serial_ = next_serial.fetch_add(1, std::memory_order_relaxed);
+}
 TermDictionary::~TermDictionary() = default;
 
 uint32_t TermDictionary::Intern(std::string_view term) {

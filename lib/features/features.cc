@@ -6,11 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/container/node_hash_map.h"
-#include "lib/common/strings.h"
+#include "storycluster/corpus.h"
 
 namespace storycluster {
 namespace {
@@ -20,9 +19,6 @@ struct StemmerDeleter {
 };
 
 using Entry = TokenList::Entry;
-// Term -> weight. Keys view the extractor's token texts and stems, which
-// stay put while one article is extracted.
-using TermWeights = absl::flat_hash_map<std::string_view, float>;
 
 // Content terms: not stop words, and not single Latin letters or digits.
 bool IsContentTerm(const Entry& t) {
@@ -54,36 +50,6 @@ bool IsAcronym(std::string_view original) {
                      [](char c) { return IsUpper(c) || c == '.' || c == '&'; });
 }
 
-// Collects the entity-like terms of tokens [first, last) (which came from
-// `text`), weighted by `weight` per occurrence.
-void AddEntities(std::string_view text, const TokenList& list, size_t first,
-                 size_t last, float weight, TermWeights* out) {
-  absl::flat_hash_set<std::string_view> mid_sentence;
-  std::vector<std::string_view> initial;
-  for (size_t i = first; i < last; ++i) {
-    const Entry& t = list.tokens[i];
-    const std::string_view term = list.TextOf(t);
-    if (t.kind == TokenKind::kNumber) {
-      if (term.size() >= 2) (*out)[term] += weight;
-      continue;
-    }
-    if (t.kind != TokenKind::kWord || t.stop_word || term.size() < 2) continue;
-    const std::string_view original = text.substr(t.begin, t.end - t.begin);
-    if (!IsUpper(original.front())) continue;
-    if (IsAcronym(original) || !StartsSentence(text, t.begin)) {
-      (*out)[term] += weight;
-      mid_sentence.insert(term);
-    } else {
-      initial.push_back(term);
-    }
-  }
-  // A capitalised sentence-initial word counts when the same word is
-  // capitalised mid-sentence elsewhere ("Reid said..." after "Tara Reid").
-  for (std::string_view term : initial) {
-    if (mid_sentence.contains(term)) (*out)[term] += weight;
-  }
-}
-
 // Title Case headlines capitalise every word; their capitals say nothing.
 bool IsTitleCase(std::string_view title, const TokenList& list, size_t first,
                  size_t last) {
@@ -97,18 +63,85 @@ bool IsTitleCase(std::string_view title, const TokenList& list, size_t first,
   return words >= 3 && capitalised * 10 >= words * 7;
 }
 
-std::vector<WeightedTerm> Sorted(const TermWeights& m) {
-  std::vector<WeightedTerm> out;
-  out.reserve(m.size());
-  for (const auto& [term, weight] : m) {
-    out.push_back({std::string(term), weight});
+// The first 8 bytes of `s`, big-endian, zero-padded: ordering by it and
+// then by the whole string is the byte order of std::string.
+uint64_t PrefixKey(std::string_view s) {
+  uint64_t key = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    key = key << 8 |
+          (i < s.size() ? static_cast<unsigned char>(s[i]) : uint64_t{0});
   }
-  std::sort(out.begin(), out.end(),
-            [](const WeightedTerm& a, const WeightedTerm& b) {
-              return a.term < b.term;
-            });
-  return out;
+  return key;
 }
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+// Strings with slots: each distinct string gets the next slot, its text
+// kept in stable storage and its sort key.
+class SlotTable {
+ public:
+  uint32_t Find(std::string_view s) const {
+    auto it = slots_.find(s);
+    return it == slots_.end() ? kNone : it->second;
+  }
+  // Inserts `s`, which is not in the table.
+  uint32_t Add(std::string_view s) {
+    const auto slot = static_cast<uint32_t>(text_.size());
+    const std::string& stored = storage_.emplace_back(s);
+    text_.push_back(stored);
+    key_.push_back(PrefixKey(stored));
+    slots_.emplace(stored, slot);
+    return slot;
+  }
+  std::string_view text(uint32_t slot) const { return text_[slot]; }
+  size_t size() const { return text_.size(); }
+  void Clear() {
+    slots_.clear();
+    storage_.clear();
+    text_.clear();
+    key_.clear();
+  }
+  // Sorts slots by their strings.
+  void Sort(std::vector<uint32_t>& slots) const {
+    std::sort(slots.begin(), slots.end(), [this](uint32_t a, uint32_t b) {
+      if (key_[a] != key_[b]) return key_[a] < key_[b];
+      return text_[a] < text_[b];
+    });
+  }
+
+ private:
+  absl::flat_hash_map<std::string_view, uint32_t> slots_;
+  std::deque<std::string> storage_;
+  std::vector<std::string_view> text_;
+  std::vector<uint64_t> key_;
+};
+
+// Term weights of one article by slot, accumulated in the order added.
+// A slot counts once added, even with weight 0.
+struct SlotWeights {
+  std::vector<float> weight;    // by slot
+  std::vector<uint32_t> stamp;  // by slot: == round when added this round
+  std::vector<uint32_t> added;  // slots added this round
+  uint32_t round = 0;
+
+  void Start(size_t slots) {
+    if (weight.size() < slots) {
+      weight.resize(slots);
+      stamp.resize(slots, 0);
+    }
+    added.clear();
+    ++round;
+  }
+  void Add(uint32_t slot, float w) {
+    if (stamp[slot] != round) {
+      stamp[slot] = round;
+      weight[slot] = 0;
+      added.push_back(slot);
+    }
+    weight[slot] += w;
+  }
+  void Reset() { *this = SlotWeights(); }
+};
 
 }  // namespace
 
@@ -117,31 +150,165 @@ struct FeatureExtractor::Rep {
   std::shared_ptr<const BoilerplateFilter> boilerplate;
   std::unique_ptr<Tokenizer> tokenizer;
   std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer;
-  TokenList tokens;  // reused per article
+  TokenList tokens;          // reused per article
+  size_t removed_lines = 0;  // of the last article
 
-  // Stems by word: news vocabulary is small next to its running text, so
-  // each distinct word is stemmed once per extractor. A node map, so a stem
-  // stays put while the cache grows. Bounded: the cache is dropped, between
-  // articles, once it holds kMaxCachedStems words.
-  static constexpr size_t kMaxCachedStems = size_t{1} << 20;
-  absl::node_hash_map<std::string, std::string> stems;
+  // The extractor's vocabulary. News vocabulary is small next to its
+  // running text, so each distinct token text ("word") is looked up once:
+  // its stop-word flag, its content term (its stem, or itself when it is
+  // not a word) and its ids in the caller's dictionaries are kept by word
+  // slot. Bounded: dropped, between articles, at kMaxWords words.
+  static constexpr size_t kMaxWords = size_t{1} << 20;
+  SlotTable words;                  // token texts; also the entity terms
+  SlotTable terms;                  // content terms
+  std::vector<uint8_t> stop;        // by word
+  std::vector<uint32_t> stem_term;  // by word: term of its stem, or kNone
+  std::vector<uint32_t> self_term;  // by word: term of its text, or kNone
+  std::vector<uint32_t> entity_id;  // by word: id in `entity_serial`
+  std::vector<uint32_t> term_id;    // by term: id in `term_serial`
+  uint64_t entity_serial = 0, term_serial = 0;
 
-  std::string_view Stem(std::string_view term) {
-    if (!stemmer) return term;
-    auto it = stems.find(AV(term));
-    if (it != stems.end()) return it->second;
-    const sb_symbol* s = sb_stemmer_stem(
-        stemmer.get(), reinterpret_cast<const sb_symbol*>(term.data()),
-        static_cast<int>(term.size()));
-    std::string stem =
-        s == nullptr
-            ? std::string(term)
-            : std::string(
-                  reinterpret_cast<const char*>(s),
-                  static_cast<size_t>(sb_stemmer_length(stemmer.get())));
-    return stems.emplace(std::string(term), std::move(stem)).first->second;
+  // Per article: the word of each token (kNone for URLs), the weights.
+  std::vector<uint32_t> token_word;
+  SlotWeights term_weights, entity_weights;
+  SlotWeights mid_sentence;  // words capitalised mid-sentence, per call
+  std::vector<uint32_t> initial;
+
+  void ClearVocabulary() {
+    words.Clear();
+    terms.Clear();
+    stop.clear();
+    stem_term.clear();
+    self_term.clear();
+    entity_id.clear();
+    term_id.clear();
+    term_weights.Reset();
+    entity_weights.Reset();
+    mid_sentence.Reset();
   }
+
+  uint32_t Word(std::string_view text) {
+    uint32_t w = words.Find(text);
+    if (w != kNone) return w;
+    w = words.Add(text);
+    stop.push_back(IsStopWord(text));
+    stem_term.push_back(kNone);
+    self_term.push_back(kNone);
+    entity_id.push_back(kNone);
+    return w;
+  }
+
+  uint32_t Term(std::string_view text) {
+    uint32_t t = terms.Find(text);
+    if (t != kNone) return t;
+    t = terms.Add(text);
+    term_id.push_back(kNone);
+    return t;
+  }
+
+  // Content term of a token: words are reduced to their stem.
+  uint32_t TermOf(const Entry& e, uint32_t w) {
+    const bool stemmed = e.kind == TokenKind::kWord && stemmer != nullptr;
+    uint32_t& term = stemmed ? stem_term[w] : self_term[w];
+    if (term == kNone) {
+      const std::string_view text = words.text(w);
+      term = Term(stemmed ? Stem(text) : text);
+    }
+    return term;
+  }
+
+  std::string_view Stem(std::string_view text) {
+    const sb_symbol* s = sb_stemmer_stem(
+        stemmer.get(), reinterpret_cast<const sb_symbol*>(text.data()),
+        static_cast<int>(text.size()));
+    if (s == nullptr) return text;
+    return {reinterpret_cast<const char*>(s),
+            static_cast<size_t>(sb_stemmer_length(stemmer.get()))};
+  }
+
+  // Entity-like terms of tokens [first, last) (which came from `text`),
+  // weighted by `weight` per occurrence.
+  void AddEntities(std::string_view text, size_t first, size_t last,
+                   float weight) {
+    mid_sentence.Start(words.size());
+    initial.clear();
+    for (size_t i = first; i < last; ++i) {
+      const Entry& t = tokens.tokens[i];
+      const uint32_t w = token_word[i];
+      if (t.kind == TokenKind::kNumber) {
+        if (t.text_size >= 2) entity_weights.Add(w, weight);
+        continue;
+      }
+      if (t.kind != TokenKind::kWord || t.stop_word || t.text_size < 2) {
+        continue;
+      }
+      const std::string_view original = text.substr(t.begin, t.end - t.begin);
+      if (!IsUpper(original.front())) continue;
+      if (IsAcronym(original) || !StartsSentence(text, t.begin)) {
+        entity_weights.Add(w, weight);
+        mid_sentence.Add(w, 0);
+      } else {
+        initial.push_back(w);
+      }
+    }
+    // A capitalised sentence-initial word counts when the same word is
+    // capitalised mid-sentence elsewhere ("Reid said..." after "Tara Reid").
+    for (uint32_t w : initial) {
+      if (mid_sentence.stamp[w] == mid_sentence.round) {
+        entity_weights.Add(w, weight);
+      }
+    }
+  }
+
+  // Tokenizes `article` (title first, then its cleaned body) into `tokens`;
+  // returns its shingles. With terms, also fills term_weights and
+  // entity_weights with the slots in the order of their strings.
+  std::vector<uint64_t> Run(const Article& article);
 };
+
+std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
+  const CleanText clean = boilerplate->Clean(article);
+  removed_lines = clean.removed.size();
+  tokens.clear();
+  tokenizer->TokenizeTo(article.title, 0, &tokens);
+  const size_t title_tokens = tokens.size();
+  tokenizer->TokenizeTo(clean.text, 0, &tokens);
+  const size_t all = tokens.size();
+  const int k = options.shingle_size;
+  std::vector<uint64_t> shingles = ShingleHashes(tokens, title_tokens, all, k);
+  if (shingles.empty()) shingles = ShingleHashes(tokens, 0, all, k);
+  if (!options.terms) return shingles;
+  if (words.size() >= kMaxWords) ClearVocabulary();
+  // Words and stop-word flags first: they decide content terms, entities
+  // and title case.
+  token_word.resize(all);
+  for (size_t i = 0; i < all; ++i) {
+    Entry& t = tokens.tokens[i];
+    if (t.kind == TokenKind::kUrl) {
+      token_word[i] = kNone;
+      continue;
+    }
+    const uint32_t w = Word(tokens.TextOf(t));
+    token_word[i] = w;
+    t.stop_word = t.kind == TokenKind::kWord && stop[w];
+  }
+  const float title_weight = static_cast<float>(options.title_weight);
+  term_weights.Start(terms.size() + all);  // new terms: at most one a token
+  for (size_t i = 0; i < all; ++i) {
+    const Entry& t = tokens.tokens[i];
+    if (!IsContentTerm(t)) continue;
+    term_weights.Add(TermOf(t, token_word[i]),
+                     i < title_tokens ? title_weight : 1.0f);
+  }
+  terms.Sort(term_weights.added);
+  entity_weights.Start(words.size());
+  if (!IsTitleCase(article.title, tokens, 0, title_tokens)) {
+    AddEntities(article.title, 0, title_tokens, title_weight);
+  }
+  AddEntities(clean.text, title_tokens, all, 1.0f);
+  words.Sort(entity_weights.added);
+  return shingles;
+}
 
 FeatureExtractor::FeatureExtractor(std::unique_ptr<Rep> rep)
     : rep_(std::move(rep)) {}
@@ -169,8 +336,9 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::FromFilter(
   rep->boilerplate = std::move(boilerplate);
   TokenizerOptions tokenizer_options;
   tokenizer_options.keep_urls = false;
-  // Copy detection alone (no terms) needs no stop words.
-  tokenizer_options.mark_stop_words = options.terms;
+  // Stop words are looked up once per distinct word (Rep::Word), and
+  // copy detection alone (no terms) needs none.
+  tokenizer_options.mark_stop_words = false;
   auto tokenizer = Tokenizer::Create(tokenizer_options);
   if (!tokenizer.ok()) return tokenizer.status();
   rep->tokenizer = std::move(tokenizer).value();
@@ -191,37 +359,52 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Clone()
 
 ArticleFeatures FeatureExtractor::Extract(const Article& article) {
   ArticleFeatures out;
-  const CleanText clean = rep_->boilerplate->Clean(article);
-  out.removed_lines = clean.removed.size();
-  TokenList& tokens = rep_->tokens;
-  tokens.clear();
-  rep_->tokenizer->TokenizeTo(article.title, 0, &tokens);
-  const size_t title_tokens = tokens.size();
-  rep_->tokenizer->TokenizeTo(clean.text, 0, &tokens);
-  const size_t all = tokens.size();
-  const int k = rep_->options.shingle_size;
-  out.shingles = ShingleHashes(tokens, title_tokens, all, k);
-  if (out.shingles.empty()) out.shingles = ShingleHashes(tokens, 0, all, k);
-  if (!rep_->options.terms) return out;
-  if (rep_->stems.size() >= Rep::kMaxCachedStems) rep_->stems.clear();
-  const float title_weight = static_cast<float>(rep_->options.title_weight);
-  TermWeights tf;
-  for (size_t i = 0; i < all; ++i) {
-    const Entry& t = tokens.tokens[i];
-    if (!IsContentTerm(t)) continue;
-    const std::string_view text = tokens.TextOf(t);
-    tf[t.kind == TokenKind::kWord ? rep_->Stem(text) : text] +=
-        i < title_tokens ? title_weight : 1.0f;
+  Rep& r = *rep_;
+  out.shingles = r.Run(article);
+  out.removed_lines = r.removed_lines;
+  if (!r.options.terms) return out;
+  for (uint32_t t : r.term_weights.added) {
+    out.terms.push_back(
+        {std::string(r.terms.text(t)), r.term_weights.weight[t]});
   }
-  out.terms = Sorted(tf);
-  TermWeights entities;
-  if (!IsTitleCase(article.title, tokens, 0, title_tokens)) {
-    AddEntities(article.title, tokens, 0, title_tokens, title_weight,
-                &entities);
+  for (uint32_t w : r.entity_weights.added) {
+    out.entities.push_back(
+        {std::string(r.words.text(w)), r.entity_weights.weight[w]});
   }
-  AddEntities(clean.text, tokens, title_tokens, all, 1.0f, &entities);
-  out.entities = Sorted(entities);
   return out;
+}
+
+std::vector<uint64_t> FeatureExtractor::ExtractInterned(
+    const Article& article, TermDictionary& terms, TermDictionary& entities,
+    InternedTerms* out) {
+  Rep& r = *rep_;
+  std::vector<uint64_t> shingles = r.Run(article);
+  out->term_ids.clear();
+  out->term_weights.clear();
+  out->entity_ids.clear();
+  out->entity_weights.clear();
+  if (!r.options.terms) return shingles;
+  if (r.term_serial != terms.serial()) {
+    r.term_id.assign(r.term_id.size(), kNone);
+    r.term_serial = terms.serial();
+  }
+  if (r.entity_serial != entities.serial()) {
+    r.entity_id.assign(r.entity_id.size(), kNone);
+    r.entity_serial = entities.serial();
+  }
+  for (uint32_t t : r.term_weights.added) {
+    uint32_t& id = r.term_id[t];
+    if (id == kNone) id = terms.Intern(r.terms.text(t));
+    out->term_ids.push_back(id);
+    out->term_weights.push_back(r.term_weights.weight[t]);
+  }
+  for (uint32_t w : r.entity_weights.added) {
+    uint32_t& id = r.entity_id[w];
+    if (id == kNone) id = entities.Intern(r.words.text(w));
+    out->entity_ids.push_back(id);
+    out->entity_weights.push_back(r.entity_weights.weight[w]);
+  }
+  return shingles;
 }
 
 }  // namespace storycluster

@@ -184,5 +184,37 @@ TEST_CASE("hac: the lazy heap merges exactly as the step-by-step definition") {
   }
 }
 
+// Clusters with many neighbours: a merge moves long neighbour lists, whose
+// back links another thread updates when there are two or more threads.
+// The result must not depend on that.
+TEST_CASE("hac: same clusters for any thread count on a dense graph") {
+  std::mt19937_64 rng(7);
+  const uint32_t n = 600;
+  std::vector<SimilarityEdge> edges;
+  for (uint32_t a = 0; a < n; ++a) {
+    for (uint32_t b = a + 1; b < n; ++b) {
+      const bool inside = a / 50 == b / 50;  // planted groups of 50
+      if (inside || rng() % 3 == 0) {
+        const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+        edges.push_back({a, b, inside ? 0.4 + 0.6 * u : 0.45 * u});
+      }
+    }
+  }
+  for (double cohesion : {0.0, 0.75}) {
+    const auto one = AverageLinkage(n, edges, 0.3, cohesion, nullptr,
+                                    absl::InfiniteDuration(), 1);
+    for (int threads : {2, 3}) {
+      INFO("threads " << threads << " cohesion " << cohesion);
+      CHECK(AverageLinkage(n, edges, 0.3, cohesion, nullptr,
+                           absl::InfiniteDuration(), threads) == one);
+    }
+    // The planted groups come out whole, and apart.
+    for (uint32_t i = 0; i < n; ++i) {
+      CHECK(one[i] == one[i / 50 * 50]);
+      if (i % 50 == 0 && i > 0) CHECK(one[i] != one[i - 50]);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace storycluster

@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "storycluster/corpus.h"
+#include "storycluster/synthetic.h"
+
 namespace storycluster {
 namespace {
 
@@ -83,6 +86,77 @@ TEST_CASE("features: title terms weigh more, stop words and boilerplate go") {
   CHECK(e.count("talk") == 0);   // entities are not stemmed
   CHECK(e.count("talks") == 0);  // sentence-initial only, never mid-sentence
   CHECK_FALSE(f.shingles.empty());
+}
+
+// ExtractInterned is Extract + InternTerms without the strings: the same
+// terms and entities, in the same order, with the same weights.
+TEST_CASE("features: interned extraction equals Extract then InternTerms") {
+  SyntheticOptions options;
+  options.articles = 300;
+  options.seed = 5;
+  std::vector<Article> articles = GenerateCorpus(options).articles;
+  // Cases the vocabulary must keep apart: a stop word capitalised, a word
+  // that is also the stem of another, numbers, a Title Case headline,
+  // non-Latin script, a title weight of words seen before.
+  Article odd;
+  odd.id = "odd";
+  odd.title = "The Running Man Runs Again In 2024";
+  odd.text =
+      "The run ran 2,400 metres. In Kyiv, officials of the UN and NATO "
+      "said the 3.5 percent rise was run by Running Ltd. 東京 officials "
+      "said \u201cnothing\u201d. Run, run, run: The end.";
+  articles.push_back(odd);
+  auto plain = FeatureExtractor::Create(FeatureOptions{}, articles);
+  REQUIRE(plain.ok());
+  auto interned = (*plain)->Clone();
+  REQUIRE(interned.ok());
+  auto terms = std::make_unique<TermDictionary>();
+  auto entities = std::make_unique<TermDictionary>();
+  size_t checked_terms = 0, checked_entities = 0;
+  for (size_t i = 0; i < articles.size(); ++i) {
+    if (i == articles.size() / 2) {
+      // New dictionaries: ids cached for the old ones must not leak.
+      terms = std::make_unique<TermDictionary>();
+      entities = std::make_unique<TermDictionary>();
+    }
+    INFO("article " << articles[i].id);
+    const ArticleFeatures expected = (*plain)->Extract(articles[i]);
+    InternedTerms got;
+    const std::vector<uint64_t> shingles =
+        (*interned)->ExtractInterned(articles[i], *terms, *entities, &got);
+    CHECK(shingles == expected.shingles);
+    REQUIRE(got.term_ids.size() == expected.terms.size());
+    REQUIRE(got.term_weights.size() == expected.terms.size());
+    for (size_t k = 0; k < expected.terms.size(); ++k) {
+      CHECK(terms->Term(got.term_ids[k]) == expected.terms[k].term);
+      CHECK(got.term_weights[k] == expected.terms[k].weight);
+    }
+    REQUIRE(got.entity_ids.size() == expected.entities.size());
+    for (size_t k = 0; k < expected.entities.size(); ++k) {
+      CHECK(entities->Term(got.entity_ids[k]) == expected.entities[k].term);
+      CHECK(got.entity_weights[k] == expected.entities[k].weight);
+    }
+    checked_terms += expected.terms.size();
+    checked_entities += expected.entities.size();
+  }
+  CHECK(checked_terms > 10000);
+  CHECK(checked_entities > 1000);
+  // The odd article's features, spelled out.
+  const ArticleFeatures f = (*plain)->Extract(odd);
+  std::map<std::string, float> w, e;
+  for (const auto& t : f.terms) w[t.term] = t.weight;
+  for (const auto& t : f.entities) e[t.term] = t.weight;
+  // Title: Running, Runs (2 each); body: run x5, Running ("ran" stays).
+  CHECK(w.at("run") == 2.0f * 2 + 6.0f);
+  CHECK(w.at("ran") == 1.0f);
+  CHECK(w.at("2400") == 1.0f);
+  CHECK(w.count("the") == 0);
+  CHECK(e.at("running") == 1.0f);  // "Running Ltd." mid-sentence only
+  CHECK(e.at("kyiv") == 1.0f);
+  CHECK(e.at("nato") == 1.0f);
+  CHECK(e.at("2400") == 1.0f);
+  CHECK(e.count("2024") == 0);  // a Title Case headline gives no entities
+  CHECK(e.count("the") == 0);
 }
 
 }  // namespace
