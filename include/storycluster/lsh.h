@@ -66,6 +66,10 @@ class LshIndex {
   // Band keys of a signature: `keys` has one slot per band.
   void BandKeys(absl::Span<const uint32_t> signature,
                 absl::Span<uint64_t> keys) const;
+  // Starts loading the buckets of these band keys into the cache (a hint;
+  // no effect on results): a caller about to query several signatures can
+  // overlap the next one's memory accesses with the current one's work.
+  void PrefetchKeys(absl::Span<const uint64_t> keys) const;
   // Query() from band keys.
   void QueryKeys(absl::Span<const uint64_t> keys,
                  std::vector<uint32_t>* out) const;

@@ -116,8 +116,9 @@ class BoilerplateLearner {
   BoilerplateLearner& operator=(BoilerplateLearner&&) noexcept;
 
   void Add(const Article& article);
-  // Adds the counts of `other`, which must have the same options.
-  void Merge(const BoilerplateLearner& other);
+  // Adds the counts of `other`, which must have the same options, on up to
+  // `threads` threads (0: all cores).
+  void Merge(const BoilerplateLearner& other, int threads = 1);
   absl::StatusOr<std::unique_ptr<BoilerplateFilter>> Build() const;
 
  private:

@@ -267,7 +267,7 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
   if (!first.ok()) return first.status();
   out.ingest = std::move(first).value();
   out.ingest.articles = std::move(metadata);
-  for (int w = 1; w < workers; ++w) learners[0].Merge(learners[w]);
+  for (int w = 1; w < workers; ++w) learners[0].Merge(learners[w], workers);
   auto filter = learners[0].Build();
   if (!filter.ok()) return filter.status();
   learners.clear();

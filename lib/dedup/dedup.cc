@@ -158,6 +158,9 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
       std::vector<uint32_t> candidates, counts, block;
       std::vector<uint64_t> own_buffer, other_buffer;
       for (size_t p = begin; p < end; ++p) {
+        // The next article's buckets load while this one is compared: on
+        // large corpora the band tables and signatures outgrow the cache.
+        if (p + 1 < end) (*index)->PrefetchKeys(keys_at(p + 1));
         const uint32_t d = order[start + p];
         Decision& dec = decision[p];
         dec = Decision{};
@@ -167,7 +170,15 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         dec.stats.candidates = candidates.size();
         // Gather candidate rows into one contiguous block for the kernel.
         block.resize(candidates.size() * k);
+        constexpr size_t kAhead = 4;
         for (size_t c = 0; c < candidates.size(); ++c) {
+          if (c + kAhead < candidates.size()) {
+            const char* ahead = reinterpret_cast<const char*>(
+                row(candidates[c + kAhead]).data());
+            for (size_t at = 0; at < k * sizeof(uint32_t); at += 64) {
+              __builtin_prefetch(ahead + at);
+            }
+          }
           std::copy_n(row(candidates[c]).data(), k, block.data() + c * k);
         }
         counts.resize(candidates.size());

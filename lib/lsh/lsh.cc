@@ -128,6 +128,12 @@ void LshIndex::BandKeys(absl::Span<const uint32_t> signature,
   }
 }
 
+void LshIndex::PrefetchKeys(absl::Span<const uint64_t> keys) const {
+  for (uint32_t b = 0; b < rep_->options.bands; ++b) {
+    rep_->head[b].prefetch(static_cast<uint32_t>(keys[b]));
+  }
+}
+
 void LshIndex::QueryKeys(absl::Span<const uint64_t> keys,
                          std::vector<uint32_t>* out) const {
   out->clear();
@@ -155,7 +161,14 @@ void LshIndex::InsertBatch(absl::Span<const uint32_t> ids,
   ParallelFor(bands, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t b = begin; b < end; ++b) {
       rep_->next[b].resize(first + ids.size());
+      // The tables outgrow the cache on large corpora: each insertion's
+      // slot is prefetched a few insertions ahead.
+      constexpr size_t kAhead = 8;
+      auto& head = rep_->head[b];
       for (size_t i = 0; i < ids.size(); ++i) {
+        if (i + kAhead < ids.size()) {
+          head.prefetch(static_cast<uint32_t>(keys[(i + kAhead) * bands + b]));
+        }
         rep_->Link(static_cast<uint32_t>(b), keys[i * bands + b],
                    first + static_cast<uint32_t>(i));
       }

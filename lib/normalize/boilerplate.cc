@@ -346,9 +346,15 @@ BoilerplateFilter::~BoilerplateFilter() = default;
 // Per source, in how many articles each short line occurs. Lines are
 // counted per source because site furniture repeats within an outlet, while
 // a wire story's real sentences repeat across outlets.
+// The counts are split by the top bits of the key (a hash) into shards
+// that merge in parallel.
 struct BoilerplateLearner::Counts {
-  absl::flat_hash_map<uint64_t, int> docs;  // repeat key -> articles
-  absl::flat_hash_set<uint64_t> in_doc;     // scratch
+  static constexpr int kShardBits = 6;
+  // repeat key -> articles, by shard
+  std::array<absl::flat_hash_map<uint64_t, int>, 1 << kShardBits> docs;
+  absl::flat_hash_set<uint64_t> in_doc;  // scratch
+
+  int& of(uint64_t key) { return docs[key >> (64 - kShardBits)][key]; }
 };
 
 BoilerplateLearner::BoilerplateLearner(const BoilerplateOptions& options)
@@ -369,14 +375,20 @@ void BoilerplateLearner::Add(const Article& article) {
       continue;
     }
     const uint64_t repeat_key = line_key.RepeatKey(seed);
-    if (counts_->in_doc.insert(repeat_key).second) ++counts_->docs[repeat_key];
+    if (counts_->in_doc.insert(repeat_key).second) ++counts_->of(repeat_key);
   }
 }
 
-void BoilerplateLearner::Merge(const BoilerplateLearner& other) {
-  for (const auto& [key, count] : other.counts_->docs) {
-    counts_->docs[key] += count;
-  }
+void BoilerplateLearner::Merge(const BoilerplateLearner& other, int threads) {
+  ParallelFor(counts_->docs.size(), threads, 1,
+              [&](size_t begin, size_t end, int) {
+                for (size_t s = begin; s < end; ++s) {
+                  auto& mine = counts_->docs[s];
+                  for (const auto& [key, count] : other.counts_->docs[s]) {
+                    mine[key] += count;
+                  }
+                }
+              });
 }
 
 absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateLearner::Build()
@@ -386,8 +398,10 @@ absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateLearner::Build()
   }
   auto rep = std::make_unique<BoilerplateFilter::Rep>();
   rep->options = options_;
-  for (const auto& [key, count] : counts_->docs) {
-    if (count >= options_.min_source_docs) rep->repeated.insert(key);
+  for (const auto& shard : counts_->docs) {
+    for (const auto& [key, count] : shard) {
+      if (count >= options_.min_source_docs) rep->repeated.insert(key);
+    }
   }
   return std::unique_ptr<BoilerplateFilter>(
       new BoilerplateFilter(std::move(rep)));
@@ -404,7 +418,7 @@ absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
     for (size_t a = begin; a < end; ++a) part[p].Add(corpus[a]);
   });
   if (part.empty()) return BoilerplateLearner(options).Build();
-  for (size_t p = 1; p < part.size(); ++p) part[0].Merge(part[p]);
+  for (size_t p = 1; p < part.size(); ++p) part[0].Merge(part[p], threads);
   return part[0].Build();
 }
 
