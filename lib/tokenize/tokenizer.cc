@@ -65,7 +65,7 @@ constexpr char kTokenSeparator = '\x1f';
 void LowerAscii(std::string& s, size_t from) {
   for (size_t i = from; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    s[i] = static_cast<char>(c | ((c - 'A' < 26u) << 5));
+    s[i] = static_cast<char>(c | ((static_cast<unsigned>(c - 'A') < 26u) << 5));
   }
 }
 
