@@ -81,22 +81,37 @@ double TimeFactor(const std::optional<absl::Time>& a,
 // Dot products of one sparse vector with many others: the one is scattered
 // into a dense array, so each product costs one load per non-zero of the
 // other vector instead of a merge of both index lists. The sum runs over
-// the other vector's indices in ascending order (adding exact zeros where
-// the first has none), so it equals SparseVector::dot bit for bit.
+// the other vector's indices in ascending order (skipping the exact zeros
+// where the first has none), so it equals SparseVector::dot bit for bit.
+// On a large vocabulary the dense array outgrows the cache; a bitmap of
+// the first vector's indices (one bit per term) stays in it, and only the
+// shared terms load from the array (the others load a zero kept at its
+// end, always in the cache: no branch to mispredict).
 class ScatteredDot {
  public:
   void Set(Row v, uint32_t dimension) {
-    for (uint32_t i : current_.indices) dense_[i] = 0.0f;
-    if (dense_.size() < dimension) dense_.resize(dimension);
+    for (uint32_t i : current_.indices) {
+      dense_[i] = 0.0f;
+      present_[i >> 6] = 0;
+    }
+    if (dense_.size() < dimension + size_t{1}) {
+      dense_.resize(dimension + size_t{1});  // the last one stays 0
+      present_.resize((dimension + 63) / 64);
+      zero_ = dimension;
+    }
     for (size_t t = 0; t < v.indices.size(); ++t) {
-      dense_[v.indices[t]] = v.values[t];
+      const uint32_t i = v.indices[t];
+      dense_[i] = v.values[t];
+      present_[i >> 6] |= uint64_t{1} << (i & 63);
     }
     current_ = v;
   }
   float Dot(Row other) const {
     float sum = 0.0f;
     for (size_t t = 0; t < other.indices.size(); ++t) {
-      sum += dense_[other.indices[t]] * other.values[t];
+      const uint32_t i = other.indices[t];
+      const uint32_t at = (present_[i >> 6] >> (i & 63)) & 1 ? i : zero_;
+      sum += dense_[at] * other.values[t];
     }
     return sum;
   }
@@ -104,6 +119,8 @@ class ScatteredDot {
  private:
   Row current_;
   std::vector<float> dense_;
+  std::vector<uint64_t> present_;  // bit i: dense_[i] may be non-zero
+  uint32_t zero_ = 0;              // dense_[zero_] == 0, the last slot
 };
 
 // The two channel cosines of the item being visited with a candidate.
@@ -207,10 +224,23 @@ std::vector<SimilarityEdge> CandidateEdges(
       for (int t : TopTerms(v.entity[i], top_terms)) keys[i].push_back(-1 - t);
     }
   });
-  // Postings hold visit ranks, ascending.
-  absl::flat_hash_map<int64_t, std::vector<uint32_t>> postings;
-  for (uint32_t r = 0; r < n; ++r) {
-    for (int64_t key : keys[order[r]]) postings[key].push_back(r);
+  // Postings hold visit ranks, ascending, one list per distinct key. Each
+  // item's keys are then replaced by (list << 32 | position of its own
+  // rank in the list): the earlier items of a list are the ones before it,
+  // found without a lookup or a search.
+  std::vector<std::vector<uint32_t>> postings;
+  {
+    absl::flat_hash_map<int64_t, uint32_t> list_of;
+    for (uint32_t r = 0; r < n; ++r) {
+      for (int64_t& key : keys[order[r]]) {
+        const auto [it, fresh] =
+            list_of.try_emplace(key, static_cast<uint32_t>(postings.size()));
+        if (fresh) postings.emplace_back();
+        std::vector<uint32_t>& list = postings[it->second];
+        key = static_cast<int64_t>(uint64_t{it->second} << 32 | list.size());
+        list.push_back(r);
+      }
+    }
   }
   constexpr size_t kGrain = 512;
   std::vector<std::vector<SimilarityEdge>> chunk_edges((n + kGrain - 1) /
@@ -230,12 +260,14 @@ std::vector<SimilarityEdge> CandidateEdges(
       const uint32_t i = order[r];
       touched.clear();
       for (int64_t key : keys[i]) {
-        const std::vector<uint32_t>& list = postings.find(key)->second;
+        const std::vector<uint32_t>& list =
+            postings[static_cast<uint64_t>(key) >> 32];
         if (list.size() > max_postings) continue;
         // Earlier items only, and (for a dated item) only those within the
         // window: ranks below `known` are in time order. At most the
         // `limits.candidates` latest of them per term.
-        auto last = std::lower_bound(list.begin(), list.end(), r);
+        const auto last =
+            list.begin() + static_cast<std::ptrdiff_t>(key & 0xffffffff);
         auto first = list.begin();
         if (time_at[r].has_value()) {
           const absl::Time from = *time_at[r] - window;
