@@ -7,6 +7,7 @@
 #define STORYCLUSTER_CORPUS_H_
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -107,6 +108,12 @@ class ShingleStore {
   uint64_t written_ = 0;                 // shingles in the file
   int fd_ = -1;
   std::string path_;  // for messages
+  // A full buffer is written on another thread while appending goes on.
+  std::vector<uint64_t> writing_;  // being written
+  std::future<absl::Status> write_;
+  absl::Status write_status_;  // the first failed write's
+  absl::Status Write(const std::vector<uint64_t>& values) const;
+  absl::Status FinishWrite();  // waits for write_, if any
 };
 
 // The features of a corpus in compact form; document d is the d-th

@@ -91,6 +91,7 @@ void TermLists::Clear() {
 ShingleStore::ShingleStore() = default;
 
 ShingleStore::~ShingleStore() {
+  FinishWrite().IgnoreError();
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -118,13 +119,29 @@ absl::Status ShingleStore::Append(absl::Span<const uint64_t> shingles) {
     return absl::OkStatus();
   }
   pending_.insert(pending_.end(), shingles.begin(), shingles.end());
-  return pending_.size() >= kWriteChunk ? Flush() : absl::OkStatus();
+  if (pending_.size() < kWriteChunk) return absl::OkStatus();
+  // The previous chunk must be in the file first (writes are appends).
+  if (auto s = FinishWrite(); !s.ok()) return s;
+  writing_.swap(pending_);
+  pending_.clear();
+  write_ = std::async(std::launch::async, [this] { return Write(writing_); });
+  return absl::OkStatus();
 }
 
-absl::Status ShingleStore::Flush() {
-  if (fd_ < 0 || pending_.empty()) return absl::OkStatus();
-  const char* data = reinterpret_cast<const char*>(pending_.data());
-  size_t left = pending_.size() * sizeof(uint64_t);
+absl::Status ShingleStore::FinishWrite() {
+  if (!write_.valid()) return write_status_;
+  absl::Status s = write_.get();
+  if (s.ok()) {
+    written_ += writing_.size();
+  } else if (write_status_.ok()) {
+    write_status_ = std::move(s);  // the file is incomplete from here on
+  }
+  return write_status_;
+}
+
+absl::Status ShingleStore::Write(const std::vector<uint64_t>& values) const {
+  const char* data = reinterpret_cast<const char*>(values.data());
+  size_t left = values.size() * sizeof(uint64_t);
   while (left > 0) {
     const ssize_t n = ::write(fd_, data, left);
     if (n < 0 && errno == EINTR) continue;
@@ -136,6 +153,13 @@ absl::Status ShingleStore::Flush() {
     data += n;
     left -= static_cast<size_t>(n);
   }
+  return absl::OkStatus();
+}
+
+absl::Status ShingleStore::Flush() {
+  if (auto s = FinishWrite(); !s.ok()) return s;
+  if (fd_ < 0 || pending_.empty()) return absl::OkStatus();
+  if (auto s = Write(pending_); !s.ok()) return s;
   written_ += pending_.size();
   pending_.clear();
   return absl::OkStatus();

@@ -1,0 +1,64 @@
+// Corpus storage: the shingle store in memory and in a temporary file
+// (written in chunks on another thread while appending goes on).
+#include "storycluster/corpus.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <random>
+
+namespace storycluster {
+namespace {
+
+// Sets of varied sizes, some empty, 12 MB in all: more than one write
+// chunk, so appends overlap a write in progress.
+std::vector<std::vector<uint64_t>> Sets() {
+  std::mt19937_64 rng(3);
+  std::vector<std::vector<uint64_t>> sets;
+  size_t total = 0;
+  while (total < (size_t{3} << 19)) {
+    std::vector<uint64_t> set(rng() % 1200);
+    for (uint64_t& v : set) v = rng();
+    total += set.size();
+    sets.push_back(std::move(set));
+  }
+  return sets;
+}
+
+TEST_CASE("shingle store: what goes in comes back, in memory and in a file") {
+  const auto sets = Sets();
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  auto file = ShingleStore::InTemporaryFile(dir);
+  REQUIRE(file.ok());
+  REQUIRE((*file)->in_file());
+  ShingleStore memory;
+  CHECK_FALSE(memory.in_file());
+  for (ShingleStore* store : {&memory, file->get()}) {
+    for (const auto& set : sets) REQUIRE(store->Append(set).ok());
+    if (store->in_file()) {
+      // The last sets are still buffered: reading them needs Flush.
+      std::vector<uint64_t> buffer;
+      CHECK(store->Get(sets.size() - 1, &buffer).status().code() ==
+            absl::StatusCode::kFailedPrecondition);
+    }
+    REQUIRE(store->Flush().ok());
+    REQUIRE(store->size() == sets.size());
+    std::vector<uint64_t> buffer;
+    for (size_t d = 0; d < sets.size(); ++d) {
+      INFO("set " << d << (store->in_file() ? " (file)" : " (memory)"));
+      CHECK(store->count(d) == sets[d].size());
+      auto got = store->Get(d, &buffer);
+      REQUIRE(got.ok());
+      CHECK(std::vector<uint64_t>(got->begin(), got->end()) == sets[d]);
+    }
+  }
+}
+
+TEST_CASE("shingle store: a missing directory is an error naming it") {
+  auto store = ShingleStore::InTemporaryFile("/nonexistent/storycluster");
+  REQUIRE_FALSE(store.ok());
+  CHECK(std::string(store.status().message()).find("/nonexistent") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace storycluster
