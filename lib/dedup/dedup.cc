@@ -128,8 +128,18 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   const std::vector<uint32_t> order = TimeOrder(published);
   constexpr size_t kBlock = 256;
   std::vector<Decision> decision(kBlock);
-  std::vector<absl::flat_hash_map<uint64_t, std::vector<uint32_t>>> local(
-      bands);  // band key -> block positions, ascending
+  // Per band, the block's articles (those with shingles) sorted by (band
+  // key, position): the earlier articles sharing p's key in band b are the
+  // entries from its key's first one up to p's own, at[b * kBlock + p].
+  struct Keyed {
+    uint64_t key;
+    uint32_t p;
+    bool operator<(const Keyed& o) const {
+      return key != o.key ? key < o.key : p < o.p;
+    }
+  };
+  std::vector<std::vector<Keyed>> local(bands);
+  std::vector<uint32_t> at(bands * kBlock), run_first(bands * kBlock);
   std::vector<uint32_t> new_originals;
   std::vector<uint64_t> new_keys;
   std::vector<uint64_t> block_keys(kBlock * bands);  // by block position
@@ -147,10 +157,20 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
     });
     ParallelFor(bands, options.threads, 1, [&](size_t begin, size_t end, int) {
       for (size_t b = begin; b < end; ++b) {
-        local[b].clear();
+        std::vector<Keyed>& sorted = local[b];
+        sorted.clear();
         for (size_t p = 0; p < size; ++p) {
           const uint32_t d = order[start + p];
-          if (source.count(d) != 0) local[b][keys_at(p)[b]].push_back(p);
+          if (source.count(d) != 0) {
+            sorted.push_back({keys_at(p)[b], static_cast<uint32_t>(p)});
+          }
+        }
+        std::sort(sorted.begin(), sorted.end());
+        uint32_t first = 0;
+        for (uint32_t i = 0; i < sorted.size(); ++i) {
+          if (sorted[i].key != sorted[first].key) first = i;
+          at[b * kBlock + sorted[i].p] = i;
+          run_first[b * kBlock + sorted[i].p] = first;
         }
       }
     });
@@ -199,9 +219,9 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         // Earlier articles of the same block sharing a band.
         candidates.clear();
         for (uint32_t b = 0; b < bands; ++b) {
-          for (uint32_t q : local[b].find(keys_at(p)[b])->second) {
-            if (q >= p) break;
-            candidates.push_back(q);
+          for (uint32_t i = run_first[b * kBlock + p]; i < at[b * kBlock + p];
+               ++i) {
+            candidates.push_back(local[b][i].p);
           }
         }
         std::sort(candidates.begin(), candidates.end());
