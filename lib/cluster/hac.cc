@@ -199,6 +199,20 @@ std::vector<uint32_t> AverageLinkage(
   auto pop = [&](Candidate* c) {
     if (next_initial < all.size() &&
         (heap.empty() || heap.top() < all[next_initial])) {
+      // Most of these pairs are looked up once and dropped: their slots'
+      // state and maps are prefetched a few pairs ahead, in two steps
+      // (the map's header, then the slot for the other side).
+      constexpr size_t kNear = 8, kFar = 16;
+      if (next_initial + kFar < all.size()) {
+        const Candidate& far = all[next_initial + kFar];
+        __builtin_prefetch(&parent[far.a]);
+        __builtin_prefetch(&parent[far.b]);
+        __builtin_prefetch(&links[far.a]);
+      }
+      if (next_initial + kNear < all.size()) {
+        const Candidate& near = all[next_initial + kNear];
+        links[near.a].prefetch(near.b);
+      }
       *c = all[next_initial++];
       return true;
     }
