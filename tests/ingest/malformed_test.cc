@@ -3,9 +3,12 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
+#include <random>
 
+#include "lib/ingest/ingest_impl.h"
 #include "storycluster/ingest.h"
 #include "test_util.h"
+#include "unicode/utf8.h"
 
 namespace storycluster {
 namespace {
@@ -177,4 +180,72 @@ TEST_CASE("accounting holds over a large mixed file") {
 }
 
 }  // namespace
+// FindInvalidUtf8 first asks simdjson whether the bytes are valid, and
+// only then scans with ICU for the offset: the answer must be the ICU scan's
+// on every input, valid or not.
+size_t IcuFirstInvalid(const std::string& bytes) {
+  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
+  const int32_t length = static_cast<int32_t>(bytes.size());
+  for (int32_t i = 0; i < length;) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return static_cast<size_t>(start);
+  }
+  return std::string::npos;
+}
+
+TEST_CASE("ingest: the fast UTF-8 check agrees with ICU's scan") {
+  std::vector<std::string> cases = {"",
+                                    "plain ASCII",
+                                    "caf\xC3\xA9",
+                                    "\xE2\x80\x9Cquoted\xE2\x80\x9D",
+                                    "\xF0\x9F\x98\x80 emoji",
+                                    "\xF4\x8F\xBF\xBF max",
+                                    "\xF4\x90\x80\x80 past max",
+                                    "\xED\x9F\xBF last before surrogates",
+                                    "\xED\xA0\x80 surrogate",
+                                    "\xEF\xBF\xBE noncharacter",
+                                    "\xC0\xAF overlong",
+                                    "\xE0\x80\xAF overlong",
+                                    "\xC3 truncated",
+                                    "ok \xE2\x82",
+                                    "\x80 lone continuation",
+                                    "\xFF",
+                                    "\xC2\xA0\xC2"};
+  std::mt19937_64 rng(17);
+  // Random strings mixing ASCII, valid sequences and stray bytes, some
+  // longer than a vector register, so both checks see every position.
+  const std::vector<std::string> pieces = {"a",
+                                           "Z ",
+                                           "\xC3\xA9",
+                                           "\xE2\x80\x94",
+                                           "\xF0\x9F\x8C\x8D",
+                                           "\xED\xA0\x80",
+                                           "\xC0",
+                                           "\x80",
+                                           "\xF5",
+                                           "\xE1\x80",
+                                           "0123456789abcdef0123456789abcdef"};
+  for (int n = 0; n < 5000; ++n) {
+    std::string s;
+    const size_t parts = rng() % 40;
+    for (size_t k = 0; k < parts; ++k) {
+      // Mostly valid pieces, so that many strings are valid throughout.
+      constexpr size_t kValid[] = {0, 1, 2, 3, 4, 10};
+      s += pieces[rng() % 100 < 90 ? kValid[rng() % 6] : rng() % pieces.size()];
+    }
+    cases.push_back(s);
+  }
+  size_t valid = 0;
+  for (const std::string& c : cases) {
+    INFO("bytes of size " << c.size());
+    const size_t expected = IcuFirstInvalid(c);
+    CHECK(FindInvalidUtf8(c) == expected);
+    valid += expected == std::string::npos;
+  }
+  CHECK(valid > 1000);
+  CHECK(cases.size() - valid > 500);
+}
+
 }  // namespace storycluster
