@@ -195,8 +195,8 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
           if (c + kAhead < candidates.size()) {
             const char* ahead = reinterpret_cast<const char*>(
                 row(candidates[c + kAhead]).data());
-            for (size_t at = 0; at < k * sizeof(uint32_t); at += 64) {
-              __builtin_prefetch(ahead + at);
+            for (size_t line = 0; line < k * sizeof(uint32_t); line += 64) {
+              __builtin_prefetch(ahead + line);
             }
           }
           std::copy_n(row(candidates[c]).data(), k, block.data() + c * k);

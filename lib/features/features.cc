@@ -143,6 +143,26 @@ struct SlotWeights {
   void Reset() { *this = SlotWeights(); }
 };
 
+// Appends the ids in `dictionary` and the weights of `weights.added`, whose
+// strings are in `table`. `cached` holds ids by slot for the dictionary
+// with serial `*serial` (kNone: not asked yet); a different dictionary
+// starts the cache over.
+void InternSlots(const SlotWeights& weights, const SlotTable& table,
+                 TermDictionary& dictionary, uint64_t* serial,
+                 std::vector<uint32_t>* cached, std::vector<uint32_t>* ids,
+                 std::vector<float>* out_weights) {
+  if (*serial != dictionary.serial()) {
+    cached->assign(cached->size(), kNone);
+    *serial = dictionary.serial();
+  }
+  for (uint32_t slot : weights.added) {
+    uint32_t& id = (*cached)[slot];
+    if (id == kNone) id = dictionary.Intern(table.text(slot));
+    ids->push_back(id);
+    out_weights->push_back(weights.weight[slot]);
+  }
+}
+
 }  // namespace
 
 struct FeatureExtractor::Rep {
@@ -384,26 +404,10 @@ std::vector<uint64_t> FeatureExtractor::ExtractInterned(
   out->entity_ids.clear();
   out->entity_weights.clear();
   if (!r.options.terms) return shingles;
-  if (r.term_serial != terms.serial()) {
-    r.term_id.assign(r.term_id.size(), kNone);
-    r.term_serial = terms.serial();
-  }
-  if (r.entity_serial != entities.serial()) {
-    r.entity_id.assign(r.entity_id.size(), kNone);
-    r.entity_serial = entities.serial();
-  }
-  for (uint32_t t : r.term_weights.added) {
-    uint32_t& id = r.term_id[t];
-    if (id == kNone) id = terms.Intern(r.terms.text(t));
-    out->term_ids.push_back(id);
-    out->term_weights.push_back(r.term_weights.weight[t]);
-  }
-  for (uint32_t w : r.entity_weights.added) {
-    uint32_t& id = r.entity_id[w];
-    if (id == kNone) id = entities.Intern(r.words.text(w));
-    out->entity_ids.push_back(id);
-    out->entity_weights.push_back(r.entity_weights.weight[w]);
-  }
+  InternSlots(r.term_weights, r.terms, terms, &r.term_serial, &r.term_id,
+              &out->term_ids, &out->term_weights);
+  InternSlots(r.entity_weights, r.words, entities, &r.entity_serial,
+              &r.entity_id, &out->entity_ids, &out->entity_weights);
   return shingles;
 }
 
