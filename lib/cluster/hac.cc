@@ -127,9 +127,23 @@ std::vector<uint32_t> AverageLinkage(
   std::vector<absl::flat_hash_map<uint32_t, double>> links(n);
   ParallelParts(n, threads, [&](size_t, size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) links[i].reserve(degree[i]);
-    for (const SimilarityEdge& e : edges) {
-      if (e.a >= begin && e.a < end) links[e.a][e.b] += e.weight;
-      if (e.b >= begin && e.b < end) links[e.b][e.a] += e.weight;
+    auto mine = [&](uint32_t node) { return node >= begin && node < end; };
+    // Candidate edges arrive grouped by their later node (b), so b's map
+    // stays in the cache; the a side jumps between maps: its map header
+    // and then its slot are prefetched some edges ahead.
+    constexpr size_t kNear = 8, kFar = 16;
+    for (size_t k = 0; k < edges.size(); ++k) {
+      if (k + kFar < edges.size()) {
+        const SimilarityEdge& far = edges[k + kFar];
+        if (mine(far.a)) __builtin_prefetch(&links[far.a]);
+      }
+      if (k + kNear < edges.size()) {
+        const SimilarityEdge& near = edges[k + kNear];
+        if (mine(near.a)) links[near.a].prefetch(near.b);
+      }
+      const SimilarityEdge& e = edges[k];
+      if (mine(e.a)) links[e.a][e.b] += e.weight;
+      if (mine(e.b)) links[e.b][e.a] += e.weight;
     }
   });
   std::vector<SimilarityEdge>().swap(edges);  // taken by value: freed here
