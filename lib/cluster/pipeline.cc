@@ -1,6 +1,8 @@
 // The pipeline from articles to clusters: feature extraction on threads
 // into compact storage, for articles held in memory (RunPipeline) and for
 // inputs streamed from files in two passes (ClusterPaths).
+#include <sys/resource.h>
+
 #include <atomic>
 #include <fstream>
 #include <future>
@@ -90,8 +92,18 @@ int64_t StatusBytes(std::string_view status, std::string_view key) {
 
 }  // namespace
 
-StageTime MeasureStage(std::string stage, double seconds) {
-  StageTime out{std::move(stage), seconds};
+double ProcessCpuSeconds() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) +
+           1e-6 * static_cast<double>(t.tv_usec);
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+StageTime MeasureStage(std::string stage, double seconds, double cpu_seconds) {
+  StageTime out{std::move(stage), seconds, cpu_seconds};
   std::ifstream in("/proc/self/status");
   const std::string status((std::istreambuf_iterator<char>(in)),
                            std::istreambuf_iterator<char>());

@@ -163,7 +163,9 @@ TEST_CASE("cli: files streamed in two passes and stdin held in memory agree") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("cli: --stage-times lists each stage with its time and memory") {
+TEST_CASE(
+    "cli: --stage-times lists each stage with its wall and CPU time and "
+    "memory") {
   auto dir = testing::TempDir("cli_stages");
   const std::string corpus = (dir / "c.jsonl").string();
   const std::string err = (dir / "err.txt").string();
@@ -183,6 +185,7 @@ TEST_CASE("cli: --stage-times lists each stage with its time and memory") {
       at = text.find("stage " + stage + ": ", at);
       CHECK(at != std::string::npos);
     }
+    CHECK(text.find(" s, CPU ") != std::string::npos);
     CHECK(text.find(" s, RSS ") != std::string::npos);
     CHECK(text.find(" MB, peak ") != std::string::npos);
   }

@@ -2,10 +2,13 @@
 // resistance and determinism.
 #include "storycluster/cluster.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/time/time.h"
 #include "storycluster/ingest.h"
@@ -230,6 +233,14 @@ TEST_CASE("streamed runs over files equal the in-memory pipeline") {
       CHECK(copies->groups.stats.verified == expected_groups->stats.verified);
       REQUIRE(copies->stages.size() == 3);
       CHECK(copies->stages.back().stage == "copies");
+      // Each stage's CPU time is measured: non-negative, and all of them
+      // together no more than the process has used so far.
+      double stage_cpu = 0;
+      for (const StageTime& stage : copies->stages) {
+        CHECK(stage.cpu_seconds >= 0);
+        stage_cpu += stage.cpu_seconds;
+      }
+      CHECK(stage_cpu <= ProcessCpuSeconds());
     }
   }
   // Standard input cannot be read twice.
@@ -251,6 +262,27 @@ TEST_CASE("same input and options give byte-identical TSV") {
   REQUIRE(b.ok());
   CHECK(FormatClustering(*ingest, *a, OutputFormat::kTsv) ==
         FormatClustering(*ingest, *b, OutputFormat::kTsv));
+}
+
+TEST_CASE("process CPU time counts the work of every thread") {
+  const double before = ProcessCpuSeconds();
+  REQUIRE(before >= 0);
+  // Another thread works while this one sleeps, until the process clock
+  // has moved by 20 ms (or 5 s have passed: then the check fails).
+  std::atomic<bool> stop{false};
+  std::thread worker([&] {
+    volatile uint64_t sink = 0;
+    while (!stop.load()) sink = sink * 6364136223846793005ULL + 1;
+  });
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (ProcessCpuSeconds() - before < 0.02 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  stop = true;
+  worker.join();
+  CHECK(ProcessCpuSeconds() - before >= 0.02);
 }
 
 }  // namespace

@@ -219,12 +219,13 @@ int RunFailureCode(const absl::Status& status) {
              : kExitFailure;
 }
 
-// --stage-times: each stage's wall time and memory on stderr.
+// --stage-times: each stage's wall time, CPU time (all threads) and memory
+// on stderr.
 void PrintStages(const std::vector<storycluster::StageTime>& stages) {
   for (const auto& stage : stages) {
-    std::cerr << "stage " << stage.stage << ": " << stage.seconds << " s, RSS "
-              << (stage.rss_bytes >> 20) << " MB, peak "
-              << (stage.peak_rss_bytes >> 20) << " MB\n";
+    std::cerr << "stage " << stage.stage << ": " << stage.seconds << " s, CPU "
+              << stage.cpu_seconds << " s, RSS " << (stage.rss_bytes >> 20)
+              << " MB, peak " << (stage.peak_rss_bytes >> 20) << " MB\n";
   }
 }
 
@@ -337,11 +338,14 @@ int RunDedup(const DedupArgs& args) {
   // Standard input: read once and held in memory.
   std::vector<storycluster::StageTime> stages;
   absl::Time last = absl::Now();
+  double last_cpu = storycluster::ProcessCpuSeconds();
   auto mark = [&](std::string stage) {
     const absl::Time now = absl::Now();
+    const double cpu = storycluster::ProcessCpuSeconds();
     stages.push_back(storycluster::MeasureStage(
-        std::move(stage), absl::ToDoubleSeconds(now - last)));
+        std::move(stage), absl::ToDoubleSeconds(now - last), cpu - last_cpu));
     last = now;
+    last_cpu = cpu;
   };
   int code = kExitOk;
   auto ingest = Ingest(args.in, &code);
