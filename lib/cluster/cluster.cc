@@ -542,21 +542,32 @@ absl::StatusOr<Clustering> ClusterCorpus(
   auto event_similarity = [&](uint32_t, uint32_t, const PairDots& dots) {
     return (1 - ws) * dots.Text() + ws * dots.Entity();
   };
-  // Representative of each event: the original closest to its centroid.
+  // Representative of each event: the original closest to its centroid
+  // (a single member is its own; ties: the earlier member). Events are
+  // independent: a range of them per worker, each with its own scratch.
   // Then the articles' vectors are no longer needed.
-  std::vector<std::pair<double, uint32_t>> best_member(num_raw_events,
-                                                       {-1.0, 0});
+  std::vector<uint32_t> representative(num_raw_events);
   {
-    ScatteredDot centroid;
-    for (uint32_t e = 0; e < num_raw_events; ++e) {
-      centroid.Set(events.text[e], events.text.dimension());
-      for (uint32_t k : event_members.of(e)) {
-        const double similarity = centroid.Dot(topic.text[k]);
-        if (similarity > best_member[e].first) {
-          best_member[e] = {similarity, originals[k]};
-        }
-      }
-    }
+    std::vector<ScatteredDot> centroids(ResolveThreads(options.threads));
+    ParallelFor(num_raw_events, options.threads, 1024,
+                [&](size_t begin, size_t end, int worker) {
+                  ScatteredDot& centroid = centroids[worker];
+                  for (size_t e = begin; e < end; ++e) {
+                    const auto members =
+                        event_members.of(static_cast<uint32_t>(e));
+                    representative[e] = originals[members[0]];
+                    if (members.size() == 1) continue;
+                    centroid.Set(events.text[e], events.text.dimension());
+                    double best = -1.0;
+                    for (uint32_t k : members) {
+                      const double similarity = centroid.Dot(topic.text[k]);
+                      if (similarity > best) {
+                        best = similarity;
+                        representative[e] = originals[k];
+                      }
+                    }
+                  }
+                });
   }
   *text_matrix = TermMatrix();
   *entity_matrix = TermMatrix();
@@ -592,7 +603,7 @@ absl::StatusOr<Clustering> ClusterCorpus(
     out.assignments[i].dup = dup[i];
     out.assignments[i].event = event[i];
     out.assignments[i].story = story[i];
-    out.event_representative[event[i]] = best_member[raw_event[i]].second;
+    out.event_representative[event[i]] = representative[raw_event[i]];
   }
   clock.Mark("assignment");
   return out;
