@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/parallel.h"
+#include "lib/common/prefetch.h"
 #include "lib/common/time_order.h"
 #include "storycluster/lsh.h"
 #include "storycluster/shingle.h"
@@ -193,11 +194,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         constexpr size_t kAhead = 4;
         for (size_t c = 0; c < candidates.size(); ++c) {
           if (c + kAhead < candidates.size()) {
-            const char* ahead = reinterpret_cast<const char*>(
-                row(candidates[c + kAhead]).data());
-            for (size_t line = 0; line < k * sizeof(uint32_t); line += 64) {
-              __builtin_prefetch(ahead + line);
-            }
+            PrefetchLines(row(candidates[c + kAhead]).data(), k);
           }
           std::copy_n(row(candidates[c]).data(), k, block.data() + c * k);
         }

@@ -1,0 +1,58 @@
+// Candidate selection helpers (candidates.h).
+#include "lib/cluster/candidates.h"
+
+namespace storycluster {
+
+// The `k` highest-weighted term ids of `v` (ties by id).
+std::vector<int> TopTerms(Row v, int k) {
+  std::vector<std::pair<float, int>> terms;
+  for (size_t t = 0; t < v.indices.size(); ++t) {
+    terms.emplace_back(-v.values[t], static_cast<int>(v.indices[t]));
+  }
+  const size_t keep = std::min(terms.size(), static_cast<size_t>(k));
+  std::partial_sort(terms.begin(), terms.begin() + keep, terms.end());
+  std::vector<int> out;
+  for (size_t i = 0; i < keep; ++i) out.push_back(terms[i].second);
+  return out;
+}
+
+// The at most `k` candidates of `touched` (distinct ranks) with the most
+// shared terms `(*count)[rank]`, ties to the larger rank, as (terms, rank)
+// in rank order; resets their counts to 0. Linear in the candidates: the
+// count at which the k-th falls is found by a histogram.
+void SelectCandidates(size_t k, const std::vector<uint32_t>& touched,
+                      std::vector<uint16_t>* count,
+                      std::vector<std::pair<uint32_t, uint32_t>>* shared) {
+  std::vector<size_t> at_count(1, 0);
+  for (uint32_t e : touched) {
+    const uint16_t c = (*count)[e];
+    if (c >= at_count.size()) at_count.resize(c + 1, 0);
+    ++at_count[c];
+  }
+  // Every candidate with more than `cut` terms is kept, and the latest
+  // `ties` of those with exactly `cut`.
+  size_t cut = at_count.size() - 1, above = 0;
+  while (cut > 0 && above + at_count[cut] < k) above += at_count[cut--];
+  const size_t ties = cut == 0 ? 0 : k - above;
+  shared->clear();
+  std::vector<uint32_t> tied;
+  for (uint32_t e : touched) {
+    const uint16_t c = (*count)[e];
+    (*count)[e] = 0;
+    if (c > cut) {
+      shared->push_back({c, e});
+    } else if (c == cut && ties > 0) {
+      tied.push_back(e);
+    }
+  }
+  if (tied.size() > ties) {
+    std::nth_element(tied.begin(), tied.begin() + ties, tied.end(),
+                     std::greater<>());
+    tied.resize(ties);
+  }
+  for (uint32_t e : tied) shared->push_back({static_cast<uint32_t>(cut), e});
+  std::sort(shared->begin(), shared->end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+}
+
+}  // namespace storycluster

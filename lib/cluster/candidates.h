@@ -1,0 +1,275 @@
+// Internal: candidate pairs for event and storyline clustering. Items
+// (articles, or events as centroids) have two sparse channels; pairs are
+// proposed by an inverted index over each item's strongest terms and
+// scored with dot products against a scattered copy of the item.
+#ifndef STORYCLUSTER_LIB_CLUSTER_CANDIDATES_H_
+#define STORYCLUSTER_LIB_CLUSTER_CANDIDATES_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <numeric>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "lib/cluster/hac.h"
+#include "lib/common/parallel.h"
+#include "lib/common/prefetch.h"
+#include "lib/common/time_order.h"
+#include "storycluster/tfidf.h"
+
+namespace storycluster {
+
+// One sparse vector: ascending indices and their values.
+struct Row {
+  absl::Span<const uint32_t> indices;
+  absl::Span<const float> values;
+};
+
+// One channel's vectors: row r of a TermMatrix under one idf offset.
+struct Rows {
+  const TermMatrix* matrix = nullptr;
+  size_t value_set = 0;  // which idf offset
+
+  size_t size() const { return matrix == nullptr ? 0 : matrix->rows(); }
+  uint32_t dimension() const { return matrix->dimension; }
+  Row operator[](size_t r) const {
+    const uint64_t begin = matrix->offsets[r];
+    const size_t n = matrix->offsets[r + 1] - begin;
+    return {absl::MakeConstSpan(matrix->indices).subspan(begin, n),
+            absl::MakeConstSpan(matrix->values[value_set]).subspan(begin, n)};
+  }
+};
+
+// The `k` highest-weighted term ids of `v` (ties by id).
+std::vector<int> TopTerms(Row v, int k);
+
+// Two channels per item: content terms and entity-like terms.
+struct Vectors {
+  Rows text, entity;
+};
+
+// Dot products of one sparse vector with many others: the one is scattered
+// into a dense array, so each product costs one load per non-zero of the
+// other vector instead of a merge of both index lists. The sum runs over
+// the other vector's indices in ascending order (skipping the exact zeros
+// where the first has none), so it equals SparseVector::dot bit for bit.
+// On a large vocabulary the dense array outgrows the cache; a bitmap of
+// the first vector's indices (one bit per term) stays in it, and only the
+// shared terms load from the array (the others load a zero kept at its
+// end, always in the cache: no branch to mispredict).
+class ScatteredDot {
+ public:
+  void Set(Row v, uint32_t dimension) {
+    for (uint32_t i : current_.indices) {
+      dense_[i] = 0.0f;
+      present_[i >> 6] = 0;
+    }
+    if (dense_.size() < dimension + size_t{1}) {
+      dense_.resize(dimension + size_t{1});  // the last one stays 0
+      present_.resize((dimension + 63) / 64);
+      zero_ = dimension;
+    }
+    for (size_t t = 0; t < v.indices.size(); ++t) {
+      const uint32_t i = v.indices[t];
+      dense_[i] = v.values[t];
+      present_[i >> 6] |= uint64_t{1} << (i & 63);
+    }
+    current_ = v;
+  }
+  float Dot(Row other) const {
+    float sum = 0.0f;
+    for (size_t t = 0; t < other.indices.size(); ++t) {
+      const uint32_t i = other.indices[t];
+      const uint32_t at = (present_[i >> 6] >> (i & 63)) & 1 ? i : zero_;
+      sum += dense_[at] * other.values[t];
+    }
+    return sum;
+  }
+
+ private:
+  Row current_;
+  std::vector<float> dense_;
+  std::vector<uint64_t> present_;  // bit i: dense_[i] may be non-zero
+  uint32_t zero_ = 0;              // dense_[zero_] == 0, the last slot
+};
+
+// The two channel cosines of the item being visited with a candidate.
+struct PairDots {
+  const ScatteredDot& text_of_item;
+  const ScatteredDot& entity_of_item;
+  Row text;    // the candidate's
+  Row entity;  // the candidate's
+  double Text() const { return text_of_item.Dot(text); }
+  double Entity() const { return entity_of_item.Dot(entity); }
+};
+
+// Keeps the `k` largest (score, rank) pairs of `*items` (ties: the larger
+// rank, i.e. the more recent item), then restores rank order.
+template <typename Score>
+void KeepLargest(size_t k, std::vector<std::pair<Score, uint32_t>>* items) {
+  if (items->size() <= k) return;
+  std::partial_sort(items->begin(), items->begin() + k, items->end(),
+                    std::greater<>());
+  items->resize(k);
+  std::sort(items->begin(), items->end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+}
+
+// The at most `k` candidates of `touched` (distinct ranks) with the most
+// shared terms `(*count)[rank]`, ties to the larger rank, as (terms, rank)
+// in rank order; resets their counts to 0. Linear in the candidates: the
+// count at which the k-th falls is found by a histogram.
+void SelectCandidates(size_t k, const std::vector<uint32_t>& touched,
+                      std::vector<uint16_t>* count,
+                      std::vector<std::pair<uint32_t, uint32_t>>* shared);
+
+struct CandidateLimits {
+  size_t candidates;  // compared per item
+  size_t edges;       // kept per item (to earlier items)
+};
+
+// Candidate pairs from an inverted index over each item's strongest terms
+// in both channels; items sharing no strong term are never compared. Terms
+// in more than `max_postings` items are too common to propose pairs. With
+// `times`, items further apart than `window` are not paired (their
+// similarity is 0 anyway), so the work per item is bounded by how many
+// items fall in its window, not by the corpus size. The similarities are
+// computed on `threads` threads; the edges come out in the same order for
+// any thread count. `limits` bound the work and the graph per item, so
+// both grow linearly with the number of items.
+template <typename Similarity>
+std::vector<SimilarityEdge> CandidateEdges(
+    const Vectors& v, int top_terms, size_t max_postings,
+    CandidateLimits limits, double min_weight,
+    const std::vector<std::optional<absl::Time>>* times, absl::Duration window,
+    int threads, Similarity similarity) {
+  const uint32_t n = static_cast<uint32_t>(v.text.size());
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  if (times != nullptr) order = TimeOrder(*times);
+  // Items are visited in `order`; the known times come first, ascending.
+  std::vector<std::optional<absl::Time>> time_at(n);
+  if (times != nullptr) {
+    for (uint32_t r = 0; r < n; ++r) time_at[r] = (*times)[order[r]];
+  }
+  const uint32_t known = static_cast<uint32_t>(
+      std::find_if(time_at.begin(), time_at.end(),
+                   [](const auto& t) { return !t.has_value(); }) -
+      time_at.begin());
+  std::vector<std::vector<int64_t>> keys(n);
+  ParallelFor(n, threads, 256, [&](size_t begin, size_t end, int) {
+    for (size_t i = begin; i < end; ++i) {
+      for (int t : TopTerms(v.text[i], top_terms)) keys[i].push_back(t);
+      for (int t : TopTerms(v.entity[i], top_terms)) keys[i].push_back(-1 - t);
+    }
+  });
+  // Postings hold visit ranks, ascending, one list per distinct key. Each
+  // item's keys are then replaced by (list << 32 | position of its own
+  // rank in the list): the earlier items of a list are the ones before it,
+  // found without a lookup or a search.
+  std::vector<std::vector<uint32_t>> postings;
+  {
+    absl::flat_hash_map<int64_t, uint32_t> list_of;
+    for (uint32_t r = 0; r < n; ++r) {
+      for (int64_t& key : keys[order[r]]) {
+        const auto [it, fresh] =
+            list_of.try_emplace(key, static_cast<uint32_t>(postings.size()));
+        if (fresh) postings.emplace_back();
+        std::vector<uint32_t>& list = postings[it->second];
+        key = static_cast<int64_t>(uint64_t{it->second} << 32 | list.size());
+        list.push_back(r);
+      }
+    }
+  }
+  constexpr size_t kGrain = 512;
+  std::vector<std::vector<SimilarityEdge>> chunk_edges((n + kGrain - 1) /
+                                                       kGrain);
+  // Per worker: shared-term counts by rank (zero between items). An item
+  // has at most 2 * top_terms keys, far below 65,536.
+  std::vector<std::vector<uint16_t>> shared_terms(ResolveThreads(threads));
+  ParallelFor(n, threads, kGrain, [&](size_t begin, size_t end, int worker) {
+    std::vector<uint16_t>& count = shared_terms[worker];
+    if (count.size() < n) count.assign(n, 0);
+    std::vector<uint32_t> touched;
+    std::vector<std::pair<uint32_t, uint32_t>> shared;  // (terms, rank)
+    std::vector<std::pair<double, uint32_t>> scored;    // (weight, rank)
+    std::vector<SimilarityEdge>& edges = chunk_edges[begin / kGrain];
+    ScatteredDot text_of_item, entity_of_item;
+    for (size_t r = begin; r < end; ++r) {
+      const uint32_t i = order[r];
+      touched.clear();
+      for (int64_t key : keys[i]) {
+        const std::vector<uint32_t>& list =
+            postings[static_cast<uint64_t>(key) >> 32];
+        if (list.size() > max_postings) continue;
+        // Earlier items only, and (for a dated item) only those within the
+        // window: ranks below `known` are in time order. At most the
+        // `limits.candidates` latest of them per term.
+        const auto last =
+            list.begin() + static_cast<std::ptrdiff_t>(key & 0xffffffff);
+        auto first = list.begin();
+        if (time_at[r].has_value()) {
+          const absl::Time from = *time_at[r] - window;
+          first = std::partition_point(list.begin(), last, [&](uint32_t e) {
+            return e < known && *time_at[e] < from;
+          });
+        }
+        if (static_cast<size_t>(last - first) > limits.candidates) {
+          first = last - static_cast<std::ptrdiff_t>(limits.candidates);
+        }
+        for (auto e = first; e != last; ++e) {
+          if (count[*e]++ == 0) touched.push_back(*e);
+        }
+      }
+      // Rank candidates by how many strong terms they share (then by
+      // recency) and keep the best `limits.candidates`, in rank order.
+      SelectCandidates(limits.candidates, touched, &count, &shared);
+      scored.clear();
+      if (!shared.empty()) {
+        text_of_item.Set(v.text[i], v.text.dimension());
+        entity_of_item.Set(v.entity[i], v.entity.dimension());
+      }
+      // The candidates' rows are scattered over the matrices: every line
+      // of a few candidates ahead is fetched, so that their cache misses
+      // overlap (a row of a centroid spans ~10 lines per array; fetching
+      // only its first line left the rest to one miss after another).
+      constexpr size_t kAhead = 4;
+      auto prefetch = [&](size_t c) {
+        if (c >= shared.size()) return;
+        const uint32_t j = order[shared[c].second];
+        for (Row row : {v.text[j], v.entity[j]}) {
+          PrefetchLines(row.indices.data(), row.indices.size());
+          PrefetchLines(row.values.data(), row.values.size());
+        }
+      };
+      for (size_t c = 0; c < kAhead; ++c) prefetch(c);
+      for (size_t c = 0; c < shared.size(); ++c) {
+        prefetch(c + kAhead);
+        const uint32_t e = shared[c].second;
+        const uint32_t j = order[e];
+        const double w = similarity(
+            std::min(i, j), std::max(i, j),
+            PairDots{text_of_item, entity_of_item, v.text[j], v.entity[j]});
+        if (w >= min_weight) scored.push_back({w, e});
+      }
+      // Keep the `limits.edges` strongest edges to earlier items.
+      KeepLargest(limits.edges, &scored);
+      for (const auto& [w, e] : scored) edges.push_back({order[e], i, w});
+    }
+  });
+  std::vector<SimilarityEdge> edges;
+  for (auto& chunk : chunk_edges) {
+    edges.insert(edges.end(), chunk.begin(), chunk.end());
+  }
+  return edges;
+}
+
+}  // namespace storycluster
+
+#endif  // STORYCLUSTER_LIB_CLUSTER_CANDIDATES_H_
