@@ -160,6 +160,11 @@ struct PipelineOptions {
   // temporary file in this directory, removed when the run ends; empty
   // keeps them in memory. Default: empty.
   std::string temp_directory;
+  // With a temp_directory: the sets stay in memory until they take more
+  // than this many bytes (then they all move to the file), so small and
+  // medium runs write no file. 0: straight to the file. Default: 512 MiB
+  // (about 170,000 articles).
+  size_t shingle_memory_bytes = size_t{512} << 20;
 };
 
 // Features of every article (same order), on `threads` threads (0: all

@@ -83,9 +83,11 @@ class ShingleStore {
   // Keeps the sets in memory.
   ShingleStore();
   // Keeps the sets in a temporary file created in `directory` and removed
-  // at once (it disappears with the process).
+  // at once (it disappears with the process). Sets stay in memory while
+  // they take at most `memory_bytes` in all; the first set past that moves
+  // them all to the file, and every later set goes there too.
   static absl::StatusOr<std::unique_ptr<ShingleStore>> InTemporaryFile(
-      const std::string& directory);
+      const std::string& directory, size_t memory_bytes = 0);
   ~ShingleStore();
   ShingleStore(const ShingleStore&) = delete;
   ShingleStore& operator=(const ShingleStore&) = delete;
@@ -99,7 +101,8 @@ class ShingleStore {
   // is valid until the next call with the same buffer.
   absl::StatusOr<absl::Span<const uint64_t>> Get(
       size_t d, std::vector<uint64_t>* buffer) const;
-  bool in_file() const { return fd_ >= 0; }
+  // True once the sets are in the file.
+  bool in_file() const { return spilled_; }
 
  private:
   std::vector<uint64_t> offsets_ = {0};  // in shingles
@@ -107,7 +110,9 @@ class ShingleStore {
   std::vector<uint64_t> pending_;        // appended, not yet written
   uint64_t written_ = 0;                 // shingles in the file
   int fd_ = -1;
-  std::string path_;  // for messages
+  bool spilled_ = false;     // the sets are in the file
+  size_t memory_limit_ = 0;  // bytes kept in memory before spilling
+  std::string path_;         // for messages
   // A full buffer is written on another thread while appending goes on.
   std::vector<uint64_t> writing_;  // being written
   std::future<absl::Status> write_;

@@ -287,7 +287,8 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
 
   // Pass 2: features into compact storage.
   if (!options.temp_directory.empty()) {
-    auto store = ShingleStore::InTemporaryFile(options.temp_directory);
+    auto store = ShingleStore::InTemporaryFile(options.temp_directory,
+                                               options.shingle_memory_bytes);
     if (!store.ok()) return store.status();
     out.corpus.shingles = std::move(store).value();
   }

@@ -4,7 +4,6 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <atomic>
 #include <cerrno>
@@ -14,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/xxhash_inline.h"
 
 namespace storycluster {
 namespace {
@@ -96,7 +96,7 @@ ShingleStore::~ShingleStore() {
 }
 
 absl::StatusOr<std::unique_ptr<ShingleStore>> ShingleStore::InTemporaryFile(
-    const std::string& directory) {
+    const std::string& directory, size_t memory_bytes) {
   std::string path = absl::StrCat(directory.empty() ? "." : directory,
                                   "/storycluster-shingles-XXXXXX");
   const int fd = ::mkstemp(path.data());
@@ -109,14 +109,25 @@ absl::StatusOr<std::unique_ptr<ShingleStore>> ShingleStore::InTemporaryFile(
   auto store = std::make_unique<ShingleStore>();
   store->fd_ = fd;
   store->path_ = std::move(path);
+  store->memory_limit_ = memory_bytes;
+  store->spilled_ = memory_bytes == 0;
   return store;
 }
 
 absl::Status ShingleStore::Append(absl::Span<const uint64_t> shingles) {
   offsets_.push_back(offsets_.back() + shingles.size());
-  if (fd_ < 0) {
-    memory_.insert(memory_.end(), shingles.begin(), shingles.end());
-    return absl::OkStatus();
+  if (!spilled_) {
+    if (fd_ < 0 || (memory_.size() + shingles.size()) * sizeof(uint64_t) <=
+                       memory_limit_) {
+      memory_.insert(memory_.end(), shingles.begin(), shingles.end());
+      return absl::OkStatus();
+    }
+    // Past the memory budget: the sets so far move to the file, and the
+    // memory they took is given back.
+    if (auto s = Write(memory_); !s.ok()) return s;
+    written_ = memory_.size();
+    std::vector<uint64_t>().swap(memory_);
+    spilled_ = true;
   }
   pending_.insert(pending_.end(), shingles.begin(), shingles.end());
   if (pending_.size() < kWriteChunk) return absl::OkStatus();
@@ -158,7 +169,7 @@ absl::Status ShingleStore::Write(const std::vector<uint64_t>& values) const {
 
 absl::Status ShingleStore::Flush() {
   if (auto s = FinishWrite(); !s.ok()) return s;
-  if (fd_ < 0 || pending_.empty()) return absl::OkStatus();
+  if (!spilled_ || pending_.empty()) return absl::OkStatus();
   if (auto s = Write(pending_); !s.ok()) return s;
   written_ += pending_.size();
   pending_.clear();
@@ -169,7 +180,7 @@ absl::StatusOr<absl::Span<const uint64_t>> ShingleStore::Get(
     size_t d, std::vector<uint64_t>* buffer) const {
   const uint64_t begin = offsets_[d];
   const size_t n = count(d);
-  if (fd_ < 0) return absl::MakeConstSpan(memory_).subspan(begin, n);
+  if (!spilled_) return absl::MakeConstSpan(memory_).subspan(begin, n);
   if (offsets_[d + 1] > written_) {
     return absl::FailedPreconditionError("ShingleStore::Get before Flush");
   }

@@ -1,8 +1,6 @@
 // Banded LSH: parameter choice by integrating the S-curve, and the index.
 #include "storycluster/lsh.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/parallel.h"
+#include "lib/common/xxhash_inline.h"
 
 namespace storycluster {
 namespace {

@@ -1,11 +1,10 @@
 // One-permutation MinHash with optimal densification (see minhash.h).
 #include "storycluster/minhash.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "lib/common/xxhash_inline.h"
 #include "storycluster/similarity.h"
 
 namespace storycluster {

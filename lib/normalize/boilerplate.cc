@@ -2,10 +2,12 @@
 // in-article repeats, per-source corpus repeats and widget fragments.
 // docs/pipeline.md lists the rules and why each exists.
 #include <re2/re2.h>
-#include <xxhash.h>
+#include <re2/set.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
@@ -13,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/common/parallel.h"
 #include "lib/common/strings.h"
+#include "lib/common/xxhash_inline.h"
 #include "storycluster/normalize.h"
 
 namespace storycluster {
@@ -192,34 +195,59 @@ class LineKey {
   int words_ = 0;
 };
 
+// Which of the three lists a line's key matches.
+struct FurnitureMatch {
+  bool pattern = false;
+  bool caption = false;
+  bool tail = false;
+};
+
 // The pattern list, the caption credits and the tail markers, each compiled
-// into one regular expression of literal alternatives, so a line is scanned
-// once per list (RE2's automaton: linear time) instead of once per entry.
-// Keys are matched as bytes (Latin-1), so UTF-8 in them matches literally.
+// into one regular expression of literal alternatives, and the three into
+// one RE2::Set, so a line is scanned once (RE2's automaton: linear time)
+// instead of once per list or per entry. Keys are matched as bytes
+// (Latin-1), so UTF-8 in them matches literally.
 class FurnitureMatcher {
  public:
   static const FurnitureMatcher& Get() {
     static const FurnitureMatcher* const matcher = new FurnitureMatcher();
     return *matcher;
   }
-  bool IsPattern(std::string_view key) const { return Find(pattern_, key); }
-  bool IsCaption(std::string_view key) const { return Find(caption_, key); }
-  bool IsTailMarker(std::string_view key) const { return Find(tail_, key); }
+  // `hits` is scratch storage, reused from call to call.
+  FurnitureMatch Find(std::string_view key, std::vector<int>& hits) const {
+    hits.clear();
+    FurnitureMatch out;
+    if (!set_.Match(re2::StringPiece(key.data(), key.size()), &hits)) {
+      return out;
+    }
+    for (int hit : hits) {
+      out.pattern |= hit == kPattern;
+      out.caption |= hit == kCaption;
+      out.tail |= hit == kTail;
+    }
+    return out;
+  }
 
  private:
-  FurnitureMatcher()
-      : pattern_(PatternRegex(), Options()),
-        caption_(CaptionRegex(), Options()),
-        tail_(TailRegex(), Options()) {}
+  enum : int { kPattern, kCaption, kTail };
+
+  FurnitureMatcher() : set_(Options(), RE2::UNANCHORED) {
+    // Fixed, quoted literals: failing here is a bug in this file.
+    const bool added = set_.Add(PatternRegex(), nullptr) == kPattern &&
+                       set_.Add(CaptionRegex(), nullptr) == kCaption &&
+                       set_.Add(TailRegex(), nullptr) == kTail;
+    if (!added || !set_.Compile()) {
+      std::fputs("storycluster: the furniture patterns do not compile\n",
+                 stderr);
+      std::abort();
+    }
+  }
 
   static RE2::Options Options() {
     RE2::Options options;
     options.set_encoding(RE2::Options::EncodingLatin1);
     options.set_log_errors(false);
     return options;
-  }
-  static bool Find(const RE2& re, std::string_view key) {
-    return RE2::PartialMatch(re2::StringPiece(key.data(), key.size()), re);
   }
   // "(?:a|b|c)" of the literals.
   template <typename Range, typename Text>
@@ -268,23 +296,13 @@ class FurnitureMatcher {
            "$";
   }
   static std::string TailRegex() {
-    return "^" + AnyOf(kTailMarkers, [](std::string_view m) { return m; });
+    std::string out = "^";
+    out += AnyOf(kTailMarkers, [](std::string_view m) { return m; });
+    return out;
   }
 
-  const RE2 pattern_, caption_, tail_;
+  RE2::Set set_;
 };
-
-bool MatchesPattern(std::string_view key) {
-  return FurnitureMatcher::Get().IsPattern(key);
-}
-
-bool IsCaption(std::string_view key) {
-  return FurnitureMatcher::Get().IsCaption(key);
-}
-
-bool IsTailMarker(std::string_view key) {
-  return FurnitureMatcher::Get().IsTailMarker(key);
-}
 
 bool EndsSentence(std::string_view line) {
   line = TrimRight(line);
@@ -312,7 +330,10 @@ bool IsFurnitureLine(std::string_view line) {
   LineKey line_key;
   if (!line_key.Set(line, 40)) return false;
   const std::string_view key = line_key.key();
-  return !key.empty() && (MatchesPattern(key) || IsCaption(key));
+  if (key.empty()) return false;
+  std::vector<int> hits;
+  const FurnitureMatch match = FurnitureMatcher::Get().Find(key, hits);
+  return match.pattern || match.caption;
 }
 
 std::string_view BoilerplateRuleName(BoilerplateRule rule) {
@@ -433,6 +454,8 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
   const uint64_t seed = SourceSeed(article.source);
   absl::flat_hash_set<uint64_t> seen;
   LineKey line_key;
+  const FurnitureMatcher& matcher = FurnitureMatcher::Get();
+  std::vector<int> hits;
   std::vector<std::string_view> kept;
   bool in_tail = false;
   size_t content_index = 0;
@@ -454,17 +477,19 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
       remove(BoilerplateRule::kTail);
       continue;
     }
-    if (opt.use_patterns && short_enough && IsTailMarker(key) &&
-        2 * content_index > content_lines) {
+    const FurnitureMatch match = opt.use_patterns && short_enough
+                                     ? matcher.Find(key, hits)
+                                     : FurnitureMatch();
+    if (match.tail && 2 * content_index > content_lines) {
       in_tail = true;
       remove(BoilerplateRule::kTail);
       continue;
     }
-    if (opt.use_patterns && short_enough && MatchesPattern(key)) {
+    if (match.pattern) {
       remove(BoilerplateRule::kPattern);
       continue;
     }
-    if (opt.use_patterns && short_enough && IsCaption(key)) {
+    if (match.caption) {
       remove(BoilerplateRule::kCaption);
       continue;
     }

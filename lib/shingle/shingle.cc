@@ -1,10 +1,11 @@
 // Word shingles hashed with XXH3, and exact Jaccard over sorted sets.
 #include "storycluster/shingle.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <string>
+
+#include "lib/common/hash_sort.h"
+#include "lib/common/xxhash_inline.h"
 
 namespace storycluster {
 
@@ -26,7 +27,8 @@ std::vector<uint64_t> HashShingles(std::string_view joined,
                                        starts[i + width] - starts[i],
                                        kShingleSeed));
   }
-  std::sort(out.begin(), out.end());
+  std::vector<uint64_t> scratch;
+  SortHashes(out, scratch);
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }

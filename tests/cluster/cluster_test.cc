@@ -212,10 +212,17 @@ TEST_CASE("streamed runs over files equal the in-memory pipeline") {
     REQUIRE(features.ok());
     auto expected_groups = FindCopyGroups(*features, times);
     REQUIRE(expected_groups.ok());
-    for (const std::string temp : {(dir / "").string(), std::string()}) {
-      INFO(paths.front() << " temp '" << temp << "'");
+    // Shingle sets in the file (budget 0), in memory below the budget, and
+    // in memory without a directory.
+    const std::pair<std::string, size_t> stores[] = {
+        {(dir / "").string(), 0},
+        {(dir / "").string(), PipelineOptions().shingle_memory_bytes},
+        {std::string(), 0}};
+    for (const auto& [temp, budget] : stores) {
+      INFO(paths.front() << " temp '" << temp << "' budget " << budget);
       PipelineOptions options;
       options.temp_directory = temp;
+      options.shingle_memory_bytes = budget;
       options.threads = 2;
       auto streamed = ClusterPaths(paths, {}, options);
       REQUIRE(streamed.ok());

@@ -26,14 +26,31 @@ std::vector<std::vector<uint64_t>> Sets() {
 
 TEST_CASE("shingle store: what goes in comes back, in memory and in a file") {
   const auto sets = Sets();
+  size_t bytes = 0;
+  for (const auto& set : sets) bytes += set.size() * sizeof(uint64_t);
   const std::string dir = std::filesystem::temp_directory_path().string();
   auto file = ShingleStore::InTemporaryFile(dir);
   REQUIRE(file.ok());
   REQUIRE((*file)->in_file());
+  // In memory up to a third of the sets' bytes, then in the file.
+  auto spilling = ShingleStore::InTemporaryFile(dir, bytes / 3);
+  REQUIRE(spilling.ok());
+  CHECK_FALSE((*spilling)->in_file());
+  // A budget the sets fit in: no file is written.
+  auto roomy = ShingleStore::InTemporaryFile(dir, bytes);
+  REQUIRE(roomy.ok());
   ShingleStore memory;
   CHECK_FALSE(memory.in_file());
-  for (ShingleStore* store : {&memory, file->get()}) {
-    for (const auto& set : sets) REQUIRE(store->Append(set).ok());
+  for (ShingleStore* store :
+       {&memory, file->get(), spilling->get(), roomy->get()}) {
+    for (size_t d = 0; d < sets.size(); ++d) {
+      REQUIRE(store->Append(sets[d]).ok());
+      if (store == spilling->get() && d == sets.size() / 4) {
+        CHECK_FALSE(store->in_file());  // about a quarter of the bytes
+      }
+    }
+    CHECK(store->in_file() ==
+          (store == file->get() || store == spilling->get()));
     if (store->in_file()) {
       // The last sets are still buffered: reading them needs Flush.
       std::vector<uint64_t> buffer;

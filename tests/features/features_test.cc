@@ -3,7 +3,9 @@
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <random>
 
+#include "lib/common/hash_sort.h"
 #include "storycluster/corpus.h"
 #include "storycluster/synthetic.h"
 
@@ -27,6 +29,34 @@ TEST_CASE("shingles: count, order-independence of duplicates, short texts") {
   CHECK(ShingleHashes(repeated, 2).size() == 2);  // "a b" and "b a"
   const auto hashes = ShingleHashes(tokens, 5);
   CHECK(std::is_sorted(hashes.begin(), hashes.end()));
+}
+
+TEST_CASE("hash sort: the order of std::sort, for even and skewed values") {
+  std::mt19937_64 rng(11);
+  std::vector<uint64_t> scratch;
+  auto check = [&](std::vector<uint64_t> values) {
+    std::vector<uint64_t> expected = values;
+    std::sort(expected.begin(), expected.end());
+    SortHashes(values, scratch);
+    CHECK(values == expected);
+  };
+  for (size_t n : {0, 1, 2, 63, 64, 65, 400, 5000, 200000}) {
+    std::vector<uint64_t> even(n);
+    for (uint64_t& v : even) v = rng();
+    check(even);
+    // Skewed: every value in one bucket, with repeats (large buckets).
+    std::vector<uint64_t> skewed(n);
+    for (uint64_t& v : skewed) v = rng() % 37;
+    check(skewed);
+    // Runs of one bucket next to even values; already sorted; reversed.
+    std::vector<uint64_t> mixed = even;
+    for (size_t i = 0; i < n / 3; ++i) mixed[i] = (uint64_t{7} << 60) | i;
+    check(mixed);
+    std::sort(even.begin(), even.end());
+    check(even);
+    std::reverse(even.begin(), even.end());
+    check(even);
+  }
 }
 
 TEST_CASE("shingles of a flat token list equal those of its tokens") {

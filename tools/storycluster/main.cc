@@ -210,6 +210,29 @@ std::string TempDirectory(const std::string& flag) {
   return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
 }
 
+// Where the shingle sets of a streamed run are kept: --temp-dir and
+// --shingle-memory.
+struct ShingleArgs {
+  std::string temp_dir;  // default $TMPDIR or /tmp
+  size_t memory_mib =
+      storycluster::PipelineOptions().shingle_memory_bytes >> 20;
+
+  void Register(CLI::App* cmd) {
+    cmd->add_option("--temp-dir", temp_dir,
+                    "directory for the temporary file of shingle sets "
+                    "(removed when the run ends; default $TMPDIR or /tmp)");
+    cmd->add_option("--shingle-memory", memory_mib,
+                    "MiB of shingle sets (about 3 KB an article) kept in "
+                    "memory; past that they all move to the temporary file "
+                    "(0: straight to the file)")
+        ->capture_default_str();
+  }
+  void Apply(storycluster::PipelineOptions* options) const {
+    options->temp_directory = TempDirectory(temp_dir);
+    options->shingle_memory_bytes = memory_mib << 20;
+  }
+};
+
 // Exit code of a failed run: the caller's mistake (missing or unreadable
 // input, bad option) or a failure while running.
 int RunFailureCode(const absl::Status& status) {
@@ -241,7 +264,7 @@ struct ClusterArgs {
   std::string df_table;  // background document frequencies to load
   std::string save_df;   // where to save this corpus's frequencies
   bool stages = false;   // print each stage's wall time
-  std::string temp_dir;  // for the shingle sets; default $TMPDIR or /tmp
+  ShingleArgs shingles;
 };
 
 // Files and directories are streamed in two passes (ClusterPaths) so that
@@ -272,7 +295,7 @@ int RunCluster(const ClusterArgs& args) {
   auto ingest_options = IngestOptionsOf(args.in, &code);
   if (!ingest_options) return code;
   storycluster::PipelineOptions options = args.pipeline;
-  options.temp_directory = TempDirectory(args.temp_dir);
+  args.shingles.Apply(&options);
   options.threads = args.in.threads;
   ProgressLine progress(args.in.quiet);
   options.progress = std::ref(progress);
@@ -306,8 +329,8 @@ int RunCluster(const ClusterArgs& args) {
 struct DedupArgs {
   InputArgs in;
   storycluster::DedupOptions dedup;
-  bool stages = false;   // print each stage's wall time
-  std::string temp_dir;  // for the shingle sets; default $TMPDIR or /tmp
+  bool stages = false;  // print each stage's wall time
+  ShingleArgs shingles;
 };
 
 // Files and directories: streamed in two passes, texts not held.
@@ -319,7 +342,7 @@ int RunDedupStreamed(const DedupArgs& args) {
   options.features.terms = false;
   options.cluster.dedup = args.dedup;
   options.threads = args.in.threads;
-  options.temp_directory = TempDirectory(args.temp_dir);
+  args.shingles.Apply(&options);
   ProgressLine progress(args.in.quiet);
   options.progress = std::ref(progress);
   auto run = storycluster::FindCopyGroupsInPaths(args.in.inputs,
@@ -474,10 +497,7 @@ int main(int argc, char** argv) {
       "--save-df", cluster.save_df,
       "write this corpus's document frequencies (versioned TSV) to FILE");
 
-  cmd_cluster->add_option(
-      "--temp-dir", cluster.temp_dir,
-      "directory for the temporary file of shingle sets (removed when the "
-      "run ends; default $TMPDIR or /tmp)");
+  cluster.shingles.Register(cmd_cluster);
   cmd_cluster->add_flag("--stage-times", cluster.stages,
                         "print each pipeline stage's wall time on stderr");
 
@@ -497,10 +517,7 @@ int main(int argc, char** argv) {
                    "MinHash signature length")
       ->capture_default_str()
       ->check(CLI::Range(8, 4096));
-  cmd_dedup->add_option(
-      "--temp-dir", dedup.temp_dir,
-      "directory for the temporary file of shingle sets (removed when the "
-      "run ends; default $TMPDIR or /tmp)");
+  dedup.shingles.Register(cmd_dedup);
   cmd_dedup->add_flag("--stage-times", dedup.stages,
                       "print each stage's wall time on stderr");
   cmd_dedup
