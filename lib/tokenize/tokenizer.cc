@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -30,30 +32,53 @@ bool IsUrlStop(char c) {
          c == '[' || c == ']' || static_cast<unsigned char>(c) >= 0x80;
 }
 
+// Where an address may start: "http://" or "https://" found from their
+// ':' (rare in running text, so memchr skips most of it), "www." from its
+// '.'; in text order.
+std::vector<size_t> UrlStarts(std::string_view text) {
+  std::vector<size_t> starts;
+  const char* const data = text.data();
+  const size_t n = text.size();
+  for (const void* hit = std::memchr(data, ':', n); hit != nullptr;) {
+    const size_t c = static_cast<size_t>(static_cast<const char*>(hit) - data);
+    if (c + 2 < n && data[c + 1] == '/' && data[c + 2] == '/') {
+      const std::string_view before = text.substr(0, c);
+      if (before.ends_with("https")) {
+        starts.push_back(c - 5);
+      } else if (before.ends_with("http")) {
+        starts.push_back(c - 4);
+      }
+    }
+    hit = c + 1 < n ? std::memchr(data + c + 1, ':', n - c - 1) : nullptr;
+  }
+  const size_t schemes = starts.size();
+  for (const void* hit = std::memchr(data, '.', n); hit != nullptr;) {
+    const size_t d = static_cast<size_t>(static_cast<const char*>(hit) - data);
+    if (text.substr(0, d).ends_with("www")) starts.push_back(d - 3);
+    hit = d + 1 < n ? std::memchr(data + d + 1, '.', n - d - 1) : nullptr;
+  }
+  std::inplace_merge(starts.begin(),
+                     starts.begin() + static_cast<ptrdiff_t>(schemes),
+                     starts.end());
+  return starts;
+}
+
 // Finds "http://", "https://" and "www." addresses that start a word; the
 // address runs to white space or a delimiter, minus trailing punctuation.
 std::vector<Span> FindUrls(std::string_view text) {
   std::vector<Span> urls;
   size_t pos = 0;
-  while (pos < text.size()) {
-    size_t best = std::string_view::npos;
-    for (std::string_view scheme : {"http://", "https://", "www."}) {
-      size_t p = pos;
-      while ((p = text.find(scheme, p)) != std::string_view::npos) {
-        if (p == 0 || !absl::ascii_isalnum(text[p - 1])) break;
-        ++p;
-      }
-      best = std::min(best, p);
-    }
-    if (best == std::string_view::npos) break;
-    size_t end = best;
+  for (size_t start : UrlStarts(text)) {
+    if (start < pos) continue;  // inside the last address
+    if (start > 0 && absl::ascii_isalnum(text[start - 1])) continue;
+    size_t end = start;
     while (end < text.size() && !IsUrlStop(text[end])) ++end;
-    while (end > best && std::string_view(".,;:!?").find(text[end - 1]) !=
-                             std::string_view::npos) {
+    while (end > start && std::string_view(".,;:!?").find(text[end - 1]) !=
+                              std::string_view::npos) {
       --end;
     }
-    urls.push_back({best, end});
-    pos = std::max(end, best + 1);
+    urls.push_back({start, end});
+    pos = std::max(end, start + 1);
   }
   return urls;
 }
@@ -72,6 +97,26 @@ void LowerAscii(std::string& s, size_t from) {
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
          c == '\f';
+}
+
+// The first byte at or after `pos` that is not ASCII (>= 0x80), or the
+// text's size; eight bytes at a time.
+size_t NextNonAscii(std::string_view text, size_t pos) {
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  for (; pos + 8 <= text.size(); pos += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + pos, 8);
+    if (const uint64_t high = word & kHighBits; high != 0) {
+      const int bit = std::endian::native == std::endian::little
+                          ? std::countr_zero(high)
+                          : std::countl_zero(high);
+      return pos + static_cast<size_t>(bit) / 8;
+    }
+  }
+  while (pos < text.size() && static_cast<unsigned char>(text[pos]) < 0x80) {
+    ++pos;
+  }
+  return pos;
 }
 
 // ASCII classes of UAX #29 word breaking as ICU implements them: letters
@@ -280,25 +325,28 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
   if (!rep_->options.fast_ascii) {
     SegmentWithIcu(utf8, 0, emit);
   } else {
-    // Chunks between ASCII white space: word boundaries never join across
-    // it (UAX #29 WB3a-WB3d), so each chunk can be segmented on its own.
-    // Pure-ASCII chunks take the fast path, the rest go to ICU.
+    // Word boundaries never join across ASCII white space (UAX #29
+    // WB3a-WB3d), so the text is segmented run by run of non-space bytes:
+    // pure-ASCII runs on the fast path, the rest by ICU. White space is no
+    // word character to the fast path, so consecutive ASCII runs are
+    // segmented in one go, up to the run holding the next non-ASCII byte.
+    const size_t n = utf8.size();
     size_t pos = 0;
-    while (pos < utf8.size()) {
-      while (pos < utf8.size() && IsAsciiSpace(utf8[pos])) ++pos;
-      size_t end = pos;
-      bool ascii = true;
-      while (end < utf8.size() && !IsAsciiSpace(utf8[end])) {
-        ascii = ascii && static_cast<unsigned char>(utf8[end]) < 0x80;
-        ++end;
+    while (pos < n) {
+      const size_t high = NextNonAscii(utf8, pos);
+      if (high == n) {
+        SegmentAscii(utf8, pos, n, emit);
+        break;
       }
-      if (end == pos) break;
-      if (ascii) {
-        SegmentAscii(utf8, pos, end, emit);
-      } else {
-        SegmentWithIcu(utf8.substr(pos, end - pos), pos, emit);
+      size_t run_begin = high, run_end = high + 1;
+      while (run_begin > pos && !IsAsciiSpace(utf8[run_begin - 1])) {
+        --run_begin;
       }
-      pos = end;
+      while (run_end < n && !IsAsciiSpace(utf8[run_end])) ++run_end;
+      SegmentAscii(utf8, pos, run_begin, emit);
+      SegmentWithIcu(utf8.substr(run_begin, run_end - run_begin), run_begin,
+                     emit);
+      pos = run_end;
     }
   }
   emit_urls_before(utf8.size() + 1);

@@ -3,6 +3,7 @@
 #include "storycluster/tokenize.h"
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <random>
 
 #include "storycluster/ingest.h"
@@ -231,6 +232,61 @@ TEST_CASE("fast ASCII path: real text equals ICU (examples, seeds, dev)") {
   for (const Article& a : ingest->articles) {
     ExpectSameAsIcu(a.title);
     ExpectSameAsIcu(a.text);
+  }
+}
+
+// The address rule, written the plain way: the earliest "http://",
+// "https://" or "www." at or after `pos` that starts a word, run to a stop
+// byte, trailing punctuation dropped; the search goes on after it.
+std::vector<std::pair<uint32_t, uint32_t>> PlainUrls(std::string_view text) {
+  std::vector<std::pair<uint32_t, uint32_t>> urls;
+  auto stop = [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) ||
+           std::string_view("<>\"'()[]").find(c) != std::string_view::npos ||
+           static_cast<unsigned char>(c) >= 0x80;
+  };
+  size_t pos = 0;
+  while (true) {
+    size_t best = std::string_view::npos;
+    for (std::string_view scheme : {"http://", "https://", "www."}) {
+      for (size_t p = text.find(scheme, pos); p != std::string_view::npos;
+           p = text.find(scheme, p + 1)) {
+        if (p == 0 || !std::isalnum(static_cast<unsigned char>(text[p - 1]))) {
+          best = std::min(best, p);
+          break;
+        }
+      }
+    }
+    if (best == std::string_view::npos) return urls;
+    size_t end = best;
+    while (end < text.size() && !stop(text[end])) ++end;
+    while (end > best && std::string_view(".,;:!?").find(text[end - 1]) !=
+                             std::string_view::npos) {
+      --end;
+    }
+    urls.emplace_back(best, end);
+    pos = std::max(end, best + 1);
+  }
+}
+
+TEST_CASE("URLs: found as the plain rule finds them, in random text") {
+  auto tok = Make();
+  std::mt19937 rng(5);
+  const std::vector<std::string> pieces = {
+      "http", "https", "://",     ":",    "/",
+      "www",  ".",     "w",       "a",    "Z",
+      "9",    " ",     "\n",      ",",    "!",
+      "\"",   "(",     "é",       "-",    "s",
+      "p",    "_",     "http://", "www.", "https://x.org"};
+  for (int round = 0; round < 5000; ++round) {
+    std::string text;
+    for (int i = rng() % 24; i > 0; --i) text += pieces[rng() % pieces.size()];
+    std::vector<std::pair<uint32_t, uint32_t>> found;
+    for (const Token& t : tok->Tokenize(text)) {
+      if (t.kind == TokenKind::kUrl) found.emplace_back(t.begin, t.end);
+    }
+    INFO(text);
+    REQUIRE(found == PlainUrls(text));
   }
 }
 
