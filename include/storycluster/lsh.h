@@ -51,13 +51,16 @@ class LshIndex {
       const LshOptions& options, uint32_t num_hashes);
   ~LshIndex();
 
-  // Adds document `id`. REQUIRES: signature.size() == num_hashes.
+  // Adds document `id`. REQUIRES: signature.size() == num_hashes,
+  // id < kMaxId.
   void Insert(uint32_t id, absl::Span<const uint32_t> signature);
+  static constexpr uint32_t kMaxId = 0x7fffffffu;
   // Replaces `*out` with the ids sharing a band with `signature` (at most
   // `max_per_bucket` per band, the latest inserted), sorted and unique. The
-  // index keeps 32 bits of each band key (12 bytes per band and document), so
-  // rarely an id whose band key differs only in the other bits is listed too;
-  // callers check candidates' signatures anyway.
+  // index keeps 32 bits of each band key (8 bytes per band and document,
+  // plus 4 per document in a bucket shared with others), so rarely an id
+  // whose band key differs only in the other bits is listed too; callers
+  // check candidates' signatures anyway.
   void Query(absl::Span<const uint32_t> signature,
              std::vector<uint32_t>* out) const;
   size_t size() const;
@@ -75,7 +78,7 @@ class LshIndex {
                  std::vector<uint32_t>* out) const;
   // Inserts ids[i] with band keys keys[i * bands, (i + 1) * bands), on
   // `threads` threads (one band per task); the index is the same as after
-  // inserting them one by one in order.
+  // inserting them one by one in order. REQUIRES: every id < kMaxId.
   void InsertBatch(absl::Span<const uint32_t> ids,
                    absl::Span<const uint64_t> keys, int threads);
   uint32_t bands() const;

@@ -70,6 +70,11 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   if (n != published.size()) {
     return absl::InvalidArgumentError("shingles and times differ in size");
   }
+  if (n > LshIndex::kMaxId) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("copy detection takes at most ", LshIndex::kMaxId,
+                     " articles at once; got ", n));
+  }
   if (!(options.threshold > 0 && options.threshold <= 1) ||
       !(options.candidate_margin >= 0 &&
         options.candidate_margin < options.threshold)) {

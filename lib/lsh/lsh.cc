@@ -57,31 +57,40 @@ LshOptions LshOptions::ForThreshold(double threshold, uint32_t num_hashes,
   return best;
 }
 
-// Per band, a hash table from the band key (its low 32 bits) to the latest
-// insertion position with that key, and a chain from each position to the
-// previous one with the same key. Per (band, document) that is one table
-// slot of 8 bytes plus 4 bytes of chain, instead of a vector per bucket.
-// Two keys that differ only in their high bits share a bucket; such a
-// spurious candidate is dropped by the caller's signature check.
+// Per band, a hash table from the band key (its low 32 bits) to its
+// bucket. A bucket of one document holds that document's id in the table
+// slot (8 bytes per band and document); a bucket that has met a second
+// document holds, with the high bit set, the index of its id list, in
+// insertion order. A query lists a bucket's latest ids, from one
+// contiguous list, with no chain of dependent loads, and the lists cost 4
+// bytes per id only in shared buckets. Two keys that differ only in their
+// high bits share a bucket; such a spurious candidate is dropped by the
+// caller's signature check.
 struct LshIndex::Rep {
+  static constexpr uint32_t kList = 0x80000000u;  // the bucket is a list
+
   LshOptions options;
   uint32_t num_hashes = 0;
-  std::vector<uint32_t> ids;  // inserted documents, by insertion position
-  // head[b]: key -> 1 + latest position; next[b][p]: 1 + previous position
-  // of p's key in band b (0: none).
+  size_t size = 0;  // documents inserted
   std::vector<absl::flat_hash_map<uint32_t, uint32_t>> head;
-  std::vector<std::vector<uint32_t>> next;
+  std::vector<std::vector<std::vector<uint32_t>>> lists;  // by band
 
   uint64_t Key(absl::Span<const uint32_t> sig, uint32_t band) const {
     return XXH3_64bits_withSeed(sig.data() + band * options.rows,
                                 options.rows * sizeof(uint32_t),
                                 options.seed + band);
   }
-  // Links position `p` into band `b` under `key`.
-  void Link(uint32_t b, uint64_t key, uint32_t p) {
-    auto [it, fresh] = head[b].try_emplace(static_cast<uint32_t>(key), p + 1);
-    next[b][p] = fresh ? 0 : it->second;
-    it->second = p + 1;
+  // Adds document `id` to band `b`'s bucket of `key`.
+  void Link(uint32_t b, uint64_t key, uint32_t id) {
+    auto [it, fresh] = head[b].try_emplace(static_cast<uint32_t>(key), id);
+    if (fresh) return;
+    if ((it->second & kList) != 0) {
+      lists[b][it->second & ~kList].push_back(id);
+      return;
+    }
+    const auto list = static_cast<uint32_t>(lists[b].size());
+    lists[b].push_back({it->second, id});
+    it->second = kList | list;
   }
 };
 
@@ -100,16 +109,14 @@ absl::StatusOr<std::unique_ptr<LshIndex>> LshIndex::Create(
   rep->options = options;
   rep->num_hashes = num_hashes;
   rep->head.resize(options.bands);
-  rep->next.resize(options.bands);
+  rep->lists.resize(options.bands);
   return std::unique_ptr<LshIndex>(new LshIndex(std::move(rep)));
 }
 
 void LshIndex::Insert(uint32_t id, absl::Span<const uint32_t> signature) {
-  const uint32_t p = static_cast<uint32_t>(rep_->ids.size());
-  rep_->ids.push_back(id);
+  ++rep_->size;
   for (uint32_t b = 0; b < rep_->options.bands; ++b) {
-    rep_->next[b].resize(p + 1);
-    rep_->Link(b, rep_->Key(signature, b), p);
+    rep_->Link(b, rep_->Key(signature, b), id);
   }
 }
 
@@ -142,11 +149,15 @@ void LshIndex::QueryKeys(absl::Span<const uint64_t> keys,
   for (uint32_t b = 0; b < rep_->options.bands; ++b) {
     auto it = rep_->head[b].find(static_cast<uint32_t>(keys[b]));
     if (it == rep_->head[b].end()) continue;
-    uint32_t listed = 0;
-    for (uint32_t q = it->second; q != 0 && listed != limit;
-         q = rep_->next[b][q - 1], ++listed) {
-      out->push_back(rep_->ids[q - 1]);
+    if ((it->second & Rep::kList) == 0) {
+      out->push_back(it->second);
+      continue;
     }
+    const std::vector<uint32_t>& list =
+        rep_->lists[b][it->second & ~Rep::kList];
+    const size_t from = list.size() > limit ? list.size() - limit : 0;
+    out->insert(out->end(), list.begin() + static_cast<ptrdiff_t>(from),
+                list.end());
   }
   std::sort(out->begin(), out->end());
   out->erase(std::unique(out->begin(), out->end()), out->end());
@@ -155,11 +166,9 @@ void LshIndex::QueryKeys(absl::Span<const uint64_t> keys,
 void LshIndex::InsertBatch(absl::Span<const uint32_t> ids,
                            absl::Span<const uint64_t> keys, int threads) {
   const uint32_t bands = rep_->options.bands;
-  const uint32_t first = static_cast<uint32_t>(rep_->ids.size());
-  rep_->ids.insert(rep_->ids.end(), ids.begin(), ids.end());
+  rep_->size += ids.size();
   ParallelFor(bands, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t b = begin; b < end; ++b) {
-      rep_->next[b].resize(first + ids.size());
       // The tables outgrow the cache on large corpora: each insertion's
       // slot is prefetched a few insertions ahead.
       constexpr size_t kAhead = 8;
@@ -168,8 +177,7 @@ void LshIndex::InsertBatch(absl::Span<const uint32_t> ids,
         if (i + kAhead < ids.size()) {
           head.prefetch(static_cast<uint32_t>(keys[(i + kAhead) * bands + b]));
         }
-        rep_->Link(static_cast<uint32_t>(b), keys[i * bands + b],
-                   first + static_cast<uint32_t>(i));
+        rep_->Link(static_cast<uint32_t>(b), keys[i * bands + b], ids[i]);
       }
     }
   });
@@ -177,6 +185,6 @@ void LshIndex::InsertBatch(absl::Span<const uint32_t> ids,
 
 uint32_t LshIndex::bands() const { return rep_->options.bands; }
 
-size_t LshIndex::size() const { return rep_->ids.size(); }
+size_t LshIndex::size() const { return rep_->size; }
 
 }  // namespace storycluster
