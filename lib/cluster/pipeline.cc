@@ -41,9 +41,12 @@ absl::StatusOr<std::vector<std::unique_ptr<FeatureExtractor>>> Extractors(
 // them, in order, to a CorpusFeatures.
 class CorpusBuilder {
  public:
+  // `expected` is how many articles will be added in all (0: unknown).
   CorpusBuilder(std::vector<std::unique_ptr<FeatureExtractor>> extractors,
-                CorpusFeatures* corpus)
-      : extractors_(std::move(extractors)), corpus_(corpus) {}
+                CorpusFeatures* corpus, size_t expected)
+      : extractors_(std::move(extractors)),
+        corpus_(corpus),
+        expected_(expected) {}
 
   // `progress`, if set, is called from the calling thread with the number
   // of the batch's articles done so far.
@@ -68,12 +71,31 @@ class CorpusBuilder {
         return s;
       }
     }
+    if (!reserved_) ReserveTermLists();
     return absl::OkStatus();
   }
 
  private:
+  // After the first batch: room for the expected articles' terms, at the
+  // first batch's terms per article and a quarter more, so that the lists
+  // do not grow by copying (and fault in the copy's pages) batch after
+  // batch. Reserved pages become resident only as they fill.
+  void ReserveTermLists() {
+    reserved_ = true;
+    const size_t done = corpus_->size();
+    if (expected_ <= done || done == 0) return;
+    for (TermLists* lists : {&corpus_->terms, &corpus_->entities}) {
+      const size_t room = lists->ids.size() * expected_ / done * 5 / 4;
+      lists->ids.reserve(room);
+      lists->weights.reserve(room);
+      lists->offsets.reserve(expected_ + 1);
+    }
+  }
+
   std::vector<std::unique_ptr<FeatureExtractor>> extractors_;
   CorpusFeatures* corpus_;
+  size_t expected_;
+  bool reserved_ = false;
   std::vector<std::vector<uint64_t>> shingles_;  // per batch position
   std::vector<InternedTerms> terms_;
 };
@@ -150,7 +172,8 @@ absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
       Extractors(options.features, std::move(filter).value(), workers);
   if (!extractors.ok()) return extractors.status();
   CorpusFeatures corpus;
-  CorpusBuilder builder(std::move(extractors).value(), &corpus);
+  CorpusBuilder builder(std::move(extractors).value(), &corpus,
+                        articles.size());
   std::vector<std::optional<absl::Time>> times;
   times.reserve(articles.size());
   for (size_t begin = 0; begin < articles.size(); begin += kBatch) {
@@ -295,8 +318,9 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
   auto extractors =
       Extractors(options.features, std::move(filter).value(), workers);
   if (!extractors.ok()) return extractors.status();
-  CorpusBuilder builder(std::move(extractors).value(), &out.corpus);
   const std::vector<Article>& known = out.ingest.articles;
+  CorpusBuilder builder(std::move(extractors).value(), &out.corpus,
+                        known.size());
   size_t seen = 0;
   auto second = pass([&](absl::Span<Article> articles) {
     for (const Article& a : articles) {

@@ -111,6 +111,9 @@ absl::StatusOr<std::unique_ptr<ShingleStore>> ShingleStore::InTemporaryFile(
   store->path_ = std::move(path);
   store->memory_limit_ = memory_bytes;
   store->spilled_ = memory_bytes == 0;
+  // The budget is reserved (address space; pages become resident as they
+  // fill), so the sets are never copied to a grown buffer on the way.
+  store->memory_.reserve(memory_bytes / sizeof(uint64_t));
   return store;
 }
 
