@@ -27,6 +27,16 @@ float TermWeight(float tf, double idf) {
   return static_cast<float>((1.0 + std::log(tf)) * idf);
 }
 
+// Divides `values` by their L2 norm (unless it is 0).
+void L2Normalize(absl::Span<float> values) {
+  double norm = 0;
+  for (float value : values) norm += static_cast<double>(value) * value;
+  norm = std::sqrt(norm);
+  if (norm > 0) {
+    for (float& value : values) value = static_cast<float>(value / norm);
+  }
+}
+
 // Sorts (index, value) entries, sums repeated indices and L2-normalises.
 SparseTermVector Normalize(std::vector<std::pair<uint32_t, float>>& entries) {
   std::sort(entries.begin(), entries.end());
@@ -41,12 +51,7 @@ SparseTermVector Normalize(std::vector<std::pair<uint32_t, float>>& entries) {
     v.indices.push_back(index);
     v.values.push_back(value);
   }
-  double norm = 0;
-  for (float value : v.values) norm += static_cast<double>(value) * value;
-  norm = std::sqrt(norm);
-  if (norm > 0) {
-    for (float& value : v.values) value = static_cast<float>(value / norm);
-  }
+  L2Normalize(absl::MakeSpan(v.values));
   return v;
 }
 
@@ -314,7 +319,7 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
   out.indices.resize(out.offsets[n]);
   out.values.assign(idf_offsets.size(), std::vector<float>(out.offsets[n]));
   ParallelFor(n, workers, kGrain, [&](size_t begin, size_t end, int) {
-    std::vector<std::pair<uint32_t, float>> terms, entries;
+    std::vector<std::pair<uint32_t, float>> terms;
     for (size_t r = begin; r < end; ++r) {
       const auto ids = lists.ids_of(docs[r]);
       const auto weights = lists.weights_of(docs[r]);
@@ -322,16 +327,26 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
       for (size_t t = 0; t < ids.size(); ++t) {
         if (weights[t] > 0) terms.emplace_back(index[ids[t]], weights[t]);
       }
+      // Sorted once for every offset: a term's weight grows with its tf
+      // (idf > 0; at idf 0 all are 0), so this is also the order of
+      // (index, weight) that Normalize sorts by.
+      std::sort(terms.begin(), terms.end());
+      uint32_t* const row_indices = out.indices.data() + out.offsets[r];
+      const size_t size = out.offsets[r + 1] - out.offsets[r];
       for (size_t k = 0; k < idf_offsets.size(); ++k) {
-        entries.clear();
-        for (const auto& [i, tf] : terms) {
-          entries.emplace_back(i, TermWeight(tf, idf[k][i]));
+        float* const row_values = out.values[k].data() + out.offsets[r];
+        size_t at = 0;
+        for (size_t t = 0; t < terms.size(); ++t) {
+          const auto [i, tf] = terms[t];
+          const float weight = TermWeight(tf, idf[k][i]);
+          if (at > 0 && row_indices[at - 1] == i) {
+            row_values[at - 1] += weight;  // a term listed twice
+            continue;
+          }
+          row_indices[at] = i;
+          row_values[at++] = weight;
         }
-        const SparseTermVector v = Normalize(entries);
-        std::copy(v.indices.begin(), v.indices.end(),
-                  out.indices.begin() + out.offsets[r]);
-        std::copy(v.values.begin(), v.values.end(),
-                  out.values[k].begin() + out.offsets[r]);
+        L2Normalize(absl::MakeSpan(row_values, size));
       }
     }
   });
