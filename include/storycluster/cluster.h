@@ -135,9 +135,9 @@ absl::StatusOr<Clustering> ClusterArticles(
     DocumentFrequencies* df_out = nullptr);
 
 // The same for a corpus in compact form (corpus.h) with the publication
-// time of each document. Empties the corpus's term lists and dictionaries
-// once they are turned into vectors, so that large inputs need not hold
-// both.
+// time of each document. Empties the corpus's shingle store once copies
+// are found, and its term lists and dictionaries once they are turned into
+// vectors, so that large inputs need not hold both.
 absl::StatusOr<Clustering> ClusterCorpus(
     absl::Span<const std::optional<absl::Time>> times, CorpusFeatures* corpus,
     const ClusterOptions& options, DocumentFrequencies* df_out = nullptr);

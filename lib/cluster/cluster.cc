@@ -173,6 +173,7 @@ absl::StatusOr<Clustering> ClusterCorpus(
   dedup_options.threads = options.threads;
   auto copies = FindCopyGroups(*corpus->shingles, times, dedup_options);
   if (!copies.ok()) return copies.status();
+  corpus->shingles = std::make_unique<ShingleStore>();  // not needed again
   const std::vector<uint32_t>& leader = copies->original_of;
   std::vector<uint32_t> originals;
   for (uint32_t i = 0; i < n; ++i) {
