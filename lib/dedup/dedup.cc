@@ -181,7 +181,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
       }
     });
     ParallelFor(size, options.threads, 32, [&](size_t begin, size_t end, int) {
-      std::vector<uint32_t> candidates, counts, block;
+      std::vector<uint32_t> candidates, counts;
       std::vector<uint64_t> own_buffer, other_buffer;
       for (size_t p = begin; p < end; ++p) {
         // The next article's buckets load while this one is compared: on
@@ -194,18 +194,18 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         const absl::Span<const uint64_t> own = source.Get(d, &own_buffer);
         (*index)->QueryKeys(keys_at(p), &candidates);
         dec.stats.candidates = candidates.size();
-        // Gather candidate rows into one contiguous block for the kernel.
-        block.resize(candidates.size() * k);
+        // Each candidate's row is compared where it lies (the rows of
+        // the next candidates load meanwhile): gathering them into one
+        // block for the batched kernel cost a copy of every row.
+        counts.resize(candidates.size());
         constexpr size_t kAhead = 4;
         for (size_t c = 0; c < candidates.size(); ++c) {
           if (c + kAhead < candidates.size()) {
             PrefetchLines(row(candidates[c + kAhead]).data(), k);
           }
-          std::copy_n(row(candidates[c]).data(), k, block.data() + c * k);
+          SignatureAgreement(row(d), row(candidates[c]), 1,
+                             absl::MakeSpan(&counts[c], 1));
         }
-        counts.resize(candidates.size());
-        SignatureAgreement(row(d), block, candidates.size(),
-                           absl::MakeSpan(counts));
         for (size_t c = 0; c < candidates.size(); ++c) {
           if (counts[c] < min_agreement) continue;
           ++dec.stats.estimated;
