@@ -10,6 +10,8 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <new>
+#include <stdexcept>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -112,8 +114,13 @@ absl::StatusOr<std::unique_ptr<ShingleStore>> ShingleStore::InTemporaryFile(
   store->memory_limit_ = memory_bytes;
   store->spilled_ = memory_bytes == 0;
   // The budget is reserved (address space; pages become resident as they
-  // fill), so the sets are never copied to a grown buffer on the way.
-  store->memory_.reserve(memory_bytes / sizeof(uint64_t));
+  // fill), so the sets are never copied to a grown buffer on the way. A
+  // budget beyond what the system will map is only not reserved.
+  try {
+    store->memory_.reserve(memory_bytes / sizeof(uint64_t));
+  } catch (const std::bad_alloc&) {
+  } catch (const std::length_error&) {
+  }
   return store;
 }
 

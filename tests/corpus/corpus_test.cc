@@ -39,6 +39,15 @@ TEST_CASE("shingle store: what goes in comes back, in memory and in a file") {
   // A budget the sets fit in: no file is written.
   auto roomy = ShingleStore::InTemporaryFile(dir, bytes);
   REQUIRE(roomy.ok());
+  // A budget larger than the machine: not reserved, still a store.
+  auto huge = ShingleStore::InTemporaryFile(dir, SIZE_MAX);
+  REQUIRE(huge.ok());
+  REQUIRE((*huge)->Append(sets.front()).ok());
+  REQUIRE((*huge)->Flush().ok());
+  std::vector<uint64_t> first;
+  auto got = (*huge)->Get(0, &first);
+  REQUIRE(got.ok());
+  CHECK(std::vector<uint64_t>(got->begin(), got->end()) == sets.front());
   ShingleStore memory;
   CHECK_FALSE(memory.in_file());
   for (ShingleStore* store :

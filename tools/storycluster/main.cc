@@ -225,7 +225,8 @@ struct ShingleArgs {
                     "MiB of shingle sets (about 3 KB an article) kept in "
                     "memory; past that they all move to the temporary file "
                     "(0: straight to the file)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(size_t{0}, size_t{1} << 24));
   }
   void Apply(storycluster::PipelineOptions* options) const {
     options->temp_directory = TempDirectory(temp_dir);
