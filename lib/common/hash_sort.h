@@ -17,9 +17,8 @@ namespace storycluster {
 // sort.
 inline constexpr uint32_t kLargeBucket = 16;
 
-// Sorts `values` ascending; `scratch` is reused storage.
-inline void SortHashes(std::vector<uint64_t>& values,
-                       std::vector<uint64_t>& scratch) {
+// Sorts `values` ascending.
+inline void SortHashes(std::vector<uint64_t>& values) {
   const size_t n = values.size();
   if (n < 64) {
     std::sort(values.begin(), values.end());
@@ -33,7 +32,7 @@ inline void SortHashes(std::vector<uint64_t>& values,
   std::vector<uint32_t> end((size_t{1} << bits) + 1, 0);
   for (uint64_t v : values) ++end[(v >> shift) + 1];
   for (size_t b = 1; b < end.size(); ++b) end[b] += end[b - 1];
-  scratch.resize(n);
+  std::vector<uint64_t> scratch(n);
   for (uint64_t v : values) scratch[end[v >> shift]++] = v;
   // Values never leave their bucket, so one insertion sort over the whole
   // array does only the moves inside buckets; the rare large bucket is

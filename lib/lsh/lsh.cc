@@ -67,7 +67,8 @@ LshOptions LshOptions::ForThreshold(double threshold, uint32_t num_hashes,
 // high bits share a bucket; such a spurious candidate is dropped by the
 // caller's signature check.
 struct LshIndex::Rep {
-  static constexpr uint32_t kList = 0x80000000u;  // the bucket is a list
+  // Set in a slot holding a list index; ids stay below it.
+  static constexpr uint32_t kList = LshIndex::kMaxId + 1;
 
   LshOptions options;
   uint32_t num_hashes = 0;

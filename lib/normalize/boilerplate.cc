@@ -373,8 +373,7 @@ struct BoilerplateLearner::Counts {
   static constexpr int kShardBits = 6;
   // repeat key -> articles, by shard
   std::array<absl::flat_hash_map<uint64_t, int>, 1 << kShardBits> docs;
-  absl::flat_hash_set<uint64_t> in_doc;  // scratch
-  std::vector<uint64_t> keys;            // scratch: one article's keys
+  std::vector<uint64_t> keys;  // scratch: one article's keys
 
   absl::flat_hash_map<uint64_t, int>& shard(uint64_t key) {
     return docs[key >> (64 - kShardBits)];
@@ -393,7 +392,6 @@ void BoilerplateLearner::Add(const Article& article) {
   if (article.source.empty()) return;
   const uint64_t seed = SourceSeed(article.source);
   Counts& counts = *counts_;
-  counts.in_doc.clear();
   counts.keys.clear();
   LineKey line_key;
   for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
@@ -401,11 +399,12 @@ void BoilerplateLearner::Add(const Article& article) {
         line_key.key().empty()) {
       continue;
     }
-    const uint64_t repeat_key = line_key.RepeatKey(seed);
-    if (counts.in_doc.insert(repeat_key).second) {
-      counts.keys.push_back(repeat_key);
-    }
+    counts.keys.push_back(line_key.RepeatKey(seed));
   }
+  // Each line counts once per article.
+  std::sort(counts.keys.begin(), counts.keys.end());
+  counts.keys.erase(std::unique(counts.keys.begin(), counts.keys.end()),
+                    counts.keys.end());
   // The counts outgrow the cache on large corpora: the slots of all the
   // article's lines are requested before the first is counted, so that
   // their cache misses overlap.

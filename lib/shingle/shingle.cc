@@ -27,8 +27,7 @@ std::vector<uint64_t> HashShingles(std::string_view joined,
                                        starts[i + width] - starts[i],
                                        kShingleSeed));
   }
-  std::vector<uint64_t> scratch;
-  SortHashes(out, scratch);
+  SortHashes(out);
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
