@@ -1,9 +1,10 @@
 // Sparse average-linkage clustering with a lazy max-heap (see hac.h).
 //
-// Each cluster lives in a slot that owns its neighbour map. A merge keeps
-// the slot with the larger map and moves the smaller map into it, so every
-// link moves O(log n) times in all. The heap holds candidate pairs with the
-// linkage they had when pushed. A merge changes every linkage of the new
+// Each cluster lives in a slot that owns its neighbour list, sorted by
+// neighbour. A merge keeps the slot with the longer list and merges the
+// other list into it; the neighbours' own lists are brought up to date
+// lazily (see Refresh in AverageLinkage). The heap holds candidate pairs with
+// the linkage they had when pushed. A merge changes every linkage of the new
 // cluster, but only those to the absorbed map's neighbours can rise (the
 // others lose weight per member); those are pushed again, and an entry
 // whose linkage fell is corrected when it reaches the top: it is
@@ -14,20 +15,22 @@
 #include "lib/cluster/hac.h"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <functional>
 #include <optional>
 #include <queue>
-#include <thread>
 #include <tuple>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "lib/common/parallel.h"
 
 namespace storycluster {
 namespace {
+
+// A neighbour cluster and the summed weight of the edges to it.
+struct Link {
+  uint32_t key;
+  double sum;
+};
+bool ByKey(const Link& x, const Link& y) { return x.key < y.key; }
 
 struct Candidate {
   double linkage;
@@ -38,117 +41,51 @@ struct Candidate {
   }
 };
 
-// Runs `job` on its own thread each time Post() is called, while the
-// caller goes on; Wait() returns when that run is done (and rethrows what
-// it threw). One run at a time: Post, then Wait, then Post again.
-class Helper {
- public:
-  explicit Helper(std::function<void()> job)
-      : job_(std::move(job)), thread_([this] { Loop(); }) {}
-  ~Helper() {
-    stop_ = true;
-    Post();
-    thread_.join();
-  }
-  Helper(const Helper&) = delete;
-  Helper& operator=(const Helper&) = delete;
-
-  void Post() {
-    posted_.fetch_add(1);
-    posted_.notify_one();
-  }
-  void Wait() {
-    const uint64_t want = posted_.load();
-    Await(finished_, want);
-    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
-  }
-
- private:
-  void Loop() {
-    uint64_t seen = 0;
-    for (;;) {
-      seen = Await(posted_, seen + 1);
-      if (stop_) return;
-      try {
-        job_();
-      } catch (...) {
-        error_ = std::current_exception();
-      }
-      finished_.store(seen);
-      finished_.notify_one();
-    }
-  }
-
-  // Waits until `counter` reaches `target`, returns its value. Runs are
-  // short and come in quick succession, and waking a sleeping thread takes
-  // far longer than one (about 100 us seen on a 2-core VM), so both sides
-  // spin first and sleep only after a long pause.
-  static uint64_t Await(std::atomic<uint64_t>& counter, uint64_t target) {
-    constexpr int kSpins = 1 << 16;
-    for (int i = 0;; ++i) {
-      const uint64_t now = counter.load();
-      if (now >= target) return now;
-      if (i < kSpins) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#else
-        std::this_thread::yield();
-#endif
-      } else {
-        counter.wait(now);
-      }
-    }
-  }
-
-  std::function<void()> job_;
-  std::atomic<uint64_t> posted_{0}, finished_{0};
-  std::atomic<bool> stop_{false};
-  std::exception_ptr error_;
-  std::thread thread_;  // last: starts once the members above exist
-};
-
 }  // namespace
 
 std::vector<uint32_t> AverageLinkage(
     uint32_t n, std::vector<SimilarityEdge> edges, double threshold,
     double cohesion_ratio, const std::vector<std::optional<absl::Time>>* times,
     absl::Duration max_span, int threads) {
-  // links[c]: neighbour cluster -> summed edge weight. The result does not
-  // depend on the maps' iteration order: the heap orders candidates totally
-  // (linkage, then ids), and each merge adds every neighbour's sum once.
-  // Each worker owns a range of nodes and reads every edge, adding those
-  // that touch its nodes in edge order: each map sums in the same order as
-  // one by one, and no adjacency copy of the edges is needed.
+  // links[c]: c's neighbours and the summed edge weight to each, sorted by
+  // neighbour. Each worker owns a range of nodes and reads every edge,
+  // appending those that touch its nodes in edge order; a stable sort then
+  // sums repeated pairs in that order, as one map filled edge by edge.
   std::vector<uint32_t> degree(n, 0);
   for (const SimilarityEdge& e : edges) {
     ++degree[e.a];
     ++degree[e.b];
   }
-  std::vector<absl::flat_hash_map<uint32_t, double>> links(n);
+  std::vector<std::vector<Link>> links(n);
   ParallelParts(n, threads, [&](size_t, size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) links[i].reserve(degree[i]);
     auto mine = [&](uint32_t node) { return node >= begin && node < end; };
-    // Candidate edges arrive grouped by their later node (b), so b's map
-    // stays in the cache; the a side jumps between maps: its map header
-    // and then its slot are prefetched some edges ahead.
-    constexpr size_t kNear = 8, kFar = 16;
-    for (size_t k = 0; k < edges.size(); ++k) {
-      if (k + kFar < edges.size()) {
-        const SimilarityEdge& far = edges[k + kFar];
-        if (mine(far.a)) __builtin_prefetch(&links[far.a]);
+    for (const SimilarityEdge& e : edges) {
+      if (mine(e.a)) links[e.a].push_back({e.b, e.weight});
+      if (mine(e.b)) links[e.b].push_back({e.a, e.weight});
+    }
+    for (size_t i = begin; i < end; ++i) {
+      std::vector<Link>& list = links[i];
+      std::stable_sort(list.begin(), list.end(), ByKey);
+      size_t kept = 0;
+      for (size_t k = 0; k < list.size(); ++k) {
+        if (kept > 0 && list[kept - 1].key == list[k].key) {
+          list[kept - 1].sum += list[k].sum;
+        } else {
+          list[kept++] = {list[k].key, 0.0 + list[k].sum};
+        }
       }
-      if (k + kNear < edges.size()) {
-        const SimilarityEdge& near = edges[k + kNear];
-        if (mine(near.a)) links[near.a].prefetch(near.b);
-      }
-      const SimilarityEdge& e = edges[k];
-      if (mine(e.a)) links[e.a][e.b] += e.weight;
-      if (mine(e.b)) links[e.b][e.a] += e.weight;
+      list.resize(kept);
     }
   });
   std::vector<SimilarityEdge>().swap(edges);  // taken by value: freed here
   degree = {};
   std::vector<uint32_t> size(n, 1), parent(n), id(n);
+  // merged_at[t]: the sequence number of the merge that absorbed slot t.
+  std::vector<uint32_t> merged_at(n, 0);
+  // stale[c]: some neighbour in links[c] has been merged away since the
+  // list was last brought up to date (see Refresh below).
+  std::vector<uint8_t> stale(n, 0);
   std::vector<double> inner(n, 0.0);  // summed edge weight inside a cluster
   // Pairs held back by the cohesion test, offered again when either side
   // grows (their cohesions change).
@@ -164,6 +101,11 @@ std::vector<uint32_t> AverageLinkage(
     return sum / (static_cast<double>(size[x]) * static_cast<double>(size[y]));
   };
   for (uint32_t i = 0; i < n; ++i) parent[i] = id[i] = i;
+  // Bit x: slot x has been merged away. The same as parent[x] != x, but
+  // an eighth of a byte per slot: on a large graph it stays in the cache
+  // where the slots' arrays do not.
+  std::vector<uint64_t> gone((n + 63) / 64, 0);
+  auto merged_away = [&](uint32_t x) { return (gone[x >> 6] >> (x & 63)) & 1; };
   auto root = [&](uint32_t x) {
     while (parent[x] != x) x = parent[x];
     return x;
@@ -213,20 +155,6 @@ std::vector<uint32_t> AverageLinkage(
   auto pop = [&](Candidate* c) {
     if (next_initial < all.size() &&
         (heap.empty() || heap.top() < all[next_initial])) {
-      // Most of these pairs are looked up once and dropped: their slots'
-      // state and maps are prefetched a few pairs ahead, in two steps
-      // (the map's header, then the slot for the other side).
-      constexpr size_t kNear = 8, kFar = 16;
-      if (next_initial + kFar < all.size()) {
-        const Candidate& far = all[next_initial + kFar];
-        __builtin_prefetch(&parent[far.a]);
-        __builtin_prefetch(&parent[far.b]);
-        __builtin_prefetch(&links[far.a]);
-      }
-      if (next_initial + kNear < all.size()) {
-        const Candidate& near = all[next_initial + kNear];
-        links[near.a].prefetch(near.b);
-      }
       *c = all[next_initial++];
       return true;
     }
@@ -241,35 +169,99 @@ std::vector<uint32_t> AverageLinkage(
     if (x > y) std::swap(x, y);
     heap.push({linkage, x, y});
   };
-  std::vector<std::pair<uint32_t, double>> moved;  // t's links, in order
-  uint32_t merge_s = 0, merge_t = 0;  // the merge in progress: t into s
-  constexpr size_t kAhead = 8;
-  auto update_back_links = [&] {
-    for (size_t k = 0; k < moved.size(); ++k) {
-      if (k + 2 * kAhead < moved.size()) {
-        __builtin_prefetch(&links[moved[k + 2 * kAhead].first]);
-      }
-      if (k + kAhead < moved.size()) {
-        links[moved[k + kAhead].first].prefetch(merge_t);
-      }
-      const auto [m, weight] = moved[k];
-      auto& back = links[m];
-      back.erase(merge_t);
-      back[merge_s] += weight;
-    }
+  // A merge of t into s does not visit t's neighbours (their lists lie
+  // all over memory); they keep t and are only marked stale. Refresh(c)
+  // brings c's list up to date when it is next read: the entries of
+  // merged-away slots are folded into the slot each was merged into, in
+  // the order the merges happened, which adds the same numbers in the
+  // same order as updating every neighbour at each merge would have (so
+  // the sums, and the clusters, are bit for bit the same).
+  std::vector<Link> moved, added, merged;
+  auto find = [](std::vector<Link>& list, uint32_t key) -> Link* {
+    auto it = std::lower_bound(list.begin(), list.end(), Link{key, 0}, ByKey);
+    return it != list.end() && it->key == key ? &*it : nullptr;
   };
-  const int workers = ResolveThreads(threads);
-  constexpr size_t kSplitAt = 64;
-  std::optional<Helper> helper;  // destroyed (joined) before the state above
+  auto refresh = [&](uint32_t c) {
+    if (!stale[c]) return;
+    stale[c] = 0;
+    std::vector<Link>& list = links[c];
+    moved.clear();
+    size_t kept = 0;
+    for (const Link& link : list) {
+      if (merged_away(link.key)) {
+        moved.push_back(link);
+      } else {
+        list[kept++] = link;
+      }
+    }
+    list.resize(kept);
+    if (moved.empty()) return;
+    // Each merged-away slot was merged once: its sequence number orders
+    // `moved` and finds a slot in it.
+    auto earlier = [&](const Link& x, uint32_t at) {
+      return merged_at[x.key] < at;
+    };
+    std::sort(moved.begin(), moved.end(), [&](const Link& x, const Link& y) {
+      return merged_at[x.key] < merged_at[y.key];
+    });
+    // Neighbours new to c wait in `added` (a few at a time, then merged
+    // into the sorted list).
+    added.clear();
+    auto flush = [&] {
+      std::sort(added.begin(), added.end(), ByKey);
+      const size_t before = list.size();
+      list.insert(list.end(), added.begin(), added.end());
+      std::inplace_merge(list.begin(),
+                         list.begin() + static_cast<ptrdiff_t>(before),
+                         list.end(), ByKey);
+      added.clear();
+    };
+    for (size_t k = 0; k < moved.size(); ++k) {
+      const uint32_t target = parent[moved[k].key];
+      const double weight = moved[k].sum;
+      if (merged_away(target)) {
+        // The target was merged later: its entry (made now if c had
+        // none) is folded in when its own turn comes.
+        auto it =
+            std::lower_bound(moved.begin() + static_cast<ptrdiff_t>(k) + 1,
+                             moved.end(), merged_at[target], earlier);
+        if (it != moved.end() && it->key == target) {
+          it->sum += weight;
+        } else {
+          moved.insert(it, {target, 0.0 + weight});
+        }
+        continue;
+      }
+      Link* into = find(list, target);
+      for (size_t m = 0; m < added.size() && into == nullptr; ++m) {
+        if (added[m].key == target) into = &added[m];
+      }
+      if (into != nullptr) {
+        into->sum += weight;
+      } else {
+        added.push_back({target, 0.0 + weight});
+        if (added.size() == 32) flush();
+      }
+    }
+    if (!added.empty()) flush();
+  };
+  uint32_t merges = 0;
   Candidate c;
   while (pop(&c)) {
-    if (parent[c.a] != c.a || parent[c.b] != c.b) continue;  // merged away
-    auto link = links[c.a].find(c.b);
-    if (link == links[c.a].end()) continue;
-    const double sum = link->second;
-    if (linkage_of(c.a, c.b, sum) != c.linkage) {  // fell since pushed
-      push(c.a, c.b, sum);
-      continue;
+    if (merged_away(c.a) || merged_away(c.b)) continue;
+    // Two single nodes: their pair is as it was (a sum changes only when
+    // one of its clusters grows), and linkage == sum. Most pairs are of
+    // this kind; their lists are not read until they merge.
+    double sum = c.linkage;
+    if (size[c.a] > 1 || size[c.b] > 1) {
+      refresh(c.a);
+      const Link* link = find(links[c.a], c.b);
+      if (link == nullptr) continue;
+      sum = link->sum;
+      if (linkage_of(c.a, c.b, sum) != c.linkage) {  // fell since pushed
+        push(c.a, c.b, sum);
+        continue;
+      }
     }
     if (cohesion_ratio > 0 && size[c.a] >= 2 && size[c.b] >= 2 &&
         c.linkage < cohesion_ratio * std::min(cohesion(c.a), cohesion(c.b))) {
@@ -283,10 +275,10 @@ std::vector<uint32_t> AverageLinkage(
       continue;  // spans only grow: never offered again
     }
     // Merge slot t into slot s, the one with more neighbours.
+    refresh(c.a);
+    refresh(c.b);
     uint32_t s = c.a, t = c.b;
     if (links[t].size() > links[s].size()) std::swap(s, t);
-    links[s].erase(t);
-    links[t].erase(s);
     inner[s] += inner[t] + sum;
     if (!first[s] || (first[t] && *first[t] < *first[s])) first[s] = first[t];
     if (!last[s] || (last[t] && *last[t] > *last[s])) last[s] = last[t];
@@ -294,32 +286,34 @@ std::vector<uint32_t> AverageLinkage(
     size[t] = 0;
     id[s] = std::min(id[s], id[t]);
     parent[t] = s;
-    // Linkages to t's neighbours may rise: offer them again. Each
-    // neighbour's own map then drops t and adds the weight under s (the
-    // back links); with two or more threads a long list's back links are
-    // updated by the helper while this thread updates s's map (they touch
-    // different maps). The maps are scattered in memory: their headers and
-    // then the slots are prefetched a few neighbours ahead.
-    moved.assign(links[t].begin(), links[t].end());
-    merge_s = s;
-    merge_t = t;
-    const bool split = workers >= 2 && moved.size() >= kSplitAt;
-    if (split) {
-      if (!helper) helper.emplace(update_back_links);
-      helper->Post();
+    gone[t >> 6] |= uint64_t{1} << (t & 63);
+    merged_at[t] = merges++;
+    // s's new list: both sorted lists merged (without s and t), the sums
+    // of shared neighbours added (s's first). Linkages to t's neighbours
+    // may rise: they are offered again, and those neighbours are marked
+    // stale (their lists still name t).
+    const std::vector<Link>& mine = links[s];
+    const std::vector<Link>& theirs = links[t];
+    merged.clear();
+    size_t i = 0, j = 0;
+    while (i < mine.size() || j < theirs.size()) {
+      if (j == theirs.size() ||
+          (i < mine.size() && mine[i].key < theirs[j].key)) {
+        if (mine[i].key != t) merged.push_back(mine[i]);
+        ++i;
+        continue;
+      }
+      const Link& other = theirs[j++];
+      if (other.key == s) continue;
+      double total = 0.0 + other.sum;
+      if (i < mine.size() && mine[i].key == other.key) {
+        total = mine[i++].sum + other.sum;
+      }
+      merged.push_back({other.key, total});
+      stale[other.key] = 1;
+      push(s, other.key, total);
     }
-    for (size_t k = 0; k < moved.size(); ++k) {
-      if (k + kAhead < moved.size()) links[s].prefetch(moved[k + kAhead].first);
-      const auto [m, weight] = moved[k];
-      double& merged = links[s][m];
-      merged += weight;
-      push(s, m, merged);
-    }
-    if (split) {
-      helper->Wait();
-    } else {
-      update_back_links();
-    }
+    links[s].swap(merged);
     links[t] = {};
     // Pairs held back by cohesion: the merged cohesion differs.
     std::vector<uint32_t> again = std::move(deferred[s]);
@@ -329,8 +323,7 @@ std::vector<uint32_t> AverageLinkage(
     for (uint32_t m : again) {
       m = root(m);
       if (m == s) continue;
-      auto it = links[s].find(m);
-      if (it != links[s].end()) push(s, m, it->second);
+      if (const Link* it = find(links[s], m)) push(s, m, it->sum);
     }
   }
   std::vector<uint32_t> out(n);

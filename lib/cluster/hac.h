@@ -35,7 +35,7 @@ struct SimilarityEdge {
 // merge only if the known times of the result span at most `max_span`: an
 // event does not stretch over months through undated articles.
 //
-// `threads` (0: all cores) build the neighbour maps; the merges are
+// `threads` (0: all cores) build the neighbour lists; the merges are
 // sequential. The result is the same for any thread count.
 std::vector<uint32_t> AverageLinkage(
     uint32_t n, std::vector<SimilarityEdge> edges, double threshold,

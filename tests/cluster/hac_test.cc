@@ -184,9 +184,10 @@ TEST_CASE("hac: the lazy heap merges exactly as the step-by-step definition") {
   }
 }
 
-// Clusters with many neighbours: a merge moves long neighbour lists, whose
-// back links another thread updates when there are two or more threads.
-// The result must not depend on that.
+// Clusters with many neighbours: merges join long neighbour lists and
+// leave many neighbours' lists to be brought up to date later; the lists
+// are built on several threads. The result must not depend on the thread
+// count.
 TEST_CASE("hac: same clusters for any thread count on a dense graph") {
   std::mt19937_64 rng(7);
   const uint32_t n = 600;
