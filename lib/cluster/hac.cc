@@ -25,8 +25,11 @@
 namespace storycluster {
 namespace {
 
-// A neighbour cluster and the summed weight of the edges to it.
-struct Link {
+// A neighbour cluster and the summed weight of the edges to it. Packed
+// (12 bytes, not 16): on a large graph the lists do not fit the cache,
+// and reading a quarter fewer bytes per entry matters more than alignment
+// (gen1m's storyline graph, 27M edges: 21.9 -> 17.6 s).
+struct __attribute__((packed)) Link {
   uint32_t key;
   double sum;
 };
