@@ -3,10 +3,10 @@
 // Each cluster lives in a slot that owns its neighbour list, sorted by
 // neighbour. A merge keeps the slot with the longer list and merges the
 // other list into it; the neighbours' own lists are brought up to date
-// lazily (see Refresh in AverageLinkage). The heap holds candidate pairs with
-// the linkage they had when pushed. A merge changes every linkage of the new
-// cluster, but only those to the absorbed map's neighbours can rise (the
-// others lose weight per member); those are pushed again, and an entry
+// lazily (see `refresh` in AverageLinkage). The heap holds candidate pairs
+// with the linkage they had when pushed. A merge changes every linkage of
+// the new cluster, but only those to the absorbed list's neighbours can rise
+// (the others lose weight per member); those are pushed again, and an entry
 // whose linkage fell is corrected when it reaches the top: it is
 // recomputed, and re-pushed if it still reaches the threshold. An entry is
 // acted on only when its stored linkage is the current one; every other
@@ -87,7 +87,7 @@ std::vector<uint32_t> AverageLinkage(
   // merged_at[t]: the sequence number of the merge that absorbed slot t.
   std::vector<uint32_t> merged_at(n, 0);
   // stale[c]: some neighbour in links[c] has been merged away since the
-  // list was last brought up to date (see Refresh below).
+  // list was last brought up to date (see `refresh` below).
   std::vector<uint8_t> stale(n, 0);
   std::vector<double> inner(n, 0.0);  // summed edge weight inside a cluster
   // Pairs held back by the cohesion test, offered again when either side
