@@ -37,7 +37,17 @@ struct ClusterOptions {
   // Two multi-article clusters merge only if their average-linkage
   // similarity is at least this times the smaller of their internal
   // cohesions (0 disables). Default: 0.75.
-  double cohesion_ratio = 0.75;
+  double cohesion_ratio = 0.6;
+  // Shared nearest neighbours: each article's neighbour set is itself and
+  // its `shared_neighbours` most similar articles, and the similarity of
+  // two articles is multiplied by shared_neighbour_floor + (1 - floor) *
+  // the overlap (Jaccard) of their neighbour sets, before the events are
+  // formed. Articles of one event share their nearest neighbours; similar
+  // articles of two events of the same kind do not. 0 disables.
+  // Defaults: 10 and 0.5. REQUIRES: 0 <= shared_neighbours <= 1000,
+  // shared_neighbour_floor in [0, 1].
+  int shared_neighbours = 10;
+  double shared_neighbour_floor = 0.5;
   // Share of the entity channel in article similarity: (1 - w) * content
   // cosine + w * entity cosine. Default: 0.3. REQUIRES: in [0, 1].
   double entity_weight = 0.3;

@@ -156,6 +156,14 @@ absl::StatusOr<Clustering> ClusterCorpus(
   if (!(options.idf_offset >= 0) || !(options.story_idf_offset >= 0)) {
     return absl::InvalidArgumentError("idf offsets must be >= 0");
   }
+  if (options.shared_neighbours < 0 || options.shared_neighbours > 1000 ||
+      !(options.shared_neighbour_floor >= 0 &&
+        options.shared_neighbour_floor <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "shared_neighbours must be in [0, 1000] and shared_neighbour_floor "
+        "in [0, 1]; got ",
+        options.shared_neighbours, " and ", options.shared_neighbour_floor));
+  }
   if (options.candidate_terms < 1 || options.candidate_terms > 10000) {
     return absl::InvalidArgumentError(
         absl::StrCat("candidate_terms must be in [1, 10000], got ",
@@ -224,6 +232,10 @@ absl::StatusOr<Clustering> ClusterCorpus(
   std::vector<SimilarityEdge> doc_edges = CandidateEdges(
       docs, options.candidate_terms, max_postings, limits, options.min_edge,
       &original_times, options.event_window, options.threads, doc_similarity);
+  WeightBySharedNeighbours(static_cast<uint32_t>(originals.size()),
+                           options.shared_neighbours,
+                           options.shared_neighbour_floor, options.min_edge,
+                           options.threads, &doc_edges);
   clock.Mark("event candidates");
   const std::vector<uint32_t> event_root = AverageLinkage(
       static_cast<uint32_t>(originals.size()), std::move(doc_edges),

@@ -334,4 +334,77 @@ std::vector<uint32_t> AverageLinkage(
   return out;
 }
 
+void WeightBySharedNeighbours(uint32_t n, int k, double floor,
+                              double min_weight, int threads,
+                              std::vector<SimilarityEdge>* edges) {
+  if (k <= 0 || n == 0) return;
+  // Every node's edges (weight, other end), grouped by node.
+  std::vector<size_t> offset(n + size_t{1}, 0);
+  for (const SimilarityEdge& e : *edges) {
+    ++offset[e.a + size_t{1}];
+    ++offset[e.b + size_t{1}];
+  }
+  for (uint32_t i = 0; i < n; ++i) offset[i + 1] += offset[i];
+  std::vector<std::pair<double, uint32_t>> adjacent(offset[n]);
+  {
+    std::vector<size_t> fill(offset.begin(), offset.end() - 1);
+    for (const SimilarityEdge& e : *edges) {
+      adjacent[fill[e.a]++] = {e.weight, e.b};
+      adjacent[fill[e.b]++] = {e.weight, e.a};
+    }
+  }
+  // Neighbour sets, sorted, in rows of k + 1 (the node itself included).
+  const size_t row = static_cast<size_t>(k) + 1;
+  std::vector<uint32_t> near(n * row);
+  std::vector<uint32_t> count(n);
+  auto stronger = [](const std::pair<double, uint32_t>& x,
+                     const std::pair<double, uint32_t>& y) {
+    return x.first != y.first ? x.first > y.first : x.second < y.second;
+  };
+  ParallelFor(n, threads, 1024, [&](size_t begin, size_t end, int) {
+    for (size_t i = begin; i < end; ++i) {
+      auto first = adjacent.begin() + static_cast<ptrdiff_t>(offset[i]);
+      auto last = adjacent.begin() + static_cast<ptrdiff_t>(offset[i + 1]);
+      const auto keep = std::min<ptrdiff_t>(last - first, k);
+      std::partial_sort(first, first + keep, last, stronger);
+      uint32_t* out = &near[i * row];
+      out[0] = static_cast<uint32_t>(i);
+      for (ptrdiff_t m = 0; m < keep; ++m) out[m + 1] = first[m].second;
+      count[i] = static_cast<uint32_t>(keep + 1);
+      std::sort(out, out + count[i]);
+    }
+  });
+  adjacent = {};
+  std::vector<uint8_t> kept(edges->size());
+  ParallelFor(edges->size(), threads, 4096, [&](size_t begin, size_t end, int) {
+    for (size_t m = begin; m < end; ++m) {
+      SimilarityEdge& e = (*edges)[m];
+      const uint32_t* x = &near[e.a * row];
+      const uint32_t* y = &near[e.b * row];
+      const uint32_t nx = count[e.a], ny = count[e.b];
+      uint32_t i = 0, j = 0, shared = 0;
+      while (i < nx && j < ny) {
+        if (x[i] < y[j]) {
+          ++i;
+        } else if (y[j] < x[i]) {
+          ++j;
+        } else {
+          ++shared;
+          ++i;
+          ++j;
+        }
+      }
+      const double jaccard =
+          static_cast<double>(shared) / static_cast<double>(nx + ny - shared);
+      e.weight *= floor + (1 - floor) * jaccard;
+      kept[m] = e.weight >= min_weight;
+    }
+  });
+  size_t out = 0;
+  for (size_t m = 0; m < edges->size(); ++m) {
+    if (kept[m]) (*edges)[out++] = (*edges)[m];
+  }
+  edges->resize(out);
+}
+
 }  // namespace storycluster

@@ -43,6 +43,18 @@ std::vector<uint32_t> AverageLinkage(
     const std::vector<std::optional<absl::Time>>* times = nullptr,
     absl::Duration max_span = absl::InfiniteDuration(), int threads = 1);
 
+// Shared nearest neighbours (Jarvis and Patrick): each node's neighbour
+// set is the node itself and the other ends of its `k` strongest edges
+// (ties: the smaller node), and each edge's weight is multiplied by
+// floor + (1 - floor) * |N(a) & N(b)| / |N(a) | N(b)|. Two articles of one
+// event share most of their nearest neighbours; two of different events
+// that happen to be similar (two earthquakes, two patches of one browser)
+// each have their own. Edges that fall below `min_weight` are removed; the
+// others keep their order. The result is the same for any `threads`.
+void WeightBySharedNeighbours(uint32_t n, int k, double floor,
+                              double min_weight, int threads,
+                              std::vector<SimilarityEdge>* edges);
+
 }  // namespace storycluster
 
 #endif  // STORYCLUSTER_LIB_CLUSTER_HAC_H_

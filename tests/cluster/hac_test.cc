@@ -217,5 +217,46 @@ TEST_CASE("hac: same clusters for any thread count on a dense graph") {
   }
 }
 
+TEST_CASE("hac: shared neighbours keep links inside groups, weaken bridges") {
+  // Two groups of four, linked inside at 0.6, and one bridge 3-4 at 0.7:
+  // the strongest link of both 3 and 4, but their other neighbours differ.
+  std::vector<SimilarityEdge> edges;
+  for (uint32_t g : {0u, 4u}) {
+    for (uint32_t a = g; a < g + 4; ++a) {
+      for (uint32_t b = a + 1; b < g + 4; ++b) edges.push_back({a, b, 0.6});
+    }
+  }
+  edges.push_back({3, 4, 0.7});
+  auto weighted = edges;
+  WeightBySharedNeighbours(8, 3, 0.5, 0.0, 1, &weighted);
+  REQUIRE(weighted.size() == edges.size());
+  // Inside the first group: 0 and 1 both see {0, 1, 2, 3}: unchanged.
+  CHECK(weighted[0].weight == Approx(0.6));
+  // The bridge: N(3) = {3, 4, 0, 1}, N(4) = {4, 3, 5, 6} share 2 of 6.
+  CHECK(weighted.back().weight == Approx(0.7 * (0.5 + 0.5 * 2.0 / 6.0)));
+  // Inside a group, next to the bridge: N(2) = {2, 0, 1, 3} and N(3)
+  // share 3 of 5 (ties broken by the smaller node).
+  CHECK(weighted[5].weight == Approx(0.6 * (0.5 + 0.5 * 3.0 / 5.0)));
+  // The same for any thread count; k = 0 changes nothing; a floor drops
+  // the edges that fall below it, keeping the others in order.
+  auto threaded = edges;
+  WeightBySharedNeighbours(8, 3, 0.5, 0.0, 3, &threaded);
+  for (size_t i = 0; i < edges.size(); ++i) {
+    CHECK(threaded[i].weight == weighted[i].weight);
+  }
+  auto off = edges;
+  WeightBySharedNeighbours(8, 0, 0.5, 0.0, 1, &off);
+  CHECK(off.size() == edges.size());
+  CHECK(off.back().weight == 0.7);
+  auto dropped = edges;
+  WeightBySharedNeighbours(8, 3, 0.0, 0.4, 1, &dropped);
+  for (const SimilarityEdge& e : dropped) CHECK(e.weight >= 0.4);
+  CHECK(dropped.size() < edges.size());
+  CHECK(std::is_sorted(dropped.begin(), dropped.end(),
+                       [&](const SimilarityEdge& x, const SimilarityEdge& y) {
+                         return x.a != y.a ? x.a < y.a : x.b < y.b;
+                       }));
+}
+
 }  // namespace
 }  // namespace storycluster

@@ -479,6 +479,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd_cluster
+      ->add_option("--shared-neighbours",
+                   cluster.pipeline.cluster.shared_neighbours,
+                   "nearest neighbours per article whose overlap scales "
+                   "article similarity; 0 turns this off")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
+  cmd_cluster
       ->add_option("--story-similarity",
                    cluster.pipeline.cluster.story_similarity,
                    "TF-IDF cosine to join a storyline")
