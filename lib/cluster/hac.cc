@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "lib/common/parallel.h"
+#include "lib/common/sorted_sets.h"
 
 namespace storycluster {
 namespace {
@@ -379,21 +380,10 @@ void WeightBySharedNeighbours(uint32_t n, int k, double floor,
   ParallelFor(edges->size(), threads, 4096, [&](size_t begin, size_t end, int) {
     for (size_t m = begin; m < end; ++m) {
       SimilarityEdge& e = (*edges)[m];
-      const uint32_t* x = &near[e.a * row];
-      const uint32_t* y = &near[e.b * row];
       const uint32_t nx = count[e.a], ny = count[e.b];
-      uint32_t i = 0, j = 0, shared = 0;
-      while (i < nx && j < ny) {
-        if (x[i] < y[j]) {
-          ++i;
-        } else if (y[j] < x[i]) {
-          ++j;
-        } else {
-          ++shared;
-          ++i;
-          ++j;
-        }
-      }
+      const size_t shared =
+          CommonCount(absl::MakeConstSpan(&near[e.a * row], nx),
+                      absl::MakeConstSpan(&near[e.b * row], ny));
       const double jaccard =
           static_cast<double>(shared) / static_cast<double>(nx + ny - shared);
       e.weight *= floor + (1 - floor) * jaccard;

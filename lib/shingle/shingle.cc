@@ -5,6 +5,7 @@
 #include <string>
 
 #include "lib/common/hash_sort.h"
+#include "lib/common/sorted_sets.h"
 #include "lib/common/xxhash_inline.h"
 
 namespace storycluster {
@@ -67,18 +68,7 @@ std::vector<uint64_t> ShingleHashes(const TokenList& tokens, size_t first,
 double ExactJaccard(absl::Span<const uint64_t> a,
                     absl::Span<const uint64_t> b) {
   if (a.empty() && b.empty()) return 0.0;
-  size_t i = 0, j = 0, common = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] < b[j]) {
-      ++i;
-    } else if (b[j] < a[i]) {
-      ++j;
-    } else {
-      ++common;
-      ++i;
-      ++j;
-    }
-  }
+  const size_t common = CommonCount(a, b);
   return static_cast<double>(common) /
          static_cast<double>(a.size() + b.size() - common);
 }
