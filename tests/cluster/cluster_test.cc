@@ -178,6 +178,14 @@ TEST_CASE("invalid options and mismatched inputs are errors") {
   PipelineOptions options;
   options.cluster.event_similarity = 0;
   CHECK_FALSE(RunPipeline(articles, options).ok());
+  for (auto [count, floor] : {std::pair{-1, 0.5}, std::pair{1001, 0.5},
+                              std::pair{10, -0.1}, std::pair{10, 1.5}}) {
+    PipelineOptions bad;
+    bad.cluster.shared_neighbours = count;
+    bad.cluster.shared_neighbour_floor = floor;
+    const auto result = RunPipeline(articles, bad);
+    CHECK(absl::IsInvalidArgument(result.status()));
+  }
   CHECK_FALSE(ClusterArticles(articles, {}, ClusterOptions{}).ok());
   auto empty = RunPipeline({});
   REQUIRE(empty.ok());
