@@ -36,7 +36,7 @@ struct ClusterOptions {
   double event_similarity = 0.12;
   // Two multi-article clusters merge only if their average-linkage
   // similarity is at least this times the smaller of their internal
-  // cohesions (0 disables). Default: 0.75.
+  // cohesions (0 disables). Default: 0.6.
   double cohesion_ratio = 0.6;
   // Shared nearest neighbours: each article's neighbour set is itself and
   // its `shared_neighbours` most similar articles, and the similarity of
