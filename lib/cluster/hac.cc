@@ -76,7 +76,7 @@ std::vector<uint32_t> AverageLinkage(
         if (kept > 0 && list[kept - 1].key == list[k].key) {
           list[kept - 1].sum += list[k].sum;
         } else {
-          list[kept++] = {list[k].key, 0.0 + list[k].sum};
+          list[kept++] = list[k];
         }
       }
       list.resize(kept);
@@ -174,7 +174,7 @@ std::vector<uint32_t> AverageLinkage(
     heap.push({linkage, x, y});
   };
   // A merge of t into s does not visit t's neighbours (their lists lie
-  // all over memory); they keep t and are only marked stale. Refresh(c)
+  // all over memory); they keep t and are only marked stale. refresh(c)
   // brings c's list up to date when it is next read: the entries of
   // merged-away slots are folded into the slot each was merged into, in
   // the order the merges happened, which adds the same numbers in the
@@ -206,7 +206,7 @@ std::vector<uint32_t> AverageLinkage(
       return merged_at[x.key] < at;
     };
     std::sort(moved.begin(), moved.end(), [&](const Link& x, const Link& y) {
-      return merged_at[x.key] < merged_at[y.key];
+      return earlier(x, merged_at[y.key]);
     });
     // Neighbours new to c wait in `added` (a few at a time, then merged
     // into the sorted list).
@@ -232,7 +232,7 @@ std::vector<uint32_t> AverageLinkage(
         if (it != moved.end() && it->key == target) {
           it->sum += weight;
         } else {
-          moved.insert(it, {target, 0.0 + weight});
+          moved.insert(it, {target, weight});
         }
         continue;
       }
@@ -243,7 +243,7 @@ std::vector<uint32_t> AverageLinkage(
       if (into != nullptr) {
         into->sum += weight;
       } else {
-        added.push_back({target, 0.0 + weight});
+        added.push_back({target, weight});
         if (added.size() == 32) flush();
       }
     }
@@ -309,7 +309,7 @@ std::vector<uint32_t> AverageLinkage(
       }
       const Link& other = theirs[j++];
       if (other.key == s) continue;
-      double total = 0.0 + other.sum;
+      double total = other.sum;
       if (i < mine.size() && mine[i].key == other.key) {
         total = mine[i++].sum + other.sum;
       }
