@@ -14,7 +14,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "lib/cluster/hac.h"
@@ -169,21 +168,33 @@ std::vector<SimilarityEdge> CandidateEdges(
       for (int t : TopTerms(v.entity[i], top_terms)) keys[i].push_back(-1 - t);
     }
   });
-  // Postings hold visit ranks, ascending, one list per distinct key. Each
-  // item's keys are then replaced by (list << 32 | position of its own
-  // rank in the list): the earlier items of a list are the ones before it,
-  // found without a lookup or a search.
-  std::vector<std::vector<uint32_t>> postings;
+  // Postings hold visit ranks, ascending, one list per term of either
+  // channel (text term t: list t; entity term t: list text dimension + t),
+  // the lists one after another in one array. Each item's keys are then
+  // replaced by (list << 32 | position of its own rank in the list): the
+  // earlier items of a list are the ones before it, found without a lookup
+  // or a search. Counted, then filled in visit order: no per-list storage.
+  const uint64_t text_lists = v.text.dimension();
+  auto list_of = [&](int64_t key) {
+    return key >= 0 ? static_cast<uint64_t>(key)
+                    : text_lists + static_cast<uint64_t>(-1 - key);
+  };
+  std::vector<uint64_t> list_begin(text_lists + v.entity.dimension() + 1, 0);
+  for (const std::vector<int64_t>& item : keys) {
+    for (int64_t key : item) ++list_begin[list_of(key) + 1];
+  }
+  for (size_t l = 1; l < list_begin.size(); ++l) {
+    list_begin[l] += list_begin[l - 1];
+  }
+  std::vector<uint32_t> postings(list_begin.back());
   {
-    absl::flat_hash_map<int64_t, uint32_t> list_of;
+    std::vector<uint64_t> fill(list_begin.begin(), list_begin.end() - 1);
     for (uint32_t r = 0; r < n; ++r) {
       for (int64_t& key : keys[order[r]]) {
-        const auto [it, fresh] =
-            list_of.try_emplace(key, static_cast<uint32_t>(postings.size()));
-        if (fresh) postings.emplace_back();
-        std::vector<uint32_t>& list = postings[it->second];
-        key = static_cast<int64_t>(uint64_t{it->second} << 32 | list.size());
-        list.push_back(r);
+        const uint64_t list = list_of(key);
+        key =
+            static_cast<int64_t>(list << 32 | (fill[list] - list_begin[list]));
+        postings[fill[list]++] = r;
       }
     }
   }
@@ -205,8 +216,10 @@ std::vector<SimilarityEdge> CandidateEdges(
       const uint32_t i = order[r];
       touched.clear();
       for (int64_t key : keys[i]) {
-        const std::vector<uint32_t>& list =
-            postings[static_cast<uint64_t>(key) >> 32];
+        const uint64_t l = static_cast<uint64_t>(key) >> 32;
+        const absl::Span<const uint32_t> list =
+            absl::MakeConstSpan(postings).subspan(
+                list_begin[l], list_begin[l + 1] - list_begin[l]);
         if (list.size() > max_postings) continue;
         // Earlier items only, and (for a dated item) only those within the
         // window: ranks below `known` are in time order. At most the
