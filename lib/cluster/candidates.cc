@@ -4,16 +4,16 @@
 namespace storycluster {
 
 // The `k` highest-weighted term ids of `v` (ties by id).
-std::vector<int> TopTerms(Row v, int k) {
-  std::vector<std::pair<float, int>> terms;
+void TopTerms(Row v, int k, std::vector<std::pair<float, int>>* scratch,
+              std::vector<int>* top) {
+  scratch->clear();
   for (size_t t = 0; t < v.indices.size(); ++t) {
-    terms.emplace_back(-v.values[t], static_cast<int>(v.indices[t]));
+    scratch->emplace_back(-v.values[t], static_cast<int>(v.indices[t]));
   }
-  const size_t keep = std::min(terms.size(), static_cast<size_t>(k));
-  std::partial_sort(terms.begin(), terms.begin() + keep, terms.end());
-  std::vector<int> out;
-  for (size_t i = 0; i < keep; ++i) out.push_back(terms[i].second);
-  return out;
+  const size_t keep = std::min(scratch->size(), static_cast<size_t>(k));
+  std::partial_sort(scratch->begin(), scratch->begin() + keep, scratch->end());
+  top->clear();
+  for (size_t i = 0; i < keep; ++i) top->push_back((*scratch)[i].second);
 }
 
 // The at most `k` candidates of `touched` (distinct ranks) with the most

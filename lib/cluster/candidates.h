@@ -45,8 +45,10 @@ struct Rows {
   }
 };
 
-// The `k` highest-weighted term ids of `v` (ties by id).
-std::vector<int> TopTerms(Row v, int k);
+// The `k` highest-weighted term ids of `v` (ties by id), in that order,
+// into `*top`; `scratch` is reused from call to call.
+void TopTerms(Row v, int k, std::vector<std::pair<float, int>>* scratch,
+              std::vector<int>* top);
 
 // Two channels per item: content terms and entity-like terms.
 struct Vectors {
@@ -161,13 +163,29 @@ std::vector<SimilarityEdge> CandidateEdges(
       std::find_if(time_at.begin(), time_at.end(),
                    [](const auto& t) { return !t.has_value(); }) -
       time_at.begin());
-  std::vector<std::vector<int64_t>> keys(n);
-  ParallelFor(n, threads, 256, [&](size_t begin, size_t end, int) {
+  // Each item's keys: its strongest text terms t, then its strongest
+  // entity terms as -1 - t. Stored by blocks of items, one array per
+  // block (filled by one worker), instead of one allocation per item.
+  constexpr size_t kKeyBlock = 256;
+  std::vector<std::vector<int64_t>> block_keys((n + kKeyBlock - 1) / kKeyBlock);
+  std::vector<uint32_t> keys_end(n);  // in its block's array
+  ParallelFor(n, threads, kKeyBlock, [&](size_t begin, size_t end, int) {
+    std::vector<std::pair<float, int>> scratch;
+    std::vector<int> top;
     for (size_t i = begin; i < end; ++i) {
-      for (int t : TopTerms(v.text[i], top_terms)) keys[i].push_back(t);
-      for (int t : TopTerms(v.entity[i], top_terms)) keys[i].push_back(-1 - t);
+      std::vector<int64_t>& out = block_keys[i / kKeyBlock];
+      TopTerms(v.text[i], top_terms, &scratch, &top);
+      out.insert(out.end(), top.begin(), top.end());
+      TopTerms(v.entity[i], top_terms, &scratch, &top);
+      for (int t : top) out.push_back(-1 - t);
+      keys_end[i] = static_cast<uint32_t>(out.size());
     }
   });
+  auto keys = [&](uint32_t i) {
+    const uint32_t from = i % kKeyBlock == 0 ? 0 : keys_end[i - 1];
+    return absl::MakeSpan(block_keys[i / kKeyBlock])
+        .subspan(from, keys_end[i] - from);
+  };
   // Postings hold visit ranks, ascending, one list per term of either
   // channel (text term t: list t; entity term t: list text dimension + t),
   // the lists one after another in one array. Each item's keys are then
@@ -180,8 +198,8 @@ std::vector<SimilarityEdge> CandidateEdges(
                     : text_lists + static_cast<uint64_t>(-1 - key);
   };
   std::vector<uint64_t> list_begin(text_lists + v.entity.dimension() + 1, 0);
-  for (const std::vector<int64_t>& item : keys) {
-    for (int64_t key : item) ++list_begin[list_of(key) + 1];
+  for (const std::vector<int64_t>& block : block_keys) {
+    for (int64_t key : block) ++list_begin[list_of(key) + 1];
   }
   for (size_t l = 1; l < list_begin.size(); ++l) {
     list_begin[l] += list_begin[l - 1];
@@ -190,7 +208,7 @@ std::vector<SimilarityEdge> CandidateEdges(
   {
     std::vector<uint64_t> fill(list_begin.begin(), list_begin.end() - 1);
     for (uint32_t r = 0; r < n; ++r) {
-      for (int64_t& key : keys[order[r]]) {
+      for (int64_t& key : keys(order[r])) {
         const uint64_t list = list_of(key);
         key =
             static_cast<int64_t>(list << 32 | (fill[list] - list_begin[list]));
@@ -215,7 +233,7 @@ std::vector<SimilarityEdge> CandidateEdges(
     for (size_t r = begin; r < end; ++r) {
       const uint32_t i = order[r];
       touched.clear();
-      for (int64_t key : keys[i]) {
+      for (int64_t key : keys(i)) {
         const uint64_t l = static_cast<uint64_t>(key) >> 32;
         const absl::Span<const uint32_t> list =
             absl::MakeConstSpan(postings).subspan(
