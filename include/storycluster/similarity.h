@@ -1,7 +1,8 @@
 // The similarity kernel: batched MinHash signature agreement (one query
-// against a block of candidate signatures) and batched sparse dot products
-// (one dense query against many sparse TF-IDF vectors). A scalar reference
-// and AVX2 / AVX-512 implementations, chosen once at run time.
+// against a block of candidate signatures, full or as one-byte sketches) and
+// batched sparse dot products (one dense query against many sparse TF-IDF
+// vectors). A scalar reference and AVX2 / AVX-512 implementations, chosen once
+// at run time.
 #ifndef STORYCLUSTER_SIMILARITY_H_
 #define STORYCLUSTER_SIMILARITY_H_
 
@@ -38,6 +39,20 @@ void SignatureAgreement(absl::Span<const uint32_t> query,
 void SignatureAgreementWith(KernelIsa isa, absl::Span<const uint32_t> query,
                             absl::Span<const uint32_t> block, size_t n,
                             absl::Span<uint32_t> counts);
+
+// The same over signature sketches: one byte per hash, the low 8 bits of
+// each MinHash value (b-bit minwise hashing, Li & König). Rows that agree
+// on a full value agree on its byte, so a sketch count is never below the
+// full count: a sketch filter at the full filter's bound keeps every
+// candidate the full one would, and a few more (unequal values with equal
+// low bytes, 1 in 256 positions).
+// REQUIRES: block.size() == n * k, counts.size() >= n.
+void SketchAgreement(absl::Span<const uint8_t> query,
+                     absl::Span<const uint8_t> block, size_t n,
+                     absl::Span<uint32_t> counts);
+void SketchAgreementWith(KernelIsa isa, absl::Span<const uint8_t> query,
+                         absl::Span<const uint8_t> block, size_t n,
+                         absl::Span<uint32_t> counts);
 
 // Sparse vectors in compressed rows: vector i has the entries
 // [offsets[i], offsets[i+1]) of `indices` / `values`.

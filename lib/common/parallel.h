@@ -13,19 +13,32 @@
 #include <thread>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+
 namespace storycluster {
 
 // Threads to use for a request of `threads` (0: all cores).
 inline int ResolveThreads(int threads) {
   if (threads > 0) return threads;
-  const unsigned cores = std::thread::hardware_concurrency();
+  // Read once: glibc counts the cores from /sys on every call.
+  static const unsigned cores = std::thread::hardware_concurrency();
   return cores == 0 ? 1 : static_cast<int>(cores);
 }
 
+namespace internal {
+// Calls run(w) for every w in [1, workers) on the process's pooled threads
+// (started on first use, grown to the largest request, kept for the
+// process's life) and run(0) on the calling thread; returns when all have
+// returned. Returns false, having run nothing, when another call holds the
+// pool. `run` must not throw.
+bool RunOnPool(int workers, absl::FunctionRef<void(int)> run);
+}  // namespace internal
+
 // Calls fn(begin, end, worker) for consecutive chunks covering [0, n), on
 // up to `threads` threads (worker in [0, threads)); the calling thread is
-// worker 0. Returns when every chunk is done. An exception thrown by `fn`
-// is rethrown here (the first one; the other chunks still run).
+// worker 0; the others run on pooled threads (a loop costs a wake-up,
+// not a thread start). Returns when every chunk is done. An exception thrown by
+// `fn` is rethrown here (the first one; the other chunks still run).
 template <typename Fn>
 void ParallelFor(size_t n, int threads, size_t grain, Fn&& fn) {
   grain = std::max<size_t>(grain, 1);
@@ -47,11 +60,15 @@ void ParallelFor(size_t n, int threads, size_t grain, Fn&& fn) {
       errors[worker] = std::current_exception();
     }
   };
-  std::vector<std::thread> pool;
-  pool.reserve(workers - 1);
-  for (int w = 1; w < workers; ++w) pool.emplace_back(run, w);
-  run(0);
-  for (std::thread& t : pool) t.join();
+  if (!internal::RunOnPool(workers, run)) {
+    // The pool is busy with another caller's loop (a loop inside a loop,
+    // or two threads of the caller's): this one starts its own threads.
+    std::vector<std::thread> pool;
+    pool.reserve(workers - 1);
+    for (int w = 1; w < workers; ++w) pool.emplace_back(run, w);
+    run(0);
+    for (std::thread& t : pool) t.join();
+  }
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }

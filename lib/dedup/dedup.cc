@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/parallel.h"
 #include "lib/common/prefetch.h"
@@ -95,23 +95,45 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   // Signatures in one flat, row-major matrix (n x k), computed on the
   // workers. Band keys are hashed per block below, when they are needed.
   const uint32_t bands = (*index)->bands();
+  // Beside them, each value's low byte (a sketch, n x k bytes): candidates
+  // are compared on sketches first, a quarter of the memory traffic, and
+  // on full rows only when the sketch count reaches the bound. A sketch
+  // count is never below the full count, so the pairs that pass both are
+  // exactly those the full comparison alone would pass.
   std::vector<uint32_t> signatures(n * k);
+  std::vector<uint8_t> sketches(n * k);
   ParallelFor(n, options.threads, 1024, [&](size_t begin, size_t end, int) {
     std::vector<uint64_t> buffer;
     for (size_t i = begin; i < end; ++i) {
-      (*hasher)->Sign(source.Get(i, &buffer),
-                      absl::MakeSpan(signatures).subspan(i * k, k));
+      const absl::Span<uint32_t> out =
+          absl::MakeSpan(signatures).subspan(i * k, k);
+      (*hasher)->Sign(source.Get(i, &buffer), out);
+      for (size_t j = 0; j < k; ++j) {
+        sketches[i * k + j] = static_cast<uint8_t>(out[j]);
+      }
     }
   });
   if (auto status = source.status(); !status.ok()) return status;
   auto row = [&](size_t i) {
     return absl::MakeConstSpan(signatures).subspan(i * k, k);
   };
+  auto sketch = [&](size_t i) {
+    return absl::MakeConstSpan(sketches).subspan(i * k, k);
+  };
 
   CopyGroups out;
   out.original_of.resize(n);
   const uint32_t min_agreement = static_cast<uint32_t>(std::max(
       0.0, std::ceil((options.threshold - options.estimate_slack) * k)));
+  // Whether two articles' signatures agree in at least min_agreement
+  // positions: sketches first, then the full rows.
+  auto agree = [&](uint32_t a, uint32_t b) {
+    uint32_t count = 0;
+    SketchAgreement(sketch(a), sketch(b), 1, absl::MakeSpan(&count, 1));
+    if (count < min_agreement) return false;
+    SignatureAgreement(row(a), row(b), 1, absl::MakeSpan(&count, 1));
+    return count >= min_agreement;
+  };
   // Articles are decided in time order: each joins the most similar
   // earlier original (ties: the smallest index) or becomes an original.
   // That is sequential, but finding and verifying the candidates is not:
@@ -181,7 +203,8 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
       }
     });
     ParallelFor(size, options.threads, 32, [&](size_t begin, size_t end, int) {
-      std::vector<uint32_t> candidates, counts;
+      std::vector<uint32_t> candidates;
+      std::vector<uint8_t> passed;
       std::vector<uint64_t> own_buffer, other_buffer;
       for (size_t p = begin; p < end; ++p) {
         // The next article's buckets load while this one is compared: on
@@ -194,20 +217,19 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         const absl::Span<const uint64_t> own = source.Get(d, &own_buffer);
         (*index)->QueryKeys(keys_at(p), &candidates);
         dec.stats.candidates = candidates.size();
-        // Each candidate's row is compared where it lies (the rows of
-        // the next candidates load meanwhile): gathering them into one
+        // Each candidate's sketch is compared where it lies (the sketches
+        // of the next candidates load meanwhile): gathering them into one
         // block for the batched kernel cost a copy of every row.
-        counts.resize(candidates.size());
-        constexpr size_t kAhead = 4;
+        passed.assign(candidates.size(), 0);
+        constexpr size_t kAhead = 8;
         for (size_t c = 0; c < candidates.size(); ++c) {
           if (c + kAhead < candidates.size()) {
-            PrefetchLines(row(candidates[c + kAhead]).data(), k);
+            PrefetchLines(sketch(candidates[c + kAhead]).data(), k);
           }
-          SignatureAgreement(row(d), row(candidates[c]), 1,
-                             absl::MakeSpan(&counts[c], 1));
+          passed[c] = agree(d, candidates[c]);
         }
         for (size_t c = 0; c < candidates.size(); ++c) {
-          if (counts[c] < min_agreement) continue;
+          if (!passed[c]) continue;
           ++dec.stats.estimated;
           const double jaccard =
               ExactJaccard(own, source.Get(candidates[c], &other_buffer));
@@ -231,12 +253,9 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
                          candidates.end());
         for (uint32_t q : candidates) {
           const uint32_t e = order[start + q];
-          uint32_t agree = 0;
-          SignatureAgreement(row(d), row(e), 1, absl::MakeSpan(&agree, 1));
           dec.same_block.push_back(
-              {e, agree < min_agreement
-                      ? -1.0
-                      : ExactJaccard(own, source.Get(e, &other_buffer))});
+              {e, agree(d, e) ? ExactJaccard(own, source.Get(e, &other_buffer))
+                              : -1.0});
         }
       }
     });
@@ -275,16 +294,18 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
     }
     (*index)->InsertBatch(new_originals, new_keys, options.threads);
   }
-  // Dense group ids in input order of each group's first member.
-  absl::flat_hash_map<uint32_t, uint32_t> dense;
+  // Dense group ids in input order of each group's first member (original
+  // indices are below n: one array maps them).
+  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  std::vector<uint32_t> dense(n, kNone);
   out.group.resize(n);
+  uint32_t groups = 0;
   for (size_t i = 0; i < n; ++i) {
-    out.group[i] = dense
-                       .try_emplace(out.original_of[i],
-                                    static_cast<uint32_t>(dense.size()))
-                       .first->second;
+    uint32_t& id = dense[out.original_of[i]];
+    if (id == kNone) id = groups++;
+    out.group[i] = id;
   }
-  out.num_groups = static_cast<uint32_t>(dense.size());
+  out.num_groups = groups;
   return out;
 }
 

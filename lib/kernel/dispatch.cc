@@ -11,6 +11,7 @@ namespace {
 
 struct Kernels {
   kernel::AgreementFn agreement;
+  kernel::SketchAgreementFn sketch_agreement;
   kernel::SparseDotFn sparse_dot;
 };
 
@@ -40,14 +41,17 @@ Kernels KernelsFor(KernelIsa isa) {
   switch (isa) {
 #ifdef STORYCLUSTER_HAVE_AVX2
     case KernelIsa::kAvx2:
-      return {kernel::avx2::Agreement, kernel::avx2::SparseDot};
+      return {kernel::avx2::Agreement, kernel::avx2::SketchAgreement,
+              kernel::avx2::SparseDot};
 #endif
 #ifdef STORYCLUSTER_HAVE_AVX512
     case KernelIsa::kAvx512:
-      return {kernel::avx512::Agreement, kernel::avx512::SparseDot};
+      return {kernel::avx512::Agreement, kernel::avx512::SketchAgreement,
+              kernel::avx512::SparseDot};
 #endif
     default:
-      return {kernel::scalar::Agreement, kernel::scalar::SparseDot};
+      return {kernel::scalar::Agreement, kernel::scalar::SketchAgreement,
+              kernel::scalar::SparseDot};
   }
 }
 
@@ -107,6 +111,20 @@ void SignatureAgreementWith(KernelIsa isa, absl::Span<const uint32_t> query,
                             absl::Span<uint32_t> counts) {
   KernelsFor(isa).agreement(query.data(), block.data(), n, query.size(),
                             counts.data());
+}
+
+void SketchAgreement(absl::Span<const uint8_t> query,
+                     absl::Span<const uint8_t> block, size_t n,
+                     absl::Span<uint32_t> counts) {
+  Active().sketch_agreement(query.data(), block.data(), n, query.size(),
+                            counts.data());
+}
+
+void SketchAgreementWith(KernelIsa isa, absl::Span<const uint8_t> query,
+                         absl::Span<const uint8_t> block, size_t n,
+                         absl::Span<uint32_t> counts) {
+  KernelsFor(isa).sketch_agreement(query.data(), block.data(), n, query.size(),
+                                   counts.data());
 }
 
 void SparseDotBatch(absl::Span<const float> dense_query, const SparseRows& rows,

@@ -6,6 +6,8 @@
 // Faiss' distance kernels). _mm256_cmpeq_epi32 gives -1 in equal lanes, so
 // subtracting it from an accumulator counts matches; the horizontal sum
 // happens once per row. Remainders (k % 8, n % 4) use the scalar loop.
+//
+// SketchAgreement compares 32 bytes per instruction.
 #include <immintrin.h>
 
 #include "lib/kernel/kernels.h"
@@ -70,6 +72,26 @@ void Agreement(const uint32_t* query, const uint32_t* block, size_t n, size_t k,
       a = _mm256_sub_epi32(a, _mm256_cmpeq_epi32(Load(query + j), Load(r + j)));
     }
     counts[i] = HorizontalSum(a) + TailCount(query, r, kv, k);
+  }
+}
+
+// One row at a time: _mm256_cmpeq_epi8 marks equal bytes, movemask packs
+// the marks into 32 bits, popcount counts them.
+void SketchAgreement(const uint8_t* query, const uint8_t* block, size_t n,
+                     size_t k, uint32_t* counts) {
+  const size_t kv = k & ~size_t{31};
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* r = block + i * k;
+    uint32_t count = 0;
+    for (size_t j = 0; j < kv; j += 32) {
+      const __m256i eq = _mm256_cmpeq_epi8(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(query + j)),
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r + j)));
+      count += static_cast<uint32_t>(
+          __builtin_popcount(static_cast<uint32_t>(_mm256_movemask_epi8(eq))));
+    }
+    for (size_t j = kv; j < k; ++j) count += r[j] == query[j];
+    counts[i] = count;
   }
 }
 

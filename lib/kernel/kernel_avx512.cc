@@ -104,4 +104,29 @@ void SparseDot(const float* dense, const uint32_t* offsets,
   }
 }
 
+// 64 bytes per compare into a mask register, counted with popcount; the
+// k % 64 tail uses a masked load (zeros compare equal on both sides, so
+// the mask restricts the count to the tail's bytes).
+void SketchAgreement(const uint8_t* query, const uint8_t* block, size_t n,
+                     size_t k, uint32_t* counts) {
+  const size_t kv = k & ~size_t{63};
+  const __mmask64 tail = k == kv ? 0 : (~__mmask64{0} >> (64 - (k - kv)));
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* r = block + i * k;
+    uint32_t count = 0;
+    for (size_t j = 0; j < kv; j += 64) {
+      count +=
+          static_cast<uint32_t>(__builtin_popcountll(_mm512_cmpeq_epi8_mask(
+              _mm512_loadu_si512(query + j), _mm512_loadu_si512(r + j))));
+    }
+    if (tail) {
+      count += static_cast<uint32_t>(
+          __builtin_popcountll(_mm512_mask_cmpeq_epi8_mask(
+              tail, _mm512_maskz_loadu_epi8(tail, query + kv),
+              _mm512_maskz_loadu_epi8(tail, r + kv))));
+    }
+    counts[i] = count;
+  }
+}
+
 }  // namespace storycluster::kernel::avx512

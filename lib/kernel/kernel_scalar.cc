@@ -14,6 +14,16 @@ void Agreement(const uint32_t* query, const uint32_t* block, size_t n, size_t k,
   }
 }
 
+void SketchAgreement(const uint8_t* query, const uint8_t* block, size_t n,
+                     size_t k, uint32_t* counts) {
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* row = block + i * k;
+    uint32_t count = 0;
+    for (size_t j = 0; j < k; ++j) count += row[j] == query[j];
+    counts[i] = count;
+  }
+}
+
 void SparseDot(const float* dense, const uint32_t* offsets,
                const uint32_t* indices, const float* values, size_t n,
                float* out) {

@@ -12,6 +12,8 @@ namespace storycluster::kernel {
 
 using AgreementFn = void (*)(const uint32_t* query, const uint32_t* block,
                              size_t n, size_t k, uint32_t* counts);
+using SketchAgreementFn = void (*)(const uint8_t* query, const uint8_t* block,
+                                   size_t n, size_t k, uint32_t* counts);
 using SparseDotFn = void (*)(const float* dense, const uint32_t* offsets,
                              const uint32_t* indices, const float* values,
                              size_t n, float* out);
@@ -19,6 +21,8 @@ using SparseDotFn = void (*)(const float* dense, const uint32_t* offsets,
 namespace scalar {
 void Agreement(const uint32_t* query, const uint32_t* block, size_t n, size_t k,
                uint32_t* counts);
+void SketchAgreement(const uint8_t* query, const uint8_t* block, size_t n,
+                     size_t k, uint32_t* counts);
 void SparseDot(const float* dense, const uint32_t* offsets,
                const uint32_t* indices, const float* values, size_t n,
                float* out);
@@ -28,6 +32,8 @@ void SparseDot(const float* dense, const uint32_t* offsets,
 namespace avx2 {
 void Agreement(const uint32_t* query, const uint32_t* block, size_t n, size_t k,
                uint32_t* counts);
+void SketchAgreement(const uint8_t* query, const uint8_t* block, size_t n,
+                     size_t k, uint32_t* counts);
 void SparseDot(const float* dense, const uint32_t* offsets,
                const uint32_t* indices, const float* values, size_t n,
                float* out);
@@ -38,6 +44,8 @@ void SparseDot(const float* dense, const uint32_t* offsets,
 namespace avx512 {
 void Agreement(const uint32_t* query, const uint32_t* block, size_t n, size_t k,
                uint32_t* counts);
+void SketchAgreement(const uint8_t* query, const uint8_t* block, size_t n,
+                     size_t k, uint32_t* counts);
 void SparseDot(const float* dense, const uint32_t* offsets,
                const uint32_t* indices, const float* values, size_t n,
                float* out);

@@ -66,6 +66,69 @@ TEST_CASE("kernels: extreme values compare as unsigned equality") {
   }
 }
 
+TEST_CASE("kernels: sketch agreement equals the scalar reference") {
+  std::mt19937 rng(4321);
+  for (size_t k : kLengths) {
+    for (size_t n : {size_t{1}, size_t{2}, size_t{5}, size_t{37}}) {
+      std::vector<uint8_t> query(k);
+      // Extreme byte values too: equality must not depend on sign.
+      for (auto& v : query)
+        v = static_cast<uint8_t>(rng() % 3 == 0 ? 0xFF : rng() % 4);
+      std::vector<uint8_t> block(n * k);
+      for (size_t i = 0; i < block.size(); ++i) {
+        block[i] = (rng() % n) < (i / k) ? query[i % k]
+                                         : static_cast<uint8_t>(rng() % 4);
+      }
+      std::vector<uint32_t> expected(n), got(n);
+      SketchAgreementWith(KernelIsa::kScalar, query, block, n,
+                          absl::MakeSpan(expected));
+      for (size_t i = 0; i < n; ++i) {
+        uint32_t count = 0;
+        for (size_t j = 0; j < k; ++j) count += block[i * k + j] == query[j];
+        REQUIRE(expected[i] == count);
+      }
+      for (KernelIsa isa : AvailableKernels()) {
+        INFO(KernelIsaName(isa) << " k=" << k << " n=" << n);
+        std::fill(got.begin(), got.end(), 0xdeadbeef);
+        SketchAgreementWith(isa, query, block, n, absl::MakeSpan(got));
+        CHECK(got == expected);
+      }
+    }
+  }
+}
+
+TEST_CASE("kernels: a sketch count is never below the full count") {
+  // Sketches are the low bytes of the full values: equal values give equal
+  // bytes, and unequal values may too (here 0x100 vs 0x200).
+  std::mt19937 rng(7);
+  const size_t k = 128, n = 50;
+  std::vector<uint32_t> query(k), block(n * k);
+  for (auto& v : query) v = rng();
+  for (size_t i = 0; i < block.size(); ++i) {
+    const uint32_t r = rng();
+    block[i] = r % 3 == 0   ? query[i % k]
+               : r % 3 == 1 ? (query[i % k] & 0xFFu) | (rng() << 8)
+                            : rng();
+  }
+  auto low_bytes = [](const std::vector<uint32_t>& v) {
+    std::vector<uint8_t> out(v.size());
+    for (size_t i = 0; i < v.size(); ++i) out[i] = static_cast<uint8_t>(v[i]);
+    return out;
+  };
+  const std::vector<uint8_t> query_sketch = low_bytes(query);
+  const std::vector<uint8_t> block_sketch = low_bytes(block);
+  std::vector<uint32_t> full(n), sketch(n);
+  SignatureAgreement(query, block, n, absl::MakeSpan(full));
+  SketchAgreement(query_sketch, block_sketch, n, absl::MakeSpan(sketch));
+  size_t above = 0;
+  for (size_t i = 0; i < n; ++i) {
+    INFO("row " << i);
+    CHECK(sketch[i] >= full[i]);
+    above += sketch[i] > full[i];
+  }
+  CHECK(above > 0);  // the low-byte collisions were counted
+}
+
 TEST_CASE("kernels: sparse dot products match the scalar reference") {
   std::mt19937 rng(99);
   std::uniform_real_distribution<float> weight(-1.0f, 1.0f);
