@@ -6,16 +6,25 @@
 //                               same bytes; reports kernel and memory GB/s
 //                               and their ratio
 //   sparse_dot/<isa>            one dense query vs. 4096 sparse rows
+//   sketch_agreement/<isa>/k:128/l2  the same over one-byte sketches
+//   random_rows/{full,sketch}   one query vs. rows picked at random from a
+//                               million (copy detection's access pattern)
+//   parallel_for/{pool,new_thread}  a 2-thread loop of 256 trivial items
+//                               on the pooled threads, and the thread start
+//                               + join it replaced
 //   sign/k:<k>                  MinHash of 400-shingle sets (docs/s)
 //   features_sign               cleaning + tokenizing + shingling + MinHash
 //                               of generated 2.5 KB articles (docs/s, MB/s)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <random>
+#include <thread>
 #include <vector>
 
+#include "lib/common/parallel.h"
 #include "storycluster/features.h"
 #include "storycluster/minhash.h"
 #include "storycluster/similarity.h"
@@ -98,6 +107,28 @@ void RandomRows(benchmark::State& state) {
   }
   benchmark::DoNotOptimize(total);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * picks));
+}
+
+// One ParallelFor of 256 trivial items on 2 threads (copy detection runs
+// a few such loops per block of 256 articles).
+void ParallelForPool(benchmark::State& state) {
+  std::atomic<size_t> sum{0};
+  for (auto _ : state) {
+    storycluster::ParallelFor(
+        256, 2, 64, [&](size_t begin, size_t end, int) { sum += end - begin; });
+  }
+  benchmark::DoNotOptimize(sum.load());
+}
+
+// What a loop cost before the pool: one thread started and joined.
+void ParallelForNewThread(benchmark::State& state) {
+  std::atomic<size_t> sum{0};
+  for (auto _ : state) {
+    std::thread worker([&] { sum += 128; });
+    sum += 128;
+    worker.join();
+  }
+  benchmark::DoNotOptimize(sum.load());
 }
 
 // A plain read of every 64-bit word (the compiler vectorises the sum); the
@@ -225,6 +256,8 @@ int main(int argc, char** argv) {
         ("sparse_dot/" + name).c_str(),
         [=](benchmark::State& s) { SparseDot(s, isa); });
   }
+  benchmark::RegisterBenchmark("parallel_for/pool", ParallelForPool);
+  benchmark::RegisterBenchmark("parallel_for/new_thread", ParallelForNewThread);
   benchmark::RegisterBenchmark("random_rows/full", RandomRows<uint32_t>);
   benchmark::RegisterBenchmark("random_rows/sketch", RandomRows<uint8_t>);
   benchmark::Initialize(&argc, argv);
