@@ -11,8 +11,11 @@
 // workers.
 #include "lib/common/parallel.h"
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 
 namespace storycluster::internal {
@@ -110,12 +113,34 @@ class Pool {
   std::atomic<uint64_t> state_{uint64_t{1} << kWorkerBits};  // generation 1
 };
 
+// The process's pool. Never destroyed: its threads wait for work until the
+// process ends. A child made by fork() has none of its parent's threads,
+// so it drops the parent's pool (its state describes threads that are not
+// there, its mutexes may be held) and starts a fresh one on first use.
+std::atomic<Pool*> the_pool{nullptr};
+
+void ForgetPoolInChild() { the_pool.store(nullptr); }
+
+Pool* GetPool() {
+  static std::once_flag registered;
+  std::call_once(registered,
+                 [] { pthread_atfork(nullptr, nullptr, ForgetPoolInChild); });
+  Pool* pool = the_pool.load(std::memory_order_acquire);
+  if (pool != nullptr) return pool;
+  // No lock (a child could inherit it held): the first to publish wins, a
+  // loser's pool has started no thread yet and is deleted.
+  auto fresh = std::make_unique<Pool>();
+  if (the_pool.compare_exchange_strong(pool, fresh.get(),
+                                       std::memory_order_acq_rel)) {
+    return fresh.release();
+  }
+  return pool;
+}
+
 }  // namespace
 
 bool RunOnPool(int workers, absl::FunctionRef<void(int)> run) {
-  // Never destroyed: its threads wait for work until the process ends.
-  static Pool* const pool = new Pool;
-  return pool->Run(workers, run);
+  return GetPool()->Run(workers, run);
 }
 
 }  // namespace storycluster::internal

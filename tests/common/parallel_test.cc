@@ -1,8 +1,11 @@
 // ParallelFor on the pooled threads: every index exactly once, over many
 // calls in a row (the pool's generations), with loops inside loops and two
 // callers at once (both fall back to their own threads), more threads than
-// cores, and exceptions.
+// cores, exceptions, and a child process made by fork().
 #include "lib/common/parallel.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <stdexcept>
@@ -89,6 +92,28 @@ TEST_CASE("parallel: an exception reaches the caller, the pool still works") {
                               }),
                   std::runtime_error);
   CheckCoverage(1000, 2, 3);
+}
+
+TEST_CASE("parallel: a forked child gets a pool of its own") {
+  // The parent's pool has threads; the child has none of them. Its loop
+  // must still finish (a hang is cut short by the alarm) and be right.
+  CheckCoverage(1000, 2, 7);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    alarm(20);
+    std::atomic<size_t> sum{0};
+    for (int r = 0; r < 50; ++r) {
+      ParallelFor(1000, 2, 7,
+                  [&](size_t begin, size_t end, int) { sum += end - begin; });
+    }
+    _exit(sum.load() == 50 * 1000 ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CheckCoverage(1000, 2, 7);  // and the parent's pool still works
 }
 
 }  // namespace
