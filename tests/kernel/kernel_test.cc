@@ -2,6 +2,7 @@
 // scalar reference over awkward lengths; exact for agreement counts, a
 // relative 1e-5 for float dot products.
 #include <catch2/catch.hpp>
+#include <limits>
 #include <random>
 
 #include "storycluster/similarity.h"
@@ -25,20 +26,28 @@ TEST_CASE("kernels: the scalar reference is always available and first") {
   }
 }
 
-TEST_CASE("kernels: signature agreement equals the scalar reference") {
-  std::mt19937 rng(1234);
+// Every available implementation of an agreement kernel (`with(isa, query,
+// block, n, counts)`) against the scalar one, and the scalar one against the
+// definition, over awkward lengths. Values come from a small alphabet (many
+// matches) plus the type's largest value (equality must not depend on sign).
+template <typename Value, typename With>
+void CheckAgreementKernel(uint32_t seed, With with) {
+  std::mt19937 rng(seed);
+  auto value = [&] {
+    const uint32_t r = rng() % 5;
+    return r == 4 ? std::numeric_limits<Value>::max() : static_cast<Value>(r);
+  };
   for (size_t k : kLengths) {
     for (size_t n : {size_t{1}, size_t{3}, size_t{4}, size_t{5}, size_t{37}}) {
-      std::vector<uint32_t> query(k);
-      for (auto& v : query) v = rng() % 4;  // small alphabet: many matches
-      std::vector<uint32_t> block(n * k);
+      std::vector<Value> query(k);
+      for (auto& v : query) v = value();
+      std::vector<Value> block(n * k);
       for (size_t i = 0; i < block.size(); ++i) {
         // Row i agrees with the query with probability ~ i / n.
-        block[i] = (rng() % n) < (i / k) ? query[i % k] : rng() % 4;
+        block[i] = (rng() % n) < (i / k) ? query[i % k] : value();
       }
       std::vector<uint32_t> expected(n), got(n);
-      SignatureAgreementWith(KernelIsa::kScalar, query, block, n,
-                             absl::MakeSpan(expected));
+      with(KernelIsa::kScalar, query, block, n, absl::MakeSpan(expected));
       for (size_t i = 0; i < n; ++i) {
         uint32_t count = 0;
         for (size_t j = 0; j < k; ++j) count += block[i * k + j] == query[j];
@@ -47,11 +56,20 @@ TEST_CASE("kernels: signature agreement equals the scalar reference") {
       for (KernelIsa isa : AvailableKernels()) {
         INFO(KernelIsaName(isa) << " k=" << k << " n=" << n);
         std::fill(got.begin(), got.end(), 0xdeadbeef);
-        SignatureAgreementWith(isa, query, block, n, absl::MakeSpan(got));
+        with(isa, query, block, n, absl::MakeSpan(got));
         CHECK(got == expected);
       }
     }
   }
+}
+
+TEST_CASE("kernels: signature agreement equals the scalar reference") {
+  CheckAgreementKernel<uint32_t>(
+      1234, [](KernelIsa isa, const std::vector<uint32_t>& query,
+               const std::vector<uint32_t>& block, size_t n,
+               absl::Span<uint32_t> counts) {
+        SignatureAgreementWith(isa, query, block, n, counts);
+      });
 }
 
 TEST_CASE("kernels: extreme values compare as unsigned equality") {
@@ -67,34 +85,12 @@ TEST_CASE("kernels: extreme values compare as unsigned equality") {
 }
 
 TEST_CASE("kernels: sketch agreement equals the scalar reference") {
-  std::mt19937 rng(4321);
-  for (size_t k : kLengths) {
-    for (size_t n : {size_t{1}, size_t{2}, size_t{5}, size_t{37}}) {
-      std::vector<uint8_t> query(k);
-      // Extreme byte values too: equality must not depend on sign.
-      for (auto& v : query)
-        v = static_cast<uint8_t>(rng() % 3 == 0 ? 0xFF : rng() % 4);
-      std::vector<uint8_t> block(n * k);
-      for (size_t i = 0; i < block.size(); ++i) {
-        block[i] = (rng() % n) < (i / k) ? query[i % k]
-                                         : static_cast<uint8_t>(rng() % 4);
-      }
-      std::vector<uint32_t> expected(n), got(n);
-      SketchAgreementWith(KernelIsa::kScalar, query, block, n,
-                          absl::MakeSpan(expected));
-      for (size_t i = 0; i < n; ++i) {
-        uint32_t count = 0;
-        for (size_t j = 0; j < k; ++j) count += block[i * k + j] == query[j];
-        REQUIRE(expected[i] == count);
-      }
-      for (KernelIsa isa : AvailableKernels()) {
-        INFO(KernelIsaName(isa) << " k=" << k << " n=" << n);
-        std::fill(got.begin(), got.end(), 0xdeadbeef);
-        SketchAgreementWith(isa, query, block, n, absl::MakeSpan(got));
-        CHECK(got == expected);
-      }
-    }
-  }
+  CheckAgreementKernel<uint8_t>(
+      4321, [](KernelIsa isa, const std::vector<uint8_t>& query,
+               const std::vector<uint8_t>& block, size_t n,
+               absl::Span<uint32_t> counts) {
+        SketchAgreementWith(isa, query, block, n, counts);
+      });
 }
 
 TEST_CASE("kernels: a sketch count is never below the full count") {
