@@ -13,9 +13,9 @@
 #include <Eigen/SparseCore>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/cluster/candidates.h"
 #include "lib/cluster/hac.h"
@@ -93,26 +93,43 @@ TermMatrix Centroids(const Rows& rows, const GroupMembers& group, int threads) {
         sums[g - start] = std::move(sum);
       }
     });
+    // The piece's rows are laid out (serially: sizes only), then copied
+    // into place and freed on the workers.
     for (uint32_t g = start; g < stop; ++g) {
-      for (SparseVec::InnerIterator it(sums[g - start]); it; ++it) {
-        out.indices.push_back(static_cast<uint32_t>(it.index()));
-        out.values[0].push_back(it.value());
-      }
-      out.offsets[g + 1] = out.indices.size();
-      sums[g - start] = SparseVec();
+      out.offsets[g + 1] =
+          out.offsets[g] + static_cast<uint64_t>(sums[g - start].nonZeros());
     }
+    out.indices.resize(out.offsets[stop]);
+    out.values[0].resize(out.offsets[stop]);
+    ParallelFor(stop - start, threads, 256, [&](size_t begin, size_t end, int) {
+      for (size_t g = start + begin; g < start + end; ++g) {
+        uint64_t at = out.offsets[g];
+        for (SparseVec::InnerIterator it(sums[g - start]); it; ++it, ++at) {
+          out.indices[at] = static_cast<uint32_t>(it.index());
+          out.values[0][at] = it.value();
+        }
+        sums[g - start] = SparseVec();
+      }
+    });
   }
   return out;
 }
 
 // Renumbers cluster ids densely in order of first appearance.
+// The ids are indices of members or clusters (below a few times the input
+// size), so one array maps them.
 uint32_t Densify(std::vector<uint32_t>& ids) {
-  absl::flat_hash_map<uint32_t, uint32_t> dense;
+  if (ids.empty()) return 0;
+  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  std::vector<uint32_t> dense(
+      size_t{*std::max_element(ids.begin(), ids.end())} + 1, kNone);
+  uint32_t next = 0;
   for (uint32_t& id : ids) {
-    id = dense.try_emplace(id, static_cast<uint32_t>(dense.size()))
-             .first->second;
+    uint32_t& to = dense[id];
+    if (to == kNone) to = next++;
+    id = to;
   }
-  return static_cast<uint32_t>(dense.size());
+  return next;
 }
 
 }  // namespace
