@@ -214,7 +214,18 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         Decision& dec = decision[p];
         dec = Decision{};
         if (source.count(d) == 0) continue;  // nothing to compare
-        const absl::Span<const uint64_t> own = source.Get(d, &own_buffer);
+        // The article's own set is read (from the temporary file, on large
+        // inputs) only once a candidate passes the signature check; most
+        // articles have none.
+        absl::Span<const uint64_t> own_set;
+        bool own_read = false;
+        auto own = [&] {
+          if (!own_read) {
+            own_set = source.Get(d, &own_buffer);
+            own_read = true;
+          }
+          return own_set;
+        };
         (*index)->QueryKeys(keys_at(p), &candidates);
         dec.stats.candidates = candidates.size();
         // Each candidate's sketch is compared where it lies (the sketches
@@ -232,7 +243,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
           if (!passed[c]) continue;
           ++dec.stats.estimated;
           const double jaccard =
-              ExactJaccard(own, source.Get(candidates[c], &other_buffer));
+              ExactJaccard(own(), source.Get(candidates[c], &other_buffer));
           if (jaccard < options.threshold) continue;
           ++dec.stats.verified;
           if (jaccard > dec.best_jaccard) {  // candidates are sorted: ties
@@ -254,8 +265,9 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         for (uint32_t q : candidates) {
           const uint32_t e = order[start + q];
           dec.same_block.push_back(
-              {e, agree(d, e) ? ExactJaccard(own, source.Get(e, &other_buffer))
-                              : -1.0});
+              {e, agree(d, e)
+                      ? ExactJaccard(own(), source.Get(e, &other_buffer))
+                      : -1.0});
         }
       }
     });
