@@ -13,13 +13,13 @@
 #include <Eigen/SparseCore>
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "lib/cluster/candidates.h"
 #include "lib/cluster/hac.h"
 #include "lib/cluster/stage_clock.h"
+#include "lib/common/dense_ids.h"
 #include "lib/common/parallel.h"
 
 namespace storycluster {
@@ -113,23 +113,6 @@ TermMatrix Centroids(const Rows& rows, const GroupMembers& group, int threads) {
     });
   }
   return out;
-}
-
-// Renumbers cluster ids densely in order of first appearance.
-// The ids are indices of members or clusters (below a few times the input
-// size), so one array maps them.
-uint32_t Densify(std::vector<uint32_t>& ids) {
-  if (ids.empty()) return 0;
-  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
-  std::vector<uint32_t> dense(
-      size_t{*std::max_element(ids.begin(), ids.end())} + 1, kNone);
-  uint32_t next = 0;
-  for (uint32_t& id : ids) {
-    uint32_t& to = dense[id];
-    if (to == kNone) to = next++;
-    id = to;
-  }
-  return next;
 }
 
 }  // namespace

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "lib/common/dense_ids.h"
 #include "lib/common/parallel.h"
 #include "lib/common/prefetch.h"
 #include "lib/common/time_order.h"
@@ -306,18 +306,9 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
     }
     (*index)->InsertBatch(new_originals, new_keys, options.threads);
   }
-  // Dense group ids in input order of each group's first member (original
-  // indices are below n: one array maps them).
-  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
-  std::vector<uint32_t> dense(n, kNone);
-  out.group.resize(n);
-  uint32_t groups = 0;
-  for (size_t i = 0; i < n; ++i) {
-    uint32_t& id = dense[out.original_of[i]];
-    if (id == kNone) id = groups++;
-    out.group[i] = id;
-  }
-  out.num_groups = groups;
+  // Dense group ids in input order of each group's first member.
+  out.group = out.original_of;
+  out.num_groups = Densify(out.group);
   return out;
 }
 
