@@ -182,6 +182,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--seed", seed, "corpus seed")->capture_default_str();
+  bool features_only = false;
+  app.add_flag("--features-only", features_only,
+               "stop after the feature stage (with its ICU ratio): no copy "
+               "detection, clustering or end-to-end runs");
   bool scaling = false;
   std::string corpus_dir = "/tmp";
   app.add_flag("--scaling", scaling,
@@ -306,31 +310,34 @@ int main(int argc, char** argv) {
   const double pipeline_stage =
       learn + extract_interned + sign_stored + tfidf_rows;
 
-  std::vector<std::optional<absl::Time>> times;
-  for (const sc::Article& a : docs) times.push_back(a.published);
-  sc::DedupOptions dedup_options;
-  dedup_options.threads = 1;
+  double dedup = 0, cluster = 0, end_one = 0, end_many = 0;
   uint32_t groups = 0;
-  const double dedup = MedianSeconds(repetitions, [&] {
-    groups = sc::FindCopyGroups(features, times, dedup_options)->num_groups;
-  });
-  sc::ClusterOptions cluster_options;
-  cluster_options.threads = 1;
   sc::Clustering clustering;
-  const double cluster = MedianSeconds(repetitions, [&] {
-    clustering = *sc::ClusterArticles(docs, features, cluster_options);
-  });
-  std::vector<sc::ArticleFeatures>().swap(features);
+  if (!features_only) {
+    std::vector<std::optional<absl::Time>> times;
+    for (const sc::Article& a : docs) times.push_back(a.published);
+    sc::DedupOptions dedup_options;
+    dedup_options.threads = 1;
+    dedup = MedianSeconds(repetitions, [&] {
+      groups = sc::FindCopyGroups(features, times, dedup_options)->num_groups;
+    });
+    sc::ClusterOptions cluster_options;
+    cluster_options.threads = 1;
+    cluster = MedianSeconds(repetitions, [&] {
+      clustering = *sc::ClusterArticles(docs, features, cluster_options);
+    });
+    std::vector<sc::ArticleFeatures>().swap(features);
 
-  // End to end after ingest (features + clustering), 1 and N threads.
-  sc::PipelineOptions one;
-  one.threads = 1;
-  sc::PipelineOptions many;
-  many.threads = threads;
-  const double end_one = MedianSeconds(
-      repetitions, [&] { clustering = *sc::RunPipeline(docs, one); });
-  const double end_many = MedianSeconds(
-      repetitions, [&] { clustering = *sc::RunPipeline(docs, many); });
+    // End to end after ingest (features + clustering), 1 and N threads.
+    sc::PipelineOptions one;
+    one.threads = 1;
+    sc::PipelineOptions many;
+    many.threads = threads;
+    end_one = MedianSeconds(repetitions,
+                            [&] { clustering = *sc::RunPipeline(docs, one); });
+    end_many = MedianSeconds(
+        repetitions, [&] { clustering = *sc::RunPipeline(docs, many); });
+  }
 
   rows.push_back({"ICU word segmentation (baseline)", icu});
   rows.push_back({"boilerplate learning", learn});
@@ -342,11 +349,13 @@ int main(int argc, char** argv) {
   rows.push_back({"  pipeline path: MinHash from the store", sign_stored});
   rows.push_back({"  pipeline path: TF-IDF rows", tfidf_rows});
   rows.push_back({"feature stage, pipeline path", pipeline_stage});
-  rows.push_back({"copy detection (LSH + verify)", dedup});
-  rows.push_back({"clustering (copies, events, storylines)", cluster});
-  rows.push_back({"end to end, 1 thread", end_one});
-  rows.push_back(
-      {"end to end, " + std::to_string(threads) + " threads", end_many});
+  if (!features_only) {
+    rows.push_back({"copy detection (LSH + verify)", dedup});
+    rows.push_back({"clustering (copies, events, storylines)", cluster});
+    rows.push_back({"end to end, 1 thread", end_one});
+    rows.push_back(
+        {"end to end, " + std::to_string(threads) + " threads", end_many});
+  }
 
   const double n = static_cast<double>(docs.size());
   std::printf(
@@ -363,13 +372,18 @@ int main(int argc, char** argv) {
       "feature stage / ICU segmentation rate: %.2fx (library string API), "
       "%.2fx (pipeline path)\n",
       icu / feature_stage, icu / pipeline_stage);
-  std::printf("end to end %d threads / 1 thread: %.2fx\n", threads,
-              end_one / end_many);
+  if (!features_only) {
+    std::printf("end to end %d threads / 1 thread: %.2fx\n", threads,
+                end_one / end_many);
+  }
+  if (!features_only) {
+    std::printf("copy groups %u, events %u, storylines %u; ", groups,
+                clustering.num_events, clustering.num_stories);
+  }
   std::printf(
-      "copy groups %u, events %u, storylines %u; ICU words %zu, "
-      "TF-IDF nonzeros %zu (pipeline path, two idf offsets: %zu)\n",
-      groups, clustering.num_events, clustering.num_stories, icu_words,
-      nonzeros, row_nonzeros);
+      "ICU words %zu, TF-IDF nonzeros %zu (pipeline path, two idf offsets: "
+      "%zu)\n",
+      icu_words, nonzeros, row_nonzeros);
   std::printf("peak RSS %.0f MB\n", PeakRssMb());
   return 0;
 }

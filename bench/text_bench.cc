@@ -131,6 +131,28 @@ void BM_IcuWordSegmentation(benchmark::State& state) {
 }
 BENCHMARK(BM_IcuWordSegmentation)->Unit(benchmark::kMillisecond);
 
+// Tokenization as the feature stage runs it: flat TokenList storage, no
+// stop-word flags, over the generated corpus's titles and bodies.
+void BM_TokenizeCorpus(benchmark::State& state) {
+  storycluster::TokenizerOptions options;
+  options.keep_urls = false;
+  options.mark_stop_words = false;
+  auto tokenizer = storycluster::Tokenizer::Create(options);
+  storycluster::TokenList tokens;
+  size_t count = 0;
+  for (auto _ : state) {
+    for (const auto& a : Corpus()) {
+      tokens.clear();
+      (*tokenizer)->TokenizeTo(a.title, 0, &tokens);
+      (*tokenizer)->TokenizeTo(a.text, 0, &tokens);
+      count += tokens.size();
+    }
+  }
+  benchmark::DoNotOptimize(count);
+  SetCorpusCounters(state);
+}
+BENCHMARK(BM_TokenizeCorpus)->Unit(benchmark::kMillisecond);
+
 void BM_BoilerplateClean(benchmark::State& state) {
   auto filter = storycluster::BoilerplateFilter::Create({}, Corpus());
   size_t kept = 0;

@@ -9,6 +9,7 @@
 #include <deque>
 
 #include "absl/container/flat_hash_map.h"
+#include "lib/common/xxhash_inline.h"
 #include "storycluster/corpus.h"
 
 namespace storycluster {
@@ -76,21 +77,48 @@ uint64_t PrefixKey(std::string_view s) {
 
 constexpr uint32_t kNone = UINT32_MAX;
 
+// A string and its hash (XXH3), computed once by the caller so that a
+// lookup and the prefetch before it do not hash the text again.
+struct HashedText {
+  std::string_view text;
+  uint64_t hash = 0;
+};
+
+HashedText Hashed(std::string_view text) {
+  return {text, XXH3_64bits(text.data(), text.size())};
+}
+
+struct HashedTextHash {
+  using is_transparent = void;
+  size_t operator()(const HashedText& k) const { return k.hash; }
+};
+
+// The hashes first: a probe that meets another word's slot is told apart
+// without reading that word's text.
+struct HashedTextEq {
+  using is_transparent = void;
+  bool operator()(const HashedText& a, const HashedText& b) const {
+    return a.hash == b.hash && a.text == b.text;
+  }
+};
+
 // Strings with slots: each distinct string gets the next slot, its text
 // kept in stable storage and its sort key.
 class SlotTable {
  public:
-  uint32_t Find(std::string_view s) const {
+  uint32_t Find(const HashedText& s) const {
     auto it = slots_.find(s);
     return it == slots_.end() ? kNone : it->second;
   }
+  // Requests the memory Find(s) will read.
+  void Prefetch(const HashedText& s) const { slots_.prefetch(s); }
   // Inserts `s`, which is not in the table.
-  uint32_t Add(std::string_view s) {
+  uint32_t Add(const HashedText& s) {
     const auto slot = static_cast<uint32_t>(text_.size());
-    const std::string& stored = storage_.emplace_back(s);
+    const std::string& stored = storage_.emplace_back(s.text);
     text_.push_back(stored);
     key_.push_back(PrefixKey(stored));
-    slots_.emplace(stored, slot);
+    slots_.emplace(HashedText{stored, s.hash}, slot);
     return slot;
   }
   std::string_view text(uint32_t slot) const { return text_[slot]; }
@@ -110,7 +138,8 @@ class SlotTable {
   }
 
  private:
-  absl::flat_hash_map<std::string_view, uint32_t> slots_;
+  absl::flat_hash_map<HashedText, uint32_t, HashedTextHash, HashedTextEq>
+      slots_;
   std::deque<std::string> storage_;
   std::vector<std::string_view> text_;
   std::vector<uint64_t> key_;
@@ -188,7 +217,9 @@ struct FeatureExtractor::Rep {
   std::vector<uint32_t> term_id;    // by term: id in `term_serial`
   uint64_t entity_serial = 0, term_serial = 0;
 
-  // Per article: the word of each token (kNone for URLs), the weights.
+  // Per article: each token's text with its hash (empty for URLs), its
+  // word (kNone for URLs), the weights.
+  std::vector<HashedText> token_text;
   std::vector<uint32_t> token_word;
   SlotWeights term_weights, entity_weights;
   SlotWeights mid_sentence;  // words capitalised mid-sentence, per call
@@ -207,11 +238,11 @@ struct FeatureExtractor::Rep {
     mid_sentence.Reset();
   }
 
-  uint32_t Word(std::string_view text) {
+  uint32_t Word(const HashedText& text) {
     uint32_t w = words.Find(text);
     if (w != kNone) return w;
     w = words.Add(text);
-    stop.push_back(IsStopWord(text));
+    stop.push_back(IsStopWord(text.text));
     stem_term.push_back(kNone);
     self_term.push_back(kNone);
     entity_id.push_back(kNone);
@@ -219,9 +250,10 @@ struct FeatureExtractor::Rep {
   }
 
   uint32_t Term(std::string_view text) {
-    uint32_t t = terms.Find(text);
+    const HashedText key = Hashed(text);
+    uint32_t t = terms.Find(key);
     if (t != kNone) return t;
-    t = terms.Add(text);
+    t = terms.Add(key);
     term_id.push_back(kNone);
     return t;
   }
@@ -301,14 +333,26 @@ std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
   if (words.size() >= kMaxWords) ClearVocabulary();
   // Words and stop-word flags first: they decide content terms, entities
   // and title case.
+  // The vocabulary outgrows the cache: each token's slot is requested
+  // kAhead tokens before it is looked up, so that the misses overlap.
+  constexpr size_t kAhead = 8;
+  token_text.resize(all);
+  for (size_t i = 0; i < all; ++i) {
+    const Entry& t = tokens.tokens[i];
+    if (t.kind != TokenKind::kUrl) token_text[i] = Hashed(tokens.TextOf(t));
+  }
+  for (size_t i = 0; i < std::min(all, kAhead); ++i) {
+    words.Prefetch(token_text[i]);
+  }
   token_word.resize(all);
   for (size_t i = 0; i < all; ++i) {
+    if (i + kAhead < all) words.Prefetch(token_text[i + kAhead]);
     Entry& t = tokens.tokens[i];
     if (t.kind == TokenKind::kUrl) {
       token_word[i] = kNone;
       continue;
     }
-    const uint32_t w = Word(tokens.TextOf(t));
+    const uint32_t w = Word(token_text[i]);
     token_word[i] = w;
     t.stop_word = t.kind == TokenKind::kWord && stop[w];
   }

@@ -110,7 +110,7 @@ constexpr std::array<std::string_view, 8> kCaptionCredits = {
 class LineKey {
  public:
   // Builds the key of `line`. Returns false when the line has more than
-  // `max_words` words.
+  // `max_words` words; the key is then unfinished and must not be used.
   bool Set(std::string_view line,
            int max_words = std::numeric_limits<int>::max()) {
     // Neither form is ever longer than the line.
@@ -130,6 +130,9 @@ class LineKey {
     int words = 0;
     const size_t n = line.size();
     for (size_t i = 0; i < n; ++i) {
+      // Lines past `max_words` are not wanted: stop early (checked once
+      // per 64 bytes, so the loop stays branch-free in between).
+      if ((i & 63) == 63 && words > max_words) return false;
       unsigned char c = static_cast<unsigned char>(line[i]);
       if (c >= 0x80) [[unlikely]] {
         if (c == 0xe2 && i + 2 < n &&

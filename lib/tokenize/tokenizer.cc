@@ -94,6 +94,34 @@ void LowerAscii(std::string& s, size_t from) {
   }
 }
 
+// Writes the ASCII bytes src[0, n) to dst[0, n) lower-cased, eight at a
+// time (SWAR). Whole words are read while `readable` (the bytes that may
+// be read from `src`) allows and written regardless: `dst` needs room for
+// n + 8 bytes, of which those past n are left unspecified.
+void CopyLowerAscii(const char* src, size_t n, size_t readable, char* dst) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  size_t i = 0;
+  // Carries run towards later bytes only when they sit higher in the word.
+  const size_t wide = std::endian::native == std::endian::little ? readable : 0;
+  for (; i < n && i + 8 <= wide; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, src + i, 8);
+    // Bytes in [0, n) are below 0x80, so their sums do not carry: the high
+    // bit says byte >= 'A', resp. byte > 'Z'. Bytes past n may be anything
+    // (a carry from one only reaches later bytes); they are not kept.
+    const uint64_t at_least_a = (x + (0x80 - 'A') * kOnes) & kHigh;
+    const uint64_t above_z = (x + (0x80 - 'Z' - 1) * kOnes) & kHigh;
+    x |= (at_least_a & ~above_z) >> 2;  // 0x80 >> 2 == 0x20
+    std::memcpy(dst + i, &x, 8);
+  }
+  for (; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(src[i]);
+    dst[i] =
+        static_cast<char>(c | ((static_cast<unsigned>(c - 'A') < 26u) << 5));
+  }
+}
+
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
          c == '\f';
@@ -154,6 +182,19 @@ constexpr std::array<AsciiClass, 256> kAsciiClasses = [] {
 
 AsciiClass ClassOf(char c) { return kAsciiClasses[static_cast<uint8_t>(c)]; }
 
+// Letters, digits and '_': the bytes that always join (one byte a flag).
+constexpr std::array<bool, 256> kWordBytes = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = kAsciiClasses[c] == AsciiClass::kLetter ||
+           kAsciiClasses[c] == AsciiClass::kDigit ||
+           kAsciiClasses[c] == AsciiClass::kUnderscore;
+  }
+  return t;
+}();
+
+bool IsWordByte(char c) { return kWordBytes[static_cast<uint8_t>(c)]; }
+
 // Word segments of text[begin, end) (ASCII, no white space), with the rule
 // status ICU's word iterator gives them: the ASCII subset of UAX #29 rules
 // WB5-WB13b. Letters, digits and '_' always join (WB5, WB8-WB10, WB13a/b);
@@ -166,38 +207,26 @@ template <typename Emit>
 void SegmentAscii(std::string_view text, size_t begin, size_t end, Emit& emit) {
   size_t i = begin;
   while (i < end) {
-    AsciiClass cls = ClassOf(text[i]);
-    if (cls != AsciiClass::kLetter && cls != AsciiClass::kDigit &&
-        cls != AsciiClass::kUnderscore) {
+    if (!IsWordByte(text[i])) {
       ++i;
       continue;
     }
     const size_t start = i;
-    AsciiClass prev = cls;
     size_t j = i + 1;
-    while (j < end) {
+    for (;;) {
+      while (j < end && IsWordByte(text[j])) ++j;
+      // text[j] ends the segment unless it joins the bytes around it.
+      if (j + 1 >= end) break;
       const AsciiClass d = ClassOf(text[j]);
-      if (d == AsciiClass::kLetter || d == AsciiClass::kDigit ||
-          d == AsciiClass::kUnderscore) {
-        prev = d;
-        ++j;
-        continue;
-      }
-      if (j + 1 < end &&
-          (d == AsciiClass::kMidNumLet || d == AsciiClass::kMidNum)) {
-        const AsciiClass n = ClassOf(text[j + 1]);
-        const bool letters = d == AsciiClass::kMidNumLet &&
-                             prev == AsciiClass::kLetter &&
-                             n == AsciiClass::kLetter;
-        const bool digits =
-            prev == AsciiClass::kDigit && n == AsciiClass::kDigit;
-        if (letters || digits) {
-          j += 2;
-          prev = n;
-          continue;
-        }
-      }
-      break;
+      if (d != AsciiClass::kMidNumLet && d != AsciiClass::kMidNum) break;
+      const AsciiClass prev = ClassOf(text[j - 1]);
+      const AsciiClass n = ClassOf(text[j + 1]);
+      const bool letters = d == AsciiClass::kMidNumLet &&
+                           prev == AsciiClass::kLetter &&
+                           n == AsciiClass::kLetter;
+      const bool digits = prev == AsciiClass::kDigit && n == AsciiClass::kDigit;
+      if (!letters && !digits) break;
+      j += 2;
     }
     // The status comes from the last rule ICU applied, i.e. from the
     // segment's last two characters: ending in a letter is a word, in a
@@ -286,6 +315,16 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     }
   };
   size_t url_cursor = 0;  // first URL that may still overlap a segment
+  // out->text is written through `used`, its logical size, with room kept
+  // beyond it so that ASCII tokens are copied a word at a time; it is cut
+  // back to `used` at the end.
+  std::string& text = out->text;
+  size_t used = text.size();
+  auto room = [&](size_t bytes) {
+    if (text.size() < used + bytes) {
+      text.resize(std::max(used + bytes, 2 * text.size()));
+    }
+  };
   // Every word segment, from either path, ends here: URL filtering,
   // normalization and classification are shared.
   auto emit = [&](size_t b, size_t e, int32_t rule, bool ascii) {
@@ -295,31 +334,36 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     TokenList::Entry t;
     t.begin = static_cast<uint32_t>(b) + offset;
     t.end = static_cast<uint32_t>(e) + offset;
-    std::string& text = out->text;
-    const size_t start = text.size();
+    const size_t start = used;
     t.text_begin = static_cast<uint32_t>(start);
+    const size_t n = e - b;
     if (ascii) {
       // NFKC_Casefold of ASCII letters, digits, '_' '.' ',' ';' and the
       // apostrophe is ASCII lower-casing, and none is a typographic mark.
-      text.append(utf8.substr(b, e - b));
-      LowerAscii(text, start);
+      room(n + 9);
+      CopyLowerAscii(utf8.data() + b, n, utf8.size() - b, text.data() + start);
+      used += n;
     } else {
-      rep_->normalizer->NormalizeTo(utf8.substr(b, e - b), &text);
+      text.resize(used);
+      rep_->normalizer->NormalizeTo(utf8.substr(b, n), &text);
+      used = text.size();
+      room(1);
     }
     if (rule < UBRK_WORD_NUMBER_LIMIT) {
       t.kind = TokenKind::kNumber;
-      text.erase(std::remove(text.begin() + static_cast<ptrdiff_t>(start),
-                             text.end(), ','),
-                 text.end());
+      char* const first = text.data() + start;
+      used = static_cast<size_t>(std::remove(first, text.data() + used, ',') -
+                                 text.data());
     } else if (rule >= UBRK_WORD_KANA) {
       t.kind = TokenKind::kIdeographic;
     } else {
       t.kind = TokenKind::kWord;
-      t.stop_word = rep_->options.mark_stop_words &&
-                    IsStopWord(std::string_view(text).substr(start));
+      t.stop_word =
+          rep_->options.mark_stop_words &&
+          IsStopWord(std::string_view(text.data() + start, used - start));
     }
-    t.text_size = static_cast<uint32_t>(text.size() - start);
-    text.push_back(kTokenSeparator);
+    t.text_size = static_cast<uint32_t>(used - start);
+    text[used++] = kTokenSeparator;
     out->tokens.push_back(t);
   };
   if (!rep_->options.fast_ascii) {
@@ -350,6 +394,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     }
   }
   emit_urls_before(utf8.size() + 1);
+  text.resize(used);
 }
 
 template <typename Emit>
