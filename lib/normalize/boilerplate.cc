@@ -105,8 +105,8 @@ constexpr std::array<std::string_view, 8> kCaptionCredits = {
 
 // A line's match key: lower-case ASCII, straight quotes, collapsed white
 // space (no-break spaces included); its word count; and its repeat key
-// (the match key with digits folded to '0', hashed). Both forms are built
-// in one pass into buffers that are reused from line to line.
+// (the match key with digits folded to '0', hashed). The buffers are
+// reused from line to line.
 class LineKey {
  public:
   // Builds the key of `line`. Returns false when the line has more than
@@ -119,7 +119,6 @@ class LineKey {
       folded_.resize(line.size());
     }
     char* const out = key_.data();
-    char* const fold = folded_.data();
     // Branch-free for ASCII: every byte is written at `k`; a space only
     // advances `k` when the previous byte was not one, so runs collapse to
     // one space and leading spaces vanish (the text starts as if after a
@@ -155,7 +154,6 @@ class LineKey {
       // bytes, so a branch on them would be mispredicted once per word.
       const unsigned space = kSpace[c];
       out[k] = kLower[c];
-      fold[k] = kFolded[c];
       words += after_space & (space ^ 1);
       k += (space & after_space) ^ 1;
       after_space = space;
@@ -167,13 +165,22 @@ class LineKey {
   }
   std::string_view key() const { return {key_.data(), size_}; }
   int words() const { return words_; }
-  uint64_t RepeatKey(uint64_t seed) const {
-    return XXH3_64bits_withSeed(folded_.data(), size_, seed);
+  // The key with digits folded to '0', hashed.
+  uint64_t RepeatKey(uint64_t seed) {
+    const char* const key = key_.data();
+    char* const fold = folded_.data();
+    // A local size: the stores, being chars, could alias a member.
+    const size_t n = size_;
+    for (size_t i = 0; i < n; ++i) {  // a loop the compiler vectorizes
+      const char c = key[i];
+      fold[i] = static_cast<unsigned char>(c - '0') < 10 ? '0' : c;
+    }
+    return XXH3_64bits_withSeed(fold, n, seed);
   }
 
  private:
   // Per byte: 1 for the spaces collapsed (' ', '\t'); the key's byte
-  // (ASCII lower-cased, '\t' as ' '); the same with digits folded to '0'.
+  // (ASCII lower-cased, '\t' as ' ').
   static constexpr auto kSpace = [] {
     std::array<unsigned char, 256> t{};
     t[' '] = t['\t'] = 1;
@@ -185,11 +192,6 @@ class LineKey {
       t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     t['\t'] = ' ';
-    return t;
-  }();
-  static constexpr auto kFolded = [] {
-    std::array<char, 256> t = kLower;
-    for (int c = '0'; c <= '9'; ++c) t[c] = '0';
     return t;
   }();
 
@@ -220,9 +222,11 @@ class FurnitureMatcher {
   FurnitureMatch Find(std::string_view key, std::vector<int>& hits) const {
     hits.clear();
     FurnitureMatch out;
-    if (!set_.Match(re2::StringPiece(key.data(), key.size()), &hits)) {
-      return out;
-    }
+    const re2::StringPiece text(key.data(), key.size());
+    // Most lines match nothing. Asked for the matches, RE2 allocates a set
+    // for them on every call, so they are asked for only after a plain
+    // yes.
+    if (!set_.Match(text, nullptr) || !set_.Match(text, &hits)) return out;
     for (int hit : hits) {
       out.pattern |= hit == kPattern;
       out.caption |= hit == kCaption;
@@ -468,21 +472,34 @@ absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
 CleanText BoilerplateFilter::Clean(const Article& article) const {
   const BoilerplateOptions& opt = rep_->options;
   CleanText out;
-  std::vector<absl::string_view> lines = absl::StrSplit(article.text, '\n');
+  // Buffers reused by the calls on one thread (an article's lines, the
+  // keys seen, the kept lines), so that cleaning allocates only its result.
+  struct Scratch {
+    std::vector<std::string_view> lines, kept;
+    absl::flat_hash_set<uint64_t> seen;
+    std::vector<int> hits;
+    LineKey line_key;
+  };
+  thread_local Scratch scratch;
+  std::vector<std::string_view>& lines = scratch.lines;
+  std::vector<std::string_view>& kept = scratch.kept;
+  absl::flat_hash_set<uint64_t>& seen = scratch.seen;
+  std::vector<int>& hits = scratch.hits;
+  LineKey& line_key = scratch.line_key;
+  lines.clear();
+  kept.clear();
+  seen.clear();
   size_t content_lines = 0;
-  for (absl::string_view line : lines) {
+  for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
+    lines.push_back(SV(line));
     content_lines += !Trim(SV(line)).empty();
   }
   const uint64_t seed = SourceSeed(article.source);
-  absl::flat_hash_set<uint64_t> seen;
-  LineKey line_key;
   const FurnitureMatcher& matcher = FurnitureMatcher::Get();
-  std::vector<int> hits;
-  std::vector<std::string_view> kept;
   bool in_tail = false;
   size_t content_index = 0;
-  for (absl::string_view raw : lines) {
-    std::string_view line = Trim(SV(raw));
+  for (std::string_view raw : lines) {
+    std::string_view line = Trim(raw);
     if (line.empty()) {
       if (!in_tail) kept.push_back("");
       continue;
@@ -534,6 +551,7 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
   }
   // Collapse runs of blank lines left behind by removed furniture.
   std::string& text = out.text;
+  text.reserve(article.text.size());
   bool last_blank = true;
   for (std::string_view line : kept) {
     if (line.empty()) {
