@@ -77,48 +77,42 @@ uint64_t PrefixKey(std::string_view s) {
 
 constexpr uint32_t kNone = UINT32_MAX;
 
-// A string and its hash (XXH3), computed once by the caller so that a
-// lookup and the prefetch before it do not hash the text again.
-struct HashedText {
-  std::string_view text;
-  uint64_t hash = 0;
+// A string's 128-bit XXH3 hash, which stands for the string in the
+// vocabulary tables, so that a lookup reads the table's slot and never the
+// stored text. Two different strings of one vocabulary share a 128-bit
+// hash with probability about n^2 / 2^129: 1.5e-27 for a million words.
+struct TextId {
+  uint64_t low = 0, high = 0;
+  bool operator==(const TextId&) const = default;
 };
 
-HashedText Hashed(std::string_view text) {
-  return {text, XXH3_64bits(text.data(), text.size())};
+TextId IdOf(std::string_view text) {
+  const XXH128_hash_t h = XXH3_128bits(text.data(), text.size());
+  return {h.low64, h.high64};
 }
 
-struct HashedTextHash {
-  using is_transparent = void;
-  size_t operator()(const HashedText& k) const { return k.hash; }
-};
-
-// The hashes first: a probe that meets another word's slot is told apart
-// without reading that word's text.
-struct HashedTextEq {
-  using is_transparent = void;
-  bool operator()(const HashedText& a, const HashedText& b) const {
-    return a.hash == b.hash && a.text == b.text;
-  }
+// The id's low half is already a uniform hash.
+struct TextIdHash {
+  size_t operator()(const TextId& id) const { return id.low; }
 };
 
 // Strings with slots: each distinct string gets the next slot, its text
 // kept in stable storage and its sort key.
 class SlotTable {
  public:
-  uint32_t Find(const HashedText& s) const {
-    auto it = slots_.find(s);
+  uint32_t Find(const TextId& id) const {
+    auto it = slots_.find(id);
     return it == slots_.end() ? kNone : it->second;
   }
-  // Requests the memory Find(s) will read.
-  void Prefetch(const HashedText& s) const { slots_.prefetch(s); }
-  // Inserts `s`, which is not in the table.
-  uint32_t Add(const HashedText& s) {
+  // Requests the memory Find(id) will read.
+  void Prefetch(const TextId& id) const { slots_.prefetch(id); }
+  // Inserts `text`, whose id `id` is not in the table.
+  uint32_t Add(std::string_view text, const TextId& id) {
     const auto slot = static_cast<uint32_t>(text_.size());
-    const std::string& stored = storage_.emplace_back(s.text);
+    const std::string& stored = storage_.emplace_back(text);
     text_.push_back(stored);
     key_.push_back(PrefixKey(stored));
-    slots_.emplace(HashedText{stored, s.hash}, slot);
+    slots_.emplace(id, slot);
     return slot;
   }
   std::string_view text(uint32_t slot) const { return text_[slot]; }
@@ -138,8 +132,7 @@ class SlotTable {
   }
 
  private:
-  absl::flat_hash_map<HashedText, uint32_t, HashedTextHash, HashedTextEq>
-      slots_;
+  absl::flat_hash_map<TextId, uint32_t, TextIdHash> slots_;
   std::deque<std::string> storage_;
   std::vector<std::string_view> text_;
   std::vector<uint64_t> key_;
@@ -217,9 +210,9 @@ struct FeatureExtractor::Rep {
   std::vector<uint32_t> term_id;    // by term: id in `term_serial`
   uint64_t entity_serial = 0, term_serial = 0;
 
-  // Per article: each token's text with its hash (empty for URLs), its
-  // word (kNone for URLs), the weights.
-  std::vector<HashedText> token_text;
+  // Per article: each token's text id (unset for URLs), its word (kNone
+  // for URLs), the weights.
+  std::vector<TextId> token_id;
   std::vector<uint32_t> token_word;
   SlotWeights term_weights, entity_weights;
   SlotWeights mid_sentence;  // words capitalised mid-sentence, per call
@@ -238,11 +231,11 @@ struct FeatureExtractor::Rep {
     mid_sentence.Reset();
   }
 
-  uint32_t Word(const HashedText& text) {
-    uint32_t w = words.Find(text);
+  uint32_t Word(std::string_view text, const TextId& id) {
+    uint32_t w = words.Find(id);
     if (w != kNone) return w;
-    w = words.Add(text);
-    stop.push_back(IsStopWord(text.text));
+    w = words.Add(text, id);
+    stop.push_back(IsStopWord(text));
     stem_term.push_back(kNone);
     self_term.push_back(kNone);
     entity_id.push_back(kNone);
@@ -250,10 +243,10 @@ struct FeatureExtractor::Rep {
   }
 
   uint32_t Term(std::string_view text) {
-    const HashedText key = Hashed(text);
-    uint32_t t = terms.Find(key);
+    const TextId id = IdOf(text);
+    uint32_t t = terms.Find(id);
     if (t != kNone) return t;
-    t = terms.Add(key);
+    t = terms.Add(text, id);
     term_id.push_back(kNone);
     return t;
   }
@@ -336,23 +329,23 @@ std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
   // The vocabulary outgrows the cache: each token's slot is requested
   // kAhead tokens before it is looked up, so that the misses overlap.
   constexpr size_t kAhead = 8;
-  token_text.resize(all);
+  token_id.resize(all);
   for (size_t i = 0; i < all; ++i) {
     const Entry& t = tokens.tokens[i];
-    if (t.kind != TokenKind::kUrl) token_text[i] = Hashed(tokens.TextOf(t));
+    if (t.kind != TokenKind::kUrl) token_id[i] = IdOf(tokens.TextOf(t));
   }
   for (size_t i = 0; i < std::min(all, kAhead); ++i) {
-    words.Prefetch(token_text[i]);
+    words.Prefetch(token_id[i]);
   }
   token_word.resize(all);
   for (size_t i = 0; i < all; ++i) {
-    if (i + kAhead < all) words.Prefetch(token_text[i + kAhead]);
+    if (i + kAhead < all) words.Prefetch(token_id[i + kAhead]);
     Entry& t = tokens.tokens[i];
     if (t.kind == TokenKind::kUrl) {
       token_word[i] = kNone;
       continue;
     }
-    const uint32_t w = Word(token_text[i]);
+    const uint32_t w = Word(tokens.TextOf(t), token_id[i]);
     token_word[i] = w;
     t.stop_word = t.kind == TokenKind::kWord && stop[w];
   }
