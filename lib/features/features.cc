@@ -139,49 +139,58 @@ class SlotTable {
 };
 
 // Term weights of one article by slot, accumulated in the order added.
-// A slot counts once added, even with weight 0.
-struct SlotWeights {
-  std::vector<float> weight;    // by slot
-  std::vector<uint32_t> stamp;  // by slot: == round when added this round
-  std::vector<uint32_t> added;  // slots added this round
-  uint32_t round = 0;
-
+// A slot counts once added, even with weight 0. A slot's weight and stamp
+// share a cell: one cache line brings both.
+class SlotWeights {
+ public:
   void Start(size_t slots) {
-    if (weight.size() < slots) {
-      weight.resize(slots);
-      stamp.resize(slots, 0);
-    }
+    if (cells_.size() < slots) cells_.resize(slots);
     added.clear();
-    ++round;
+    ++round_;
   }
   void Add(uint32_t slot, float w) {
-    if (stamp[slot] != round) {
-      stamp[slot] = round;
-      weight[slot] = 0;
+    Cell& c = cells_[slot];
+    if (c.stamp != round_) {
+      c.stamp = round_;
+      c.weight = 0;
       added.push_back(slot);
     }
-    weight[slot] += w;
+    c.weight += w;
   }
+  // Whether `slot` was added this round.
+  bool Has(uint32_t slot) const { return cells_[slot].stamp == round_; }
+  float weight(uint32_t slot) const { return cells_[slot].weight; }
   void Reset() { *this = SlotWeights(); }
+
+  std::vector<uint32_t> added;  // slots added this round
+
+ private:
+  struct Cell {
+    float weight = 0;
+    uint32_t stamp = 0;  // == round_ when added this round
+  };
+  std::vector<Cell> cells_;  // by slot
+  uint32_t round_ = 0;
 };
 
 // Appends the ids in `dictionary` and the weights of `weights.added`, whose
-// strings are in `table`. `cached` holds ids by slot for the dictionary
-// with serial `*serial` (kNone: not asked yet); a different dictionary
-// starts the cache over.
+// strings are in `table`. `cached(slot)` is the slot's id in the
+// dictionary with serial `*serial` (kNone: not asked yet); a different
+// dictionary starts the cache over (`clear_cache`).
+template <typename Cached, typename ClearCache>
 void InternSlots(const SlotWeights& weights, const SlotTable& table,
                  TermDictionary& dictionary, uint64_t* serial,
-                 std::vector<uint32_t>* cached, std::vector<uint32_t>* ids,
-                 std::vector<float>* out_weights) {
+                 const Cached& cached, const ClearCache& clear_cache,
+                 std::vector<uint32_t>* ids, std::vector<float>* out_weights) {
   if (*serial != dictionary.serial()) {
-    cached->assign(cached->size(), kNone);
+    clear_cache();
     *serial = dictionary.serial();
   }
   for (uint32_t slot : weights.added) {
-    uint32_t& id = (*cached)[slot];
+    uint32_t& id = cached(slot);
     if (id == kNone) id = dictionary.Intern(table.text(slot));
     ids->push_back(id);
-    out_weights->push_back(weights.weight[slot]);
+    out_weights->push_back(weights.weight(slot));
   }
 }
 
@@ -201,12 +210,16 @@ struct FeatureExtractor::Rep {
   // not a word) and its ids in the caller's dictionaries are kept by word
   // slot. Bounded: dropped, between articles, at kMaxWords words.
   static constexpr size_t kMaxWords = size_t{1} << 20;
-  SlotTable words;                  // token texts; also the entity terms
-  SlotTable terms;                  // content terms
-  std::vector<uint8_t> stop;        // by word
-  std::vector<uint32_t> stem_term;  // by word: term of its stem, or kNone
-  std::vector<uint32_t> self_term;  // by word: term of its text, or kNone
-  std::vector<uint32_t> entity_id;  // by word: id in `entity_serial`
+  SlotTable words;  // token texts; also the entity terms
+  SlotTable terms;  // content terms
+  // What is known of a word, in one cell: its tokens read it in turn.
+  struct WordInfo {
+    uint32_t stem_term = kNone;  // term of its stem
+    uint32_t self_term = kNone;  // term of its text
+    uint32_t entity_id = kNone;  // id in `entity_serial`
+    bool stop = false;
+  };
+  std::vector<WordInfo> word_info;  // by word
   std::vector<uint32_t> term_id;    // by term: id in `term_serial`
   uint64_t entity_serial = 0, term_serial = 0;
 
@@ -221,10 +234,7 @@ struct FeatureExtractor::Rep {
   void ClearVocabulary() {
     words.Clear();
     terms.Clear();
-    stop.clear();
-    stem_term.clear();
-    self_term.clear();
-    entity_id.clear();
+    word_info.clear();
     term_id.clear();
     term_weights.Reset();
     entity_weights.Reset();
@@ -235,10 +245,7 @@ struct FeatureExtractor::Rep {
     uint32_t w = words.Find(id);
     if (w != kNone) return w;
     w = words.Add(text, id);
-    stop.push_back(IsStopWord(text));
-    stem_term.push_back(kNone);
-    self_term.push_back(kNone);
-    entity_id.push_back(kNone);
+    word_info.push_back({.stop = IsStopWord(text)});
     return w;
   }
 
@@ -254,7 +261,8 @@ struct FeatureExtractor::Rep {
   // Content term of a token: words are reduced to their stem.
   uint32_t TermOf(const Entry& e, uint32_t w) {
     const bool stemmed = e.kind == TokenKind::kWord && stemmer != nullptr;
-    uint32_t& term = stemmed ? stem_term[w] : self_term[w];
+    WordInfo& info = word_info[w];
+    uint32_t& term = stemmed ? info.stem_term : info.self_term;
     if (term == kNone) {
       const std::string_view text = words.text(w);
       term = Term(stemmed ? Stem(text) : text);
@@ -299,7 +307,7 @@ struct FeatureExtractor::Rep {
     // A capitalised sentence-initial word counts when the same word is
     // capitalised mid-sentence elsewhere ("Reid said..." after "Tara Reid").
     for (uint32_t w : initial) {
-      if (mid_sentence.stamp[w] == mid_sentence.round) {
+      if (mid_sentence.Has(w)) {
         entity_weights.Add(w, weight);
       }
     }
@@ -347,7 +355,7 @@ std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
     }
     const uint32_t w = Word(tokens.TextOf(t), token_id[i]);
     token_word[i] = w;
-    t.stop_word = t.kind == TokenKind::kWord && stop[w];
+    t.stop_word = t.kind == TokenKind::kWord && word_info[w].stop;
   }
   const float title_weight = static_cast<float>(options.title_weight);
   term_weights.Start(terms.size() + all);  // new terms: at most one a token
@@ -422,11 +430,11 @@ ArticleFeatures FeatureExtractor::Extract(const Article& article) {
   if (!r.options.terms) return out;
   for (uint32_t t : r.term_weights.added) {
     out.terms.push_back(
-        {std::string(r.terms.text(t)), r.term_weights.weight[t]});
+        {std::string(r.terms.text(t)), r.term_weights.weight(t)});
   }
   for (uint32_t w : r.entity_weights.added) {
     out.entities.push_back(
-        {std::string(r.words.text(w)), r.entity_weights.weight[w]});
+        {std::string(r.words.text(w)), r.entity_weights.weight(w)});
   }
   return out;
 }
@@ -441,10 +449,18 @@ std::vector<uint64_t> FeatureExtractor::ExtractInterned(
   out->entity_ids.clear();
   out->entity_weights.clear();
   if (!r.options.terms) return shingles;
-  InternSlots(r.term_weights, r.terms, terms, &r.term_serial, &r.term_id,
-              &out->term_ids, &out->term_weights);
-  InternSlots(r.entity_weights, r.words, entities, &r.entity_serial,
-              &r.entity_id, &out->entity_ids, &out->entity_weights);
+  InternSlots(
+      r.term_weights, r.terms, terms, &r.term_serial,
+      [&r](uint32_t t) -> uint32_t& { return r.term_id[t]; },
+      [&r] { r.term_id.assign(r.term_id.size(), kNone); }, &out->term_ids,
+      &out->term_weights);
+  InternSlots(
+      r.entity_weights, r.words, entities, &r.entity_serial,
+      [&r](uint32_t w) -> uint32_t& { return r.word_info[w].entity_id; },
+      [&r] {
+        for (Rep::WordInfo& info : r.word_info) info.entity_id = kNone;
+      },
+      &out->entity_ids, &out->entity_weights);
   return shingles;
 }
 
