@@ -6,9 +6,12 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -118,6 +121,7 @@ class LineKey {
       key_.resize(line.size());
       folded_.resize(line.size());
     }
+    if (std::optional<bool> fast = SetPlain(line, max_words)) return *fast;
     char* const out = key_.data();
     // Branch-free for ASCII: every byte is written at `k`; a space only
     // advances `k` when the previous byte was not one, so runs collapse to
@@ -179,6 +183,69 @@ class LineKey {
   }
 
  private:
+  // The common case, eight bytes at a time (SWAR): a plain line (ASCII, no
+  // tab, no space at either end or next to another) is its own key but for
+  // upper case, and has one word more than spaces. Returns what Set returns,
+  // or nothing when the line is not plain (nothing is set then).
+  std::optional<bool> SetPlain(std::string_view line, int max_words) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHigh = 0x8080808080808080ULL;
+    const size_t n = line.size();
+    if (std::endian::native != std::endian::little || n == 0 ||
+        line.front() == ' ' || line.back() == ' ') {
+      return std::nullopt;
+    }
+    // High bit of each byte of x (all below 0x80) that equals c: x ^ c is
+    // 0 there, and adding 0x7f sets the high bit of every other byte
+    // without a carry.
+    auto equal = [](uint64_t x, char c) {
+      return ~((x ^ (static_cast<uint8_t>(c) * kOnes)) + 0x7f * kOnes) & kHigh;
+    };
+    char* const out = key_.data();
+    uint64_t last_space = 0;  // the previous word's space flags
+    int spaces = 0;
+    // Lower-cases the word x of `bytes` bytes at out + i; false when the
+    // line is not plain or (*too_many) has too many words.
+    bool too_many = false;
+    auto word = [&](uint64_t x, size_t i, size_t bytes) {
+      if ((x & kHigh) != 0 || equal(x, '\t') != 0) return false;
+      const uint64_t space = equal(x, ' ');
+      // A space right after a space, in this word or across the last two.
+      if ((space & (space << 8 | last_space >> 56)) != 0) return false;
+      last_space = space;
+      // Flags summed by a multiply (std::popcount is a library call on
+      // the baseline x86-64 target).
+      spaces += static_cast<int>(((space >> 7) * kOnes) >> 56);
+      // Each space so far ends a word: past max_words spaces, the line has
+      // too many words whatever follows.
+      if (spaces > max_words) {
+        too_many = true;
+        return false;
+      }
+      const uint64_t at_least_a = (x + (0x80 - 'A') * kOnes) & kHigh;
+      const uint64_t above_z = (x + (0x80 - 'Z' - 1) * kOnes) & kHigh;
+      x |= (at_least_a & ~above_z) >> 2;  // 0x80 >> 2 == 0x20
+      std::memcpy(out + i, &x, bytes);
+      return true;
+    };
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x;
+      std::memcpy(&x, line.data() + i, 8);
+      if (!word(x, i, 8)) return too_many ? std::optional(false) : std::nullopt;
+    }
+    if (i < n) {
+      uint64_t x = 0;  // zero-padded: no spaces, tabs or letters
+      std::memcpy(&x, line.data() + i, n - i);
+      if (!word(x, i, n - i)) {
+        return too_many ? std::optional(false) : std::nullopt;
+      }
+    }
+    size_ = n;
+    words_ = spaces + 1;
+    return words_ <= max_words;
+  }
+
   // Per byte: 1 for the spaces collapsed (' ', '\t'); the key's byte
   // (ASCII lower-cased, '\t' as ' ').
   static constexpr auto kSpace = [] {

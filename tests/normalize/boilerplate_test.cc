@@ -2,6 +2,7 @@
 // an article and across a source's articles, fragments; and the seeds.
 #include <catch2/catch.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_replace.h"
 #include "storycluster/ingest.h"
 #include "storycluster/normalize.h"
@@ -108,6 +109,56 @@ TEST_CASE("lines repeated across one source's articles are furniture") {
                 BoilerplateRule::kCorpusRepeat));
   const CleanText other = filter->Clean(corpus[3]);
   CHECK_THAT(other.text, Catch::Contains("Get the Daily Bugle app"));
+}
+
+// Line keys are built on two paths: plain lines (ASCII, single spaces)
+// eight bytes at a time, the rest byte by byte. Both must give one key for
+// lines that differ only in case, digits, spacing and typographic quotes.
+TEST_CASE(
+    "line keys: case, digits, spacing and quotes do not tell lines apart") {
+  const std::string plain =
+      "Leaders met in Hanoi on Monday 12 May to say 'no'.";
+  for (const std::string variant :
+       {std::string("LEADERS met in Hanoi on Monday 34 May to say 'no'."),
+        std::string("  Leaders met\tin  Hanoi on Monday 12 May to say 'no'. "),
+        std::string(
+            "Leaders met in Hanoi on Monday 12 May to say \u2018no\u2019."),
+        std::string(
+            "Leaders met\u00a0in Hanoi on Monday 12 May to say 'no'.")}) {
+    CAPTURE(variant);
+    const CleanText c = Filter()->Clean(Make(plain + "\n" + variant + "\n"));
+    CHECK(c.text == plain);
+    CHECK(Removed(c, std::string(absl::StripAsciiWhitespace(variant)),
+                  BoilerplateRule::kRepeatedInArticle));
+  }
+}
+
+// Only lines of at most max_furniture_words (40) words are learned as a
+// source's furniture; the count must agree on both key paths.
+TEST_CASE("corpus repeats: lines past the word limit are never furniture") {
+  auto words = [](int n, std::string_view space) {
+    std::string line = "Word0";
+    for (int i = 1; i < n; ++i) {
+      line += space;
+      line += "word" + std::to_string(i % 7);
+    }
+    return line;
+  };
+  for (std::string_view space : {" ", "  "}) {
+    CAPTURE(space);
+    const std::string at_limit = words(40, space);
+    const std::string past_limit = words(41, space);
+    std::vector<Article> corpus;
+    for (int i = 0; i < 3; ++i) {
+      corpus.push_back(Make("Story number " + std::to_string(i) +
+                                " begins with its own sentence here.\n" +
+                                at_limit + "\n" + past_limit + "\n",
+                            "Daily Bugle"));
+    }
+    const CleanText c = Filter(corpus)->Clean(corpus[0]);
+    CHECK(Removed(c, at_limit, BoilerplateRule::kCorpusRepeat));
+    CHECK_THAT(c.text, Catch::Contains(past_limit));
+  }
 }
 
 TEST_CASE("options: fragment rule and patterns can be switched off") {
