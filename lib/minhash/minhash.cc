@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/xxhash_inline.h"
 #include "storycluster/similarity.h"
@@ -39,16 +40,19 @@ void MinHasher::Sign(absl::Span<const uint64_t> shingles,
   if (shingles.empty()) return;
   // `filled` marks bins that received a value (a value may itself equal
   // kEmptySignatureValue, so the value cannot be the marker).
-  std::vector<uint8_t> filled(k, 0);
+  // On the stack for the usual sizes: signing is per article.
+  absl::InlinedVector<uint8_t, 512> filled(k, 0);
   for (uint64_t s : shingles) {
     const uint64_t x = XXH3_64bits_withSeed(&s, sizeof(s), format_.seed);
     const uint32_t bin = static_cast<uint32_t>(((x >> 32) * k) >> 32);
     const uint32_t value = static_cast<uint32_t>(x);
-    if (!filled[bin] || value < out[bin]) out[bin] = value;
+    // An unfilled bin still holds kEmptySignatureValue, the largest value,
+    // so a plain minimum also fills it.
+    out[bin] = std::min(out[bin], value);
     filled[bin] = 1;
   }
   // Densify from the original (pre-densification) values only.
-  std::vector<uint32_t> original(out.begin(), out.end());
+  const absl::InlinedVector<uint32_t, 512> original(out.begin(), out.end());
   for (uint32_t bin = 0; bin < k; ++bin) {
     if (filled[bin]) continue;
     for (uint32_t attempt = 0;; ++attempt) {

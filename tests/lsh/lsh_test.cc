@@ -29,6 +29,52 @@ TEST_CASE("lsh: ForThreshold fits the budget and centres the S-curve") {
   CHECK(recall.CandidateProbability(0.7) > balanced.CandidateProbability(0.7));
 }
 
+// The definition ForThreshold implements, written out directly: every
+// bands x rows in order, each integral by the midpoint rule over 1000
+// steps; the first minimum wins.
+LshOptions DirectSearch(double t, uint32_t k, double fp_w, double fn_w) {
+  auto integrate = [](auto f, double a, double b) {
+    const double h = (b - a) / 1000;
+    double sum = 0;
+    for (int i = 0; i < 1000; ++i) sum += f(a + (i + 0.5) * h);
+    return sum * h;
+  };
+  LshOptions best;
+  double best_error = INFINITY;
+  for (uint32_t bands = 1; bands <= k; ++bands) {
+    for (uint32_t rows = 1; rows <= k / bands; ++rows) {
+      auto p = [&](double s) {
+        return 1.0 - std::pow(1.0 - std::pow(s, rows), bands);
+      };
+      const double error =
+          fp_w * integrate(p, 0.0, t) +
+          fn_w * integrate([&](double s) { return 1.0 - p(s); }, t, 1.0);
+      if (error < best_error) {
+        best_error = error;
+        best.bands = bands;
+        best.rows = rows;
+      }
+    }
+  }
+  return best;
+}
+
+TEST_CASE("lsh: ForThreshold gives the direct search's choice, memoised") {
+  for (uint32_t k : {16u, 128u}) {
+    for (double t : {0.2, 0.5, 0.72, 0.9}) {
+      for (auto [fp_w, fn_w] : {std::pair(0.5, 0.5), std::pair(0.2, 0.8)}) {
+        INFO("k=" << k << " t=" << t << " weights " << fp_w << "/" << fn_w);
+        const LshOptions want = DirectSearch(t, k, fp_w, fn_w);
+        for (int call = 0; call < 2; ++call) {  // computed, then remembered
+          const LshOptions got = LshOptions::ForThreshold(t, k, fp_w, fn_w);
+          CHECK(got.bands == want.bands);
+          CHECK(got.rows == want.rows);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("lsh: invalid shapes are refused") {
   LshOptions o;
   o.bands = 20;
