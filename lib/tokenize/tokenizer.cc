@@ -240,7 +240,7 @@ void SegmentAscii(std::string_view text, size_t begin, size_t end, Emit& emit) {
                : ClassOf(text[j - 2]) == AsciiClass::kDigit ? UBRK_WORD_NUMBER
                                                             : UBRK_WORD_LETTER;
     }
-    if (status != UBRK_WORD_NONE) emit(start, j, status, true);
+    if (status != UBRK_WORD_NONE) emit(start, j, status);
     i = j;
   }
 }
@@ -325,30 +325,21 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
       text.resize(std::max(used + bytes, 2 * text.size()));
     }
   };
-  // Every word segment, from either path, ends here: URL filtering,
-  // normalization and classification are shared.
-  auto emit = [&](size_t b, size_t e, int32_t rule, bool ascii) {
+  // Every word segment, from either path, goes through `outside_urls`
+  // (segments inside an address are dropped; addresses before it are
+  // emitted) and `finish` (classification, separator, entry); the paths
+  // differ in how the text is normalized.
+  auto outside_urls = [&](size_t b, size_t e) {
     while (url_cursor < urls.size() && urls[url_cursor].end <= b) ++url_cursor;
-    if (url_cursor < urls.size() && urls[url_cursor].begin < e) return;
+    if (url_cursor < urls.size() && urls[url_cursor].begin < e) return false;
     emit_urls_before(e);
+    return true;
+  };
+  auto finish = [&](size_t b, size_t e, size_t start, int32_t rule) {
     TokenList::Entry t;
     t.begin = static_cast<uint32_t>(b) + offset;
     t.end = static_cast<uint32_t>(e) + offset;
-    const size_t start = used;
     t.text_begin = static_cast<uint32_t>(start);
-    const size_t n = e - b;
-    if (ascii) {
-      // NFKC_Casefold of ASCII letters, digits, '_' '.' ',' ';' and the
-      // apostrophe is ASCII lower-casing, and none is a typographic mark.
-      room(n + 9);
-      CopyLowerAscii(utf8.data() + b, n, utf8.size() - b, text.data() + start);
-      used += n;
-    } else {
-      text.resize(used);
-      rep_->normalizer->NormalizeTo(utf8.substr(b, n), &text);
-      used = text.size();
-      room(1);
-    }
     if (rule < UBRK_WORD_NUMBER_LIMIT) {
       t.kind = TokenKind::kNumber;
       char* const first = text.data() + start;
@@ -366,6 +357,29 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     text[used++] = kTokenSeparator;
     out->tokens.push_back(t);
   };
+  // ICU's segments: normalized by TextNormalizer.
+  auto emit = [&](size_t b, size_t e, int32_t rule) {
+    if (!outside_urls(b, e)) return;
+    const size_t start = used;
+    text.resize(used);
+    rep_->normalizer->NormalizeTo(utf8.substr(b, e - b), &text);
+    used = text.size();
+    room(1);
+    finish(b, e, start, rule);
+  };
+  // The ASCII segments: NFKC_Casefold of ASCII letters, digits, '_' '.'
+  // ',' ';' and the apostrophe is ASCII lower-casing, and none is a
+  // typographic mark. A lambda of its own, so that it is inlined into the
+  // segmenter's loop.
+  auto emit_ascii = [&](size_t b, size_t e, int32_t rule) {
+    if (!outside_urls(b, e)) return;
+    const size_t start = used;
+    const size_t n = e - b;
+    room(n + 9);
+    CopyLowerAscii(utf8.data() + b, n, utf8.size() - b, text.data() + start);
+    used += n;
+    finish(b, e, start, rule);
+  };
   if (!rep_->options.fast_ascii) {
     SegmentWithIcu(utf8, 0, emit);
   } else {
@@ -379,7 +393,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     while (pos < n) {
       const size_t high = NextNonAscii(utf8, pos);
       if (high == n) {
-        SegmentAscii(utf8, pos, n, emit);
+        SegmentAscii(utf8, pos, n, emit_ascii);
         break;
       }
       size_t run_begin = high, run_end = high + 1;
@@ -387,7 +401,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
         --run_begin;
       }
       while (run_end < n && !IsAsciiSpace(utf8[run_end])) ++run_end;
-      SegmentAscii(utf8, pos, run_begin, emit);
+      SegmentAscii(utf8, pos, run_begin, emit_ascii);
       SegmentWithIcu(utf8.substr(run_begin, run_end - run_begin), run_begin,
                      emit);
       pos = run_end;
@@ -412,7 +426,7 @@ void Tokenizer::SegmentWithIcu(std::string_view text, size_t base, Emit& emit) {
     const int32_t rule = words.getRuleStatus();
     if (rule < UBRK_WORD_NONE_LIMIT) continue;  // spaces and punctuation
     emit(base + static_cast<size_t>(begin), base + static_cast<size_t>(end),
-         rule, false);
+         rule);
   }
 }
 
