@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "storycluster/features.h"
+#include "storycluster/minhash.h"
 
 namespace storycluster {
 
@@ -131,6 +132,13 @@ struct CorpusFeatures {
       std::make_unique<TermDictionary>();
   TermLists terms;     // content terms
   TermLists entities;  // entity-like terms
+  // The shingle sets' MinHash signatures (size() rows of
+  // signature_options.num_hashes values, row-major) when the pipeline
+  // made them as it extracted the features, while the sets were at hand;
+  // empty otherwise. Copy detection uses them instead of reading the sets
+  // back.
+  std::vector<uint32_t> signatures;
+  MinHashOptions signature_options;
 
   size_t size() const { return terms.size(); }
 };

@@ -81,6 +81,21 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
     const ShingleStore& shingles,
     absl::Span<const std::optional<absl::Time>> published,
     const DedupOptions& options = {});
+// The same over a corpus's shingle store, using the signatures made as its
+// features were extracted (CorpusFeatures::signatures) when they were made
+// under options.minhash.
+absl::StatusOr<CopyGroups> FindCopyGroups(
+    const CorpusFeatures& corpus,
+    absl::Span<const std::optional<absl::Time>> published,
+    const DedupOptions& options = {});
+// The same with the sets' signatures already made: one row of
+// options.minhash.num_hashes values per set, row-major, by a MinHasher
+// with options.minhash (CorpusFeatures::signatures). They are not computed
+// again. A matrix of another size is refused.
+absl::StatusOr<CopyGroups> FindCopyGroups(
+    const ShingleStore& shingles, absl::Span<const uint32_t> signatures,
+    absl::Span<const std::optional<absl::Time>> published,
+    const DedupOptions& options = {});
 
 }  // namespace storycluster
 

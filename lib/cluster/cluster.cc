@@ -179,9 +179,10 @@ absl::StatusOr<Clustering> ClusterCorpus(
   //    reprinted many times does not outweigh the others.
   DedupOptions dedup_options = options.dedup;
   dedup_options.threads = options.threads;
-  auto copies = FindCopyGroups(*corpus->shingles, times, dedup_options);
+  auto copies = FindCopyGroups(*corpus, times, dedup_options);
   if (!copies.ok()) return copies.status();
   corpus->shingles = std::make_unique<ShingleStore>();  // not needed again
+  std::vector<uint32_t>().swap(corpus->signatures);
   const std::vector<uint32_t>& leader = copies->original_of;
   std::vector<uint32_t> originals;
   for (uint32_t i = 0; i < n; ++i) {

@@ -42,11 +42,20 @@ absl::StatusOr<std::vector<std::unique_ptr<FeatureExtractor>>> Extractors(
 class CorpusBuilder {
  public:
   // `expected` is how many articles will be added in all (0: unknown).
+  // The shingle sets are also signed, on the workers while they are at
+  // hand, into corpus->signatures under `minhash` (copy detection then
+  // does not read them back to sign them).
   CorpusBuilder(std::vector<std::unique_ptr<FeatureExtractor>> extractors,
-                CorpusFeatures* corpus, size_t expected)
+                CorpusFeatures* corpus, size_t expected,
+                std::unique_ptr<MinHasher> hasher,
+                const MinHashOptions& minhash)
       : extractors_(std::move(extractors)),
         corpus_(corpus),
-        expected_(expected) {}
+        expected_(expected),
+        hasher_(std::move(hasher)) {
+    corpus_->signature_options = minhash;
+    corpus_->signatures.reserve(expected_ * hasher_->num_hashes());
+  }
 
   // `progress`, if set, is called from the calling thread with the number
   // of the batch's articles done so far.
@@ -54,6 +63,11 @@ class CorpusBuilder {
                    const std::function<void(size_t)>& progress = nullptr) {
     shingles_.resize(batch.size());
     terms_.resize(batch.size());
+    const size_t k = hasher_->num_hashes();
+    const size_t first_row = corpus_->signatures.size() / k;
+    corpus_->signatures.resize((first_row + batch.size()) * k);
+    const absl::Span<uint32_t> rows =
+        absl::MakeSpan(corpus_->signatures).subspan(first_row * k);
     const int workers = static_cast<int>(extractors_.size());
     std::atomic<size_t> done{0};
     ParallelFor(batch.size(), workers, 16,
@@ -62,6 +76,7 @@ class CorpusBuilder {
                     shingles_[i] = extractors_[worker]->ExtractInterned(
                         batch[i], *corpus_->term_dictionary,
                         *corpus_->entity_dictionary, &terms_[i]);
+                    hasher_->Sign(shingles_[i], rows.subspan(i * k, k));
                   }
                   const size_t now = done += end - begin;
                   if (progress && worker == 0) progress(now);
@@ -95,6 +110,7 @@ class CorpusBuilder {
   std::vector<std::unique_ptr<FeatureExtractor>> extractors_;
   CorpusFeatures* corpus_;
   size_t expected_;
+  std::unique_ptr<MinHasher> hasher_;  // const: Sign is thread-safe
   bool reserved_ = false;
   std::vector<std::vector<uint64_t>> shingles_;  // per batch position
   std::vector<InternedTerms> terms_;
@@ -171,9 +187,12 @@ absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
   auto extractors =
       Extractors(options.features, std::move(filter).value(), workers);
   if (!extractors.ok()) return extractors.status();
+  auto hasher = MinHasher::Create(options.cluster.dedup.minhash);
+  if (!hasher.ok()) return hasher.status();
   CorpusFeatures corpus;
-  CorpusBuilder builder(std::move(extractors).value(), &corpus,
-                        articles.size());
+  CorpusBuilder builder(std::move(extractors).value(), &corpus, articles.size(),
+                        std::move(hasher).value(),
+                        options.cluster.dedup.minhash);
   std::vector<std::optional<absl::Time>> times;
   times.reserve(articles.size());
   for (size_t begin = 0; begin < articles.size(); begin += kBatch) {
@@ -318,9 +337,12 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
   auto extractors =
       Extractors(options.features, std::move(filter).value(), workers);
   if (!extractors.ok()) return extractors.status();
+  auto hasher = MinHasher::Create(options.cluster.dedup.minhash);
+  if (!hasher.ok()) return hasher.status();
   const std::vector<Article>& known = out.ingest.articles;
   CorpusBuilder builder(std::move(extractors).value(), &out.corpus,
-                        known.size());
+                        known.size(), std::move(hasher).value(),
+                        options.cluster.dedup.minhash);
   size_t seen = 0;
   auto second = pass([&](absl::Span<Article> articles) {
     for (const Article& a : articles) {
@@ -385,8 +407,7 @@ absl::StatusOr<PathsCopyGroups> FindCopyGroupsInPaths(
   if (!streamed.ok()) return streamed.status();
   DedupOptions dedup = options.cluster.dedup;
   dedup.threads = options.threads;
-  auto groups =
-      FindCopyGroups(*streamed->corpus.shingles, streamed->times, dedup);
+  auto groups = FindCopyGroups(streamed->corpus, streamed->times, dedup);
   if (!groups.ok()) return groups.status();
   clock.Mark("copies");
   out.ingest = std::move(streamed->ingest);

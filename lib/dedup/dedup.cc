@@ -62,10 +62,11 @@ class StoreSource {
 };
 
 // The algorithm, over the articles of `source`.
+// `made`: the sets' signatures when the caller has them (else empty).
 template <typename Source>
 absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
     const Source& source, absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options) {
+    const DedupOptions& options, absl::Span<const uint32_t> made = {}) {
   const size_t n = source.size();
   if (n != published.size()) {
     return absl::InvalidArgumentError("shingles and times differ in size");
@@ -100,23 +101,29 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   // on full rows only when the sketch count reaches the bound. A sketch
   // count is never below the full count, so the pairs that pass both are
   // exactly those the full comparison alone would pass.
-  std::vector<uint32_t> signatures(n * k);
+  if (!made.empty() && made.size() != n * k) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("signatures: ", made.size(), " values for ", n,
+                     " articles of ", k, " hashes"));
+  }
+  std::vector<uint32_t> signed_here(made.empty() ? n * k : 0);
+  const absl::Span<const uint32_t> signatures =
+      made.empty() ? absl::MakeConstSpan(signed_here) : made;
   std::vector<uint8_t> sketches(n * k);
   ParallelFor(n, options.threads, 1024, [&](size_t begin, size_t end, int) {
     std::vector<uint64_t> buffer;
     for (size_t i = begin; i < end; ++i) {
-      const absl::Span<uint32_t> out =
-          absl::MakeSpan(signatures).subspan(i * k, k);
-      (*hasher)->Sign(source.Get(i, &buffer), out);
+      if (made.empty()) {
+        (*hasher)->Sign(source.Get(i, &buffer),
+                        absl::MakeSpan(signed_here).subspan(i * k, k));
+      }
       for (size_t j = 0; j < k; ++j) {
-        sketches[i * k + j] = static_cast<uint8_t>(out[j]);
+        sketches[i * k + j] = static_cast<uint8_t>(signatures[i * k + j]);
       }
     }
   });
   if (auto status = source.status(); !status.ok()) return status;
-  auto row = [&](size_t i) {
-    return absl::MakeConstSpan(signatures).subspan(i * k, k);
-  };
+  auto row = [&](size_t i) { return signatures.subspan(i * k, k); };
   auto sketch = [&](size_t i) {
     return absl::MakeConstSpan(sketches).subspan(i * k, k);
   };
@@ -339,6 +346,30 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
     absl::Span<const std::optional<absl::Time>> published,
     const DedupOptions& options) {
   return FindCopyGroupsImpl(StoreSource(shingles), published, options);
+}
+
+absl::StatusOr<CopyGroups> FindCopyGroups(
+    const ShingleStore& shingles, absl::Span<const uint32_t> signatures,
+    absl::Span<const std::optional<absl::Time>> published,
+    const DedupOptions& options) {
+  if (signatures.empty() && shingles.size() > 0) {
+    return absl::InvalidArgumentError("signatures: none given");
+  }
+  return FindCopyGroupsImpl(StoreSource(shingles), published, options,
+                            signatures);
+}
+
+absl::StatusOr<CopyGroups> FindCopyGroups(
+    const CorpusFeatures& corpus,
+    absl::Span<const std::optional<absl::Time>> published,
+    const DedupOptions& options) {
+  const bool made =
+      !corpus.signatures.empty() &&
+      corpus.signature_options.num_hashes == options.minhash.num_hashes &&
+      corpus.signature_options.seed == options.minhash.seed;
+  if (!made) return FindCopyGroups(*corpus.shingles, published, options);
+  return FindCopyGroups(*corpus.shingles, corpus.signatures, published,
+                        options);
 }
 
 }  // namespace storycluster

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "lib/common/time_order.h"
+#include "storycluster/corpus.h"
 #include "storycluster/eval.h"
 #include "storycluster/features.h"
 #include "storycluster/ingest.h"
@@ -277,6 +278,57 @@ TEST_CASE("dedup: deterministic, empty texts alone, options validated") {
   bad.candidate_margin = 0.6;
   CHECK_FALSE(FindCopyGroups(p.shingles, p.times, bad).ok());
   CHECK_FALSE(FindCopyGroups(p.shingles, {}, DedupOptions{}).ok());
+}
+
+// The pipeline signs the shingle sets as it extracts them
+// (CorpusFeatures::signatures); copy detection then uses those rows.
+TEST_CASE("dedup: signatures made beforehand are used, checked, or ignored") {
+  SyntheticOptions options;
+  options.articles = 400;
+  options.seed = 4;
+  const SyntheticCorpus corpus = GenerateCorpus(options);
+  const Prepared p = Prepare(corpus.articles);
+  CorpusFeatures features;
+  for (const auto& set : p.shingles)
+    REQUIRE(features.shingles->Append(set).ok());
+  REQUIRE(features.shingles->Flush().ok());
+  const DedupOptions defaults;
+  auto hasher = MinHasher::Create(defaults.minhash);
+  REQUIRE(hasher.ok());
+  const size_t k = (*hasher)->num_hashes();
+  std::vector<uint32_t> rows(p.shingles.size() * k);
+  for (size_t i = 0; i < p.shingles.size(); ++i) {
+    (*hasher)->Sign(p.shingles[i], absl::MakeSpan(rows).subspan(i * k, k));
+  }
+  auto plain = FindCopyGroups(*features.shingles, p.times);
+  REQUIRE(plain.ok());
+  REQUIRE(plain->num_groups < p.shingles.size());  // there are copies
+
+  // The same rows give the same groups and statistics.
+  auto given = FindCopyGroups(*features.shingles, rows, p.times);
+  REQUIRE(given.ok());
+  CHECK(given->original_of == plain->original_of);
+  CHECK(given->stats.candidates == plain->stats.candidates);
+  CHECK(given->stats.verified == plain->stats.verified);
+
+  // Rows that agree nowhere: no article becomes anyone's candidate, so no
+  // copies — the rows, not the sets, decided.
+  std::vector<uint32_t> unrelated(rows.size());
+  std::iota(unrelated.begin(), unrelated.end(), 0u);
+  features.signatures = unrelated;
+  features.signature_options = defaults.minhash;
+  auto from_corpus = FindCopyGroups(features, p.times);
+  REQUIRE(from_corpus.ok());
+  CHECK(from_corpus->num_groups == p.shingles.size());
+  // Made under another seed: not used, the sets are signed again.
+  features.signature_options.seed ^= 1;
+  auto resigned = FindCopyGroups(features, p.times);
+  REQUIRE(resigned.ok());
+  CHECK(resigned->original_of == plain->original_of);
+
+  // A matrix of the wrong size is refused.
+  rows.pop_back();
+  CHECK_FALSE(FindCopyGroups(*features.shingles, rows, p.times).ok());
 }
 
 }  // namespace
