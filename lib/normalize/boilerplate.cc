@@ -168,6 +168,8 @@ class LineKey {
     return words <= max_words;
   }
   std::string_view key() const { return {key_.data(), size_}; }
+  // Bytes held by the reused buffers.
+  size_t buffer_bytes() const { return key_.capacity() + folded_.capacity(); }
   int words() const { return words_; }
   // The key with digits folded to '0', hashed.
   uint64_t RepeatKey(uint64_t seed) {
@@ -631,6 +633,14 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
     last_blank = false;
   }
   while (!text.empty() && text.back() == '\n') text.pop_back();
+  // A huge article must not leave huge buffers behind on the thread.
+  constexpr size_t kKeepBytes = size_t{1} << 20;
+  if (line_key.buffer_bytes() > kKeepBytes) line_key = LineKey();
+  if ((lines.capacity() + kept.capacity()) * sizeof(std::string_view) >
+      kKeepBytes) {
+    std::vector<std::string_view>().swap(lines);
+    std::vector<std::string_view>().swap(kept);
+  }
   return out;
 }
 

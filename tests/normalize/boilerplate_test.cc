@@ -161,6 +161,26 @@ TEST_CASE("corpus repeats: lines past the word limit are never furniture") {
   }
 }
 
+// Cleaning reuses per-thread buffers and drops them after a huge article;
+// the articles after it are cleaned as before.
+TEST_CASE("cleaning after a huge one-line article is unchanged") {
+  auto filter = Filter();
+  const Article normal = Make(
+      "Advertisement\n"
+      "The council approved a new budget for the harbour on Tuesday.\n"
+      "The council approved a new budget for the harbour on Tuesday.\n");
+  const CleanText before = filter->Clean(normal);
+  std::string huge;
+  while (huge.size() < (size_t{3} << 20)) huge += "Word after word ";
+  const CleanText big = filter->Clean(Make(huge + "ends here.\n"));
+  CHECK(big.text.size() > (size_t{3} << 20));
+  const CleanText after = filter->Clean(normal);
+  CHECK(after.text == before.text);
+  CHECK(after.text ==
+        "The council approved a new budget for the harbour on Tuesday.");
+  CHECK(after.removed.size() == before.removed.size());
+}
+
 TEST_CASE("options: fragment rule and patterns can be switched off") {
   BoilerplateOptions options;
   options.fragment_words = 0;
