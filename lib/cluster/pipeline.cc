@@ -42,18 +42,18 @@ absl::StatusOr<std::vector<std::unique_ptr<FeatureExtractor>>> Extractors(
 class CorpusBuilder {
  public:
   // `expected` is how many articles will be added in all (0: unknown).
-  // The shingle sets are also signed, on the workers while they are at
-  // hand, into corpus->signatures under `minhash` (copy detection then
-  // does not read them back to sign them).
+  // The shingle sets are also signed by `hasher`, on the workers while
+  // they are at hand, into corpus->signatures (copy detection then does
+  // not read them back to sign them).
   CorpusBuilder(std::vector<std::unique_ptr<FeatureExtractor>> extractors,
                 CorpusFeatures* corpus, size_t expected,
-                std::unique_ptr<MinHasher> hasher,
-                const MinHashOptions& minhash)
+                std::unique_ptr<MinHasher> hasher)
       : extractors_(std::move(extractors)),
         corpus_(corpus),
         expected_(expected),
         hasher_(std::move(hasher)) {
-    corpus_->signature_options = minhash;
+    corpus_->signature_options = {.num_hashes = hasher_->format().num_hashes,
+                                  .seed = hasher_->format().seed};
     corpus_->signatures.reserve(expected_ * hasher_->num_hashes());
   }
 
@@ -191,8 +191,7 @@ absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
   if (!hasher.ok()) return hasher.status();
   CorpusFeatures corpus;
   CorpusBuilder builder(std::move(extractors).value(), &corpus, articles.size(),
-                        std::move(hasher).value(),
-                        options.cluster.dedup.minhash);
+                        std::move(hasher).value());
   std::vector<std::optional<absl::Time>> times;
   times.reserve(articles.size());
   for (size_t begin = 0; begin < articles.size(); begin += kBatch) {
@@ -341,8 +340,7 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
   if (!hasher.ok()) return hasher.status();
   const std::vector<Article>& known = out.ingest.articles;
   CorpusBuilder builder(std::move(extractors).value(), &out.corpus,
-                        known.size(), std::move(hasher).value(),
-                        options.cluster.dedup.minhash);
+                        known.size(), std::move(hasher).value());
   size_t seen = 0;
   auto second = pass([&](absl::Span<Article> articles) {
     for (const Article& a : articles) {

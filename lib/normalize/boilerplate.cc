@@ -6,12 +6,8 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <limits>
-#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -19,6 +15,7 @@
 #include "lib/common/parallel.h"
 #include "lib/common/strings.h"
 #include "lib/common/xxhash_inline.h"
+#include "lib/normalize/line_key.h"
 #include "storycluster/normalize.h"
 
 namespace storycluster {
@@ -104,169 +101,6 @@ constexpr std::array<std::string_view, 8> kTailMarkers = {
 constexpr std::array<std::string_view, 8> kCaptionCredits = {
     "photo: ", "photograph: ", "(photo", "file photo",
     " via ap", "getty images", "/afp",   "shutterstock",
-};
-
-// A line's match key: lower-case ASCII, straight quotes, collapsed white
-// space (no-break spaces included); its word count; and its repeat key
-// (the match key with digits folded to '0', hashed). The buffers are
-// reused from line to line.
-class LineKey {
- public:
-  // Builds the key of `line`. Returns false when the line has more than
-  // `max_words` words; the key is then unfinished and must not be used.
-  bool Set(std::string_view line,
-           int max_words = std::numeric_limits<int>::max()) {
-    // Neither form is ever longer than the line.
-    if (key_.size() < line.size()) {
-      key_.resize(line.size());
-      folded_.resize(line.size());
-    }
-    if (std::optional<bool> fast = SetPlain(line, max_words)) return *fast;
-    char* const out = key_.data();
-    // Branch-free for ASCII: every byte is written at `k`; a space only
-    // advances `k` when the previous byte was not one, so runs collapse to
-    // one space and leading spaces vanish (the text starts as if after a
-    // space); a trailing space is dropped at the end. Words are counted at
-    // their first byte.
-    size_t k = 0;
-    unsigned after_space = 1;
-    int words = 0;
-    const size_t n = line.size();
-    for (size_t i = 0; i < n; ++i) {
-      // Lines past `max_words` are not wanted: stop early (checked once
-      // per 64 bytes, so the loop stays branch-free in between).
-      if ((i & 63) == 63 && words > max_words) return false;
-      unsigned char c = static_cast<unsigned char>(line[i]);
-      if (c >= 0x80) [[unlikely]] {
-        if (c == 0xe2 && i + 2 < n &&
-            static_cast<unsigned char>(line[i + 1]) == 0x80) {
-          const unsigned char last = static_cast<unsigned char>(line[i + 2]);
-          if (last == 0x98 || last == 0x99) {  // ‘ ’
-            c = '\'';
-            i += 2;
-          } else if (last == 0x9c || last == 0x9d) {  // “ ”
-            c = '"';
-            i += 2;
-          }
-        } else if (c == 0xc2 && i + 1 < n &&
-                   static_cast<unsigned char>(line[i + 1]) == 0xa0) {
-          c = ' ';  // no-break space
-          ++i;
-        }
-      }
-      // Table lookups and arithmetic only: word boundaries come every few
-      // bytes, so a branch on them would be mispredicted once per word.
-      const unsigned space = kSpace[c];
-      out[k] = kLower[c];
-      words += after_space & (space ^ 1);
-      k += (space & after_space) ^ 1;
-      after_space = space;
-    }
-    if (k > 0 && out[k - 1] == ' ') --k;
-    size_ = k;
-    words_ = words;
-    return words <= max_words;
-  }
-  std::string_view key() const { return {key_.data(), size_}; }
-  // Bytes held by the reused buffers.
-  size_t buffer_bytes() const { return key_.capacity() + folded_.capacity(); }
-  int words() const { return words_; }
-  // The key with digits folded to '0', hashed.
-  uint64_t RepeatKey(uint64_t seed) {
-    const char* const key = key_.data();
-    char* const fold = folded_.data();
-    // A local size: the stores, being chars, could alias a member.
-    const size_t n = size_;
-    for (size_t i = 0; i < n; ++i) {  // a loop the compiler vectorizes
-      const char c = key[i];
-      fold[i] = static_cast<unsigned char>(c - '0') < 10 ? '0' : c;
-    }
-    return XXH3_64bits_withSeed(fold, n, seed);
-  }
-
- private:
-  // The common case, eight bytes at a time (SWAR): a plain line (ASCII, no
-  // tab, no space at either end or next to another) is its own key but for
-  // upper case, and has one word more than spaces. Returns what Set returns,
-  // or nothing when the line is not plain (nothing is set then).
-  std::optional<bool> SetPlain(std::string_view line, int max_words) {
-    constexpr uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr uint64_t kHigh = 0x8080808080808080ULL;
-    const size_t n = line.size();
-    if (std::endian::native != std::endian::little || n == 0 ||
-        line.front() == ' ' || line.back() == ' ') {
-      return std::nullopt;
-    }
-    // High bit of each byte of x (all below 0x80) that equals c: x ^ c is
-    // 0 there, and adding 0x7f sets the high bit of every other byte
-    // without a carry.
-    auto equal = [](uint64_t x, char c) {
-      return ~((x ^ (static_cast<uint8_t>(c) * kOnes)) + 0x7f * kOnes) & kHigh;
-    };
-    char* const out = key_.data();
-    uint64_t last_space = 0;  // the previous word's space flags
-    int spaces = 0;
-    // Lower-cases the word x of `bytes` bytes at out + i; false when the
-    // line is not plain or (*too_many) has too many words.
-    bool too_many = false;
-    auto word = [&](uint64_t x, size_t i, size_t bytes) {
-      if ((x & kHigh) != 0 || equal(x, '\t') != 0) return false;
-      const uint64_t space = equal(x, ' ');
-      // A space right after a space, in this word or across the last two.
-      if ((space & (space << 8 | last_space >> 56)) != 0) return false;
-      last_space = space;
-      // Flags summed by a multiply (std::popcount is a library call on
-      // the baseline x86-64 target).
-      spaces += static_cast<int>(((space >> 7) * kOnes) >> 56);
-      // Each space so far ends a word: past max_words spaces, the line has
-      // too many words whatever follows.
-      if (spaces > max_words) {
-        too_many = true;
-        return false;
-      }
-      const uint64_t at_least_a = (x + (0x80 - 'A') * kOnes) & kHigh;
-      const uint64_t above_z = (x + (0x80 - 'Z' - 1) * kOnes) & kHigh;
-      x |= (at_least_a & ~above_z) >> 2;  // 0x80 >> 2 == 0x20
-      std::memcpy(out + i, &x, bytes);
-      return true;
-    };
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      uint64_t x;
-      std::memcpy(&x, line.data() + i, 8);
-      if (!word(x, i, 8)) return too_many ? std::optional(false) : std::nullopt;
-    }
-    if (i < n) {
-      uint64_t x = 0;  // zero-padded: no spaces, tabs or letters
-      std::memcpy(&x, line.data() + i, n - i);
-      if (!word(x, i, n - i)) {
-        return too_many ? std::optional(false) : std::nullopt;
-      }
-    }
-    size_ = n;
-    words_ = spaces + 1;
-    return words_ <= max_words;
-  }
-
-  // Per byte: 1 for the spaces collapsed (' ', '\t'); the key's byte
-  // (ASCII lower-cased, '\t' as ' ').
-  static constexpr auto kSpace = [] {
-    std::array<unsigned char, 256> t{};
-    t[' '] = t['\t'] = 1;
-    return t;
-  }();
-  static constexpr auto kLower = [] {
-    std::array<char, 256> t{};
-    for (int c = 0; c < 256; ++c) {
-      t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    t['\t'] = ' ';
-    return t;
-  }();
-
-  std::string key_, folded_;
-  size_t size_ = 0;
-  int words_ = 0;
 };
 
 // Which of the three lists a line's key matches.

@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/strings.h"
+#include "lib/common/swar.h"
 #include "storycluster/normalize.h"
 #include "storycluster/tokenize.h"
 
@@ -99,20 +100,14 @@ void LowerAscii(std::string& s, size_t from) {
 // be read from `src`) allows and written regardless: `dst` needs room for
 // n + 8 bytes, of which those past n are left unspecified.
 void CopyLowerAscii(const char* src, size_t n, size_t readable, char* dst) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHigh = 0x8080808080808080ULL;
   size_t i = 0;
-  // Carries run towards later bytes only when they sit higher in the word.
-  const size_t wide = std::endian::native == std::endian::little ? readable : 0;
+  // Bytes in [0, n) are ASCII; those read past n may be anything (a carry
+  // from one only reaches later bytes) and are not kept.
+  const size_t wide = swar::kLittleEndian ? readable : 0;
   for (; i < n && i + 8 <= wide; i += 8) {
     uint64_t x;
     std::memcpy(&x, src + i, 8);
-    // Bytes in [0, n) are below 0x80, so their sums do not carry: the high
-    // bit says byte >= 'A', resp. byte > 'Z'. Bytes past n may be anything
-    // (a carry from one only reaches later bytes); they are not kept.
-    const uint64_t at_least_a = (x + (0x80 - 'A') * kOnes) & kHigh;
-    const uint64_t above_z = (x + (0x80 - 'Z' - 1) * kOnes) & kHigh;
-    x |= (at_least_a & ~above_z) >> 2;  // 0x80 >> 2 == 0x20
+    x = swar::LowerAscii(x);
     std::memcpy(dst + i, &x, 8);
   }
   for (; i < n; ++i) {
@@ -130,11 +125,10 @@ bool IsAsciiSpace(char c) {
 // The first byte at or after `pos` that is not ASCII (>= 0x80), or the
 // text's size; eight bytes at a time.
 size_t NextNonAscii(std::string_view text, size_t pos) {
-  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
   for (; pos + 8 <= text.size(); pos += 8) {
     uint64_t word;
     std::memcpy(&word, text.data() + pos, 8);
-    if (const uint64_t high = word & kHighBits; high != 0) {
+    if (const uint64_t high = word & swar::kHighBits; high != 0) {
       const int bit = std::endian::native == std::endian::little
                           ? std::countr_zero(high)
                           : std::countl_zero(high);
