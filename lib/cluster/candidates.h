@@ -61,43 +61,63 @@ struct Vectors {
 // the other vector's indices in ascending order (skipping the exact zeros
 // where the first has none), so it equals SparseVector::dot bit for bit.
 // On a large vocabulary the dense array outgrows the cache; a bitmap of
-// the first vector's indices (one bit per term) stays in it, and only the
-// shared terms load from the array (the others load a zero kept at its
-// end, always in the cache: no branch to mispredict).
+// the first vector's indices (one bit per term) stays in it.
+//
+// Only the shared terms enter the sum. Skipping the others is exact: their
+// products are zeros (+0 or -0), the sum starts at +0 and can never become
+// -0 (x + y is -0 only when both are -0), and adding a zero to anything
+// other than -0 returns it unchanged. So the result is the same, bit for
+// bit, as adding every product in order. The shared positions are first
+// gathered without branches (a position is written always and kept when
+// its bit is set), then summed: the chain of dependent additions, four
+// cycles each, runs over the few shared terms instead of every term.
 class ScatteredDot {
  public:
+  // `v` need not outlive the call.
   void Set(Row v, uint32_t dimension) {
-    for (uint32_t i : current_.indices) {
+    for (uint32_t i : set_) {
       dense_[i] = 0.0f;
       present_[i >> 6] = 0;
     }
-    if (dense_.size() < dimension + size_t{1}) {
-      dense_.resize(dimension + size_t{1});  // the last one stays 0
+    if (dense_.size() < dimension) {
+      dense_.resize(dimension);
       present_.resize((dimension + 63) / 64);
-      zero_ = dimension;
     }
     for (size_t t = 0; t < v.indices.size(); ++t) {
       const uint32_t i = v.indices[t];
       dense_[i] = v.values[t];
       present_[i >> 6] |= uint64_t{1} << (i & 63);
     }
-    current_ = v;
+    set_.assign(v.indices.begin(), v.indices.end());
   }
   float Dot(Row other) const {
     float sum = 0.0f;
-    for (size_t t = 0; t < other.indices.size(); ++t) {
-      const uint32_t i = other.indices[t];
-      const uint32_t at = (present_[i >> 6] >> (i & 63)) & 1 ? i : zero_;
-      sum += dense_[at] * other.values[t];
+    const uint32_t* const indices = other.indices.data();
+    const float* const values = other.values.data();
+    const size_t n = other.indices.size();
+    // In blocks, so that the gathered positions fit a small stack array.
+    constexpr size_t kBlock = 256;
+    uint32_t shared[kBlock];
+    for (size_t from = 0; from < n; from += kBlock) {
+      const size_t to = std::min(n, from + kBlock);
+      size_t m = 0;
+      for (size_t t = from; t < to; ++t) {
+        const uint32_t i = indices[t];
+        shared[m] = static_cast<uint32_t>(t);
+        m += (present_[i >> 6] >> (i & 63)) & 1;
+      }
+      for (size_t k = 0; k < m; ++k) {
+        const uint32_t t = shared[k];
+        sum += dense_[indices[t]] * values[t];
+      }
     }
     return sum;
   }
 
  private:
-  Row current_;
+  std::vector<uint32_t> set_;  // the indices to clear at the next Set
   std::vector<float> dense_;
   std::vector<uint64_t> present_;  // bit i: dense_[i] may be non-zero
-  uint32_t zero_ = 0;              // dense_[zero_] == 0, the last slot
 };
 
 // The two channel cosines of the item being visited with a candidate.

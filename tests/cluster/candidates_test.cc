@@ -1,0 +1,102 @@
+// The candidate stages' dot product: ScatteredDot sums only the shared
+// terms and must still give the sum over every term, bit for bit.
+#include "lib/cluster/candidates.h"
+
+#include <bit>
+#include <catch2/catch.hpp>
+#include <map>
+#include <random>
+
+namespace storycluster {
+namespace {
+
+struct Sparse {
+  std::vector<uint32_t> indices;
+  std::vector<float> values;
+  Row row() const { return {indices, values}; }
+};
+
+// `nonzeros` distinct indices below `dimension`, ascending, with values
+// drawn from `value`.
+template <typename Value>
+Sparse RandomSparse(std::mt19937_64& rng, uint32_t dimension, size_t nonzeros,
+                    Value value) {
+  std::map<uint32_t, float> picked;
+  std::uniform_int_distribution<uint32_t> index(0, dimension - 1);
+  while (picked.size() < nonzeros) picked[index(rng)] = value(rng);
+  Sparse out;
+  for (const auto& [i, v] : picked) {
+    out.indices.push_back(i);
+    out.values.push_back(v);
+  }
+  return out;
+}
+
+// The definition: every product of `other`'s terms, zeros included, added
+// in order.
+float Reference(const Sparse& mine, const Sparse& other, uint32_t dimension) {
+  std::vector<float> dense(dimension, 0.0f);
+  for (size_t t = 0; t < mine.indices.size(); ++t) {
+    dense[mine.indices[t]] = mine.values[t];
+  }
+  float sum = 0.0f;
+  for (size_t t = 0; t < other.indices.size(); ++t) {
+    sum += dense[other.indices[t]] * other.values[t];
+  }
+  return sum;
+}
+
+TEST_CASE("candidates: the scattered dot equals the full sum bit for bit") {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<float> positive(0.0f, 1.0f);
+  std::uniform_real_distribution<float> signed_value(-1.0f, 1.0f);
+  // Values that are exact zeros or negative make -0 products; row lengths
+  // up to 1,000 cross the gather's blocks of 256.
+  auto mixed = [&](std::mt19937_64& r) {
+    const float v = signed_value(r);
+    return v > 0.8f ? 0.0f : v;
+  };
+  ScatteredDot dot;
+  int compared = 0, nonzero_results = 0;
+  for (int round = 0; round < 400; ++round) {
+    // The dimension changes between rounds: Set grows its arrays and
+    // clears the previous vector's entries.
+    const uint32_t dimension = 64u + static_cast<uint32_t>(round) * 37u;
+    const size_t mine_size = 1 + rng() % std::min<uint32_t>(dimension, 600);
+    const bool signed_round = round % 2 == 1;
+    const Sparse mine = signed_round
+                            ? RandomSparse(rng, dimension, mine_size, mixed)
+                            : RandomSparse(rng, dimension, mine_size, positive);
+    dot.Set(mine.row(), dimension);
+    for (int c = 0; c < 5; ++c) {
+      const size_t other_size = rng() % std::min<uint32_t>(dimension, 1000);
+      const Sparse other =
+          signed_round ? RandomSparse(rng, dimension, other_size, mixed)
+                       : RandomSparse(rng, dimension, other_size, positive);
+      const float expected = Reference(mine, other, dimension);
+      const float got = dot.Dot(other.row());
+      INFO("round " << round << ", candidate " << c << ": " << expected
+                    << " vs " << got);
+      REQUIRE(std::bit_cast<uint32_t>(got) ==
+              std::bit_cast<uint32_t>(expected));
+      ++compared;
+      nonzero_results += expected != 0.0f;
+    }
+  }
+  CHECK(compared == 2000);
+  CHECK(nonzero_results > 1500);  // the vectors do share terms
+}
+
+TEST_CASE("candidates: a scattered dot with nothing shared is +0") {
+  ScatteredDot dot;
+  const Sparse mine{{1, 5, 9}, {0.5f, -0.25f, 1.0f}};
+  dot.Set(mine.row(), 16);
+  const Sparse other{{0, 2, 3, 10}, {-1.0f, -2.0f, 0.0f, 3.0f}};
+  const float got = dot.Dot(other.row());
+  CHECK(std::bit_cast<uint32_t>(got) == 0u);  // +0, not -0
+  const Sparse one_shared{{0, 5, 10}, {-1.0f, 4.0f, 3.0f}};
+  CHECK(dot.Dot(one_shared.row()) == -1.0f);
+}
+
+}  // namespace
+}  // namespace storycluster
