@@ -7,13 +7,34 @@ namespace storycluster {
 void TopTerms(Row v, int k, std::vector<std::pair<float, int>>* scratch,
               std::vector<int>* top) {
   scratch->clear();
-  for (size_t t = 0; t < v.indices.size(); ++t) {
-    scratch->emplace_back(-v.values[t], static_cast<int>(v.indices[t]));
-  }
-  const size_t keep = std::min(scratch->size(), static_cast<size_t>(k));
-  std::partial_sort(scratch->begin(), scratch->begin() + keep, scratch->end());
   top->clear();
-  for (size_t i = 0; i < keep; ++i) top->push_back((*scratch)[i].second);
+  const size_t keep = std::min(v.indices.size(), static_cast<size_t>(k));
+  if (keep == 0) return;
+  if (keep > 64) {  // the general way: sort by (-value, id)
+    for (size_t t = 0; t < v.indices.size(); ++t) {
+      scratch->emplace_back(-v.values[t], static_cast<int>(v.indices[t]));
+    }
+    std::partial_sort(scratch->begin(), scratch->begin() + keep,
+                      scratch->end());
+    for (size_t i = 0; i < keep; ++i) top->push_back((*scratch)[i].second);
+    return;
+  }
+  // A few: the best so far, highest value first, kept in order while the
+  // row is read once. Ids ascend along the row, so an entry enters only
+  // with a value above the last one kept (on a tie the earlier id, already
+  // there, wins) and goes after every kept entry of at least its value:
+  // the same order as sorting by (-value, id).
+  for (size_t t = 0; t < v.indices.size(); ++t) {
+    const float value = v.values[t];
+    if (scratch->size() == keep) {
+      if (!(value > scratch->back().first)) continue;
+      scratch->pop_back();
+    }
+    auto at = scratch->end();
+    while (at != scratch->begin() && (at - 1)->first < value) --at;
+    scratch->insert(at, {value, static_cast<int>(v.indices[t])});
+  }
+  for (const auto& [value, id] : *scratch) top->push_back(id);
 }
 
 // The at most `k` candidates of `touched` (distinct ranks) with the most

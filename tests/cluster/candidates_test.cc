@@ -2,6 +2,7 @@
 // terms and must still give the sum over every term, bit for bit.
 #include "lib/cluster/candidates.h"
 
+#include <algorithm>
 #include <bit>
 #include <catch2/catch.hpp>
 #include <map>
@@ -96,6 +97,38 @@ TEST_CASE("candidates: a scattered dot with nothing shared is +0") {
   CHECK(std::bit_cast<uint32_t>(got) == 0u);  // +0, not -0
   const Sparse one_shared{{0, 5, 10}, {-1.0f, 4.0f, 3.0f}};
   CHECK(dot.Dot(one_shared.row()) == -1.0f);
+}
+
+TEST_CASE("candidates: top terms are the k highest values, ties by id") {
+  std::mt19937_64 rng(11);
+  // Values from a small set, so that ties are common; some negative.
+  std::uniform_int_distribution<int> level(-3, 12);
+  auto tied = [&](std::mt19937_64& r) { return 0.125f * level(r); };
+  std::vector<std::pair<float, int>> scratch;
+  std::vector<int> top;
+  int checked = 0;
+  for (int round = 0; round < 600; ++round) {
+    const size_t size = rng() % 300;
+    const Sparse row = RandomSparse(rng, 4096, size, tied);
+    for (int k : {1, 5, 12, 64, 65, 200}) {
+      // The definition: sort every entry by (-value, id), take k.
+      std::vector<std::pair<float, int>> all;
+      for (size_t t = 0; t < size; ++t) {
+        all.emplace_back(-row.values[t], static_cast<int>(row.indices[t]));
+      }
+      std::sort(all.begin(), all.end());
+      std::vector<int> expected;
+      for (size_t i = 0; i < std::min(all.size(), static_cast<size_t>(k));
+           ++i) {
+        expected.push_back(all[i].second);
+      }
+      TopTerms(row.row(), k, &scratch, &top);
+      INFO("round " << round << ", k " << k << ", " << size << " entries");
+      REQUIRE(top == expected);
+      ++checked;
+    }
+  }
+  CHECK(checked == 3600);
 }
 
 }  // namespace
