@@ -44,7 +44,10 @@ void TopTerms(Row v, int k, std::vector<std::pair<float, int>>* scratch,
 void SelectCandidates(size_t k, const std::vector<uint32_t>& touched,
                       std::vector<uint16_t>* count,
                       std::vector<std::pair<uint32_t, uint32_t>>* shared) {
-  std::vector<size_t> at_count(1, 0);
+  // Reused by the calls on one thread: this runs once per item.
+  thread_local std::vector<size_t> at_count;
+  thread_local std::vector<uint32_t> tied;
+  at_count.assign(1, 0);
   for (uint32_t e : touched) {
     const uint16_t c = (*count)[e];
     if (c >= at_count.size()) at_count.resize(c + 1, 0);
@@ -56,7 +59,7 @@ void SelectCandidates(size_t k, const std::vector<uint32_t>& touched,
   while (cut > 0 && above + at_count[cut] < k) above += at_count[cut--];
   const size_t ties = cut == 0 ? 0 : k - above;
   shared->clear();
-  std::vector<uint32_t> tied;
+  tied.clear();
   for (uint32_t e : touched) {
     const uint16_t c = (*count)[e];
     (*count)[e] = 0;

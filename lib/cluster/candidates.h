@@ -132,11 +132,13 @@ struct PairDots {
 
 // Keeps the `k` largest (score, rank) pairs of `*items` (ties: the larger
 // rank, i.e. the more recent item), then restores rank order.
+// The ranks are distinct, so the k largest pairs are one set whatever
+// the selection algorithm: a linear selection, then one sort by rank.
 template <typename Score>
 void KeepLargest(size_t k, std::vector<std::pair<Score, uint32_t>>* items) {
   if (items->size() <= k) return;
-  std::partial_sort(items->begin(), items->begin() + k, items->end(),
-                    std::greater<>());
+  std::nth_element(items->begin(), items->begin() + static_cast<ptrdiff_t>(k),
+                   items->end(), std::greater<>());
   items->resize(k);
   std::sort(items->begin(), items->end(),
             [](const auto& a, const auto& b) { return a.second < b.second; });

@@ -131,5 +131,53 @@ TEST_CASE("candidates: top terms are the k highest values, ties by id") {
   CHECK(checked == 3600);
 }
 
+TEST_CASE("candidates: the strongest edges and the best candidates") {
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<int> level(0, 6);  // ties are common
+  for (int round = 0; round < 300; ++round) {
+    const size_t n = rng() % 150;
+    // Distinct ranks in random order, as the candidates arrive.
+    std::vector<uint32_t> ranks(n);
+    for (uint32_t r = 0; r < n; ++r) ranks[r] = r * 3 + 1;
+    std::shuffle(ranks.begin(), ranks.end(), rng);
+    for (size_t k : {size_t{1}, size_t{10}, size_t{40}, size_t{200}}) {
+      INFO("round " << round << ", k " << k << ", " << n << " items");
+      // KeepLargest, given pairs in rank order (as the candidates are
+      // scored): the k largest (score, rank), in rank order.
+      std::vector<uint32_t> in_order = ranks;
+      std::sort(in_order.begin(), in_order.end());
+      std::vector<std::pair<double, uint32_t>> scored;
+      for (uint32_t r : in_order) scored.push_back({0.25 * level(rng), r});
+      std::vector<std::pair<double, uint32_t>> expected = scored;
+      std::sort(expected.begin(), expected.end(), std::greater<>());
+      expected.resize(std::min(k, expected.size()));
+      std::sort(
+          expected.begin(), expected.end(),
+          [](const auto& a, const auto& b) { return a.second < b.second; });
+      KeepLargest(k, &scored);
+      REQUIRE(scored == expected);
+
+      // SelectCandidates: the k with the most shared terms (ties: the
+      // larger rank) as (terms, rank) in rank order; counts reset to 0.
+      std::vector<uint16_t> count(3 * n + 2, 0);
+      std::vector<std::pair<uint32_t, uint32_t>> want;
+      for (uint32_t r : ranks) {
+        count[r] = static_cast<uint16_t>(1 + level(rng));
+        want.push_back({count[r], r});
+      }
+      std::sort(want.begin(), want.end(), std::greater<>());
+      want.resize(std::min(k, want.size()));
+      std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second;
+      });
+      std::vector<std::pair<uint32_t, uint32_t>> shared;
+      SelectCandidates(k, ranks, &count, &shared);
+      REQUIRE(shared == want);
+      REQUIRE(std::all_of(count.begin(), count.end(),
+                          [](uint16_t c) { return c == 0; }));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace storycluster
