@@ -1,6 +1,9 @@
 // Kernel and signature benchmarks.
 //
-//   agreement/<isa>/k:<k>/l2    one query vs. a block that fits in L2
+//   agreement/<isa>/k:<k>/l2    one query vs. a block that fits in L2,
+//                               16 bytes past a cache line as glibc places
+//                               a large vector; .../k:128/l2/aligned: the
+//                               same block on a cache-line boundary
 //   stream/<isa>                one query vs. 256 MiB of signatures (RAM),
 //                               next to a plain memory-read loop over the
 //                               same bytes; reports kernel and memory GB/s
@@ -47,9 +50,26 @@ std::vector<uint32_t> RandomValues(size_t n, uint64_t seed) {
   return v;
 }
 
-void Agreement(benchmark::State& state, KernelIsa isa, size_t k, size_t n) {
+// `values` copied to an address `misalign` bytes past a 64-byte boundary
+// (into `storage`).
+absl::Span<const uint32_t> PlacedAt(const std::vector<uint32_t>& values,
+                                    size_t misalign,
+                                    std::vector<uint32_t>* storage) {
+  storage->assign(values.size() + 32, 0);
+  auto address = reinterpret_cast<uintptr_t>(storage->data());
+  const size_t skip = ((64 - address % 64) % 64 + misalign) / sizeof(uint32_t);
+  std::copy(values.begin(), values.end(), storage->begin() + skip);
+  return absl::MakeConstSpan(storage->data() + skip, values.size());
+}
+
+// `misalign`: bytes past a 64-byte boundary where the rows start (a large
+// std::vector from glibc's malloc starts 16 bytes past one).
+void Agreement(benchmark::State& state, KernelIsa isa, size_t k, size_t n,
+               size_t misalign = 16) {
   const std::vector<uint32_t> query = RandomValues(k, 1);
-  const std::vector<uint32_t> block = RandomValues(n * k, 2);
+  std::vector<uint32_t> storage;
+  const absl::Span<const uint32_t> block =
+      PlacedAt(RandomValues(n * k, 2), misalign, &storage);
   std::vector<uint32_t> counts(n);
   for (auto _ : state) {
     storycluster::SignatureAgreementWith(isa, query, block, n,
@@ -339,6 +359,11 @@ int main(int argc, char** argv) {
           ("agreement/" + name + "/k:" + std::to_string(k) + "/l2").c_str(),
           [=](benchmark::State& s) { Agreement(s, isa, k, n); });
     }
+    benchmark::RegisterBenchmark(
+        ("agreement/" + name + "/k:128/l2/aligned").c_str(),
+        [=](benchmark::State& s) {
+          Agreement(s, isa, 128, (size_t{256} << 10) / 512, 0);
+        });
     benchmark::RegisterBenchmark(
         ("sketch_agreement/" + name + "/k:128/l2").c_str(),
         [=](benchmark::State& s) {
