@@ -320,6 +320,14 @@ struct FeatureExtractor::Rep {
 };
 
 std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
+  // A huge article must not leave a huge token buffer behind: one the
+  // last article grew past 1 MiB is dropped before it is reused.
+  constexpr size_t kKeepBytes = size_t{1} << 20;
+  if (tokens.text.capacity() + tokens.url_text.capacity() +
+          tokens.tokens.capacity() * sizeof(TokenList::Entry) >
+      kKeepBytes) {
+    tokens = TokenList();
+  }
   const CleanText clean = boilerplate->Clean(article);
   removed_lines = clean.removed.size();
   tokens.clear();

@@ -117,6 +117,40 @@ TEST_CASE("features: title terms weigh more, stop words and boilerplate go") {
   CHECK_FALSE(f.shingles.empty());
 }
 
+// The extractor reuses its token buffer from article to article and drops
+// it after one that grew it past 1 MiB; the features of the next article
+// are as they were.
+TEST_CASE("features: an article after a huge one is extracted as before") {
+  Article normal;
+  normal.id = "n";
+  normal.title = "Harbour budget approved";
+  normal.text =
+      "Advertisement\nThe council in Leith approved a new budget for the "
+      "harbour on Tuesday.\nIt will take effect in March.";
+  Article huge;
+  huge.id = "h";
+  huge.title = "A very long report";
+  while (huge.text.size() < (size_t{3} << 20)) {
+    huge.text += "Word after word after word in Glasgow. ";
+  }
+  auto extractor = FeatureExtractor::Create(FeatureOptions{}, {});
+  REQUIRE(extractor.ok());
+  const ArticleFeatures before = (*extractor)->Extract(normal);
+  const ArticleFeatures big = (*extractor)->Extract(huge);
+  CHECK(big.shingles.size() > 5);
+  const ArticleFeatures after = (*extractor)->Extract(normal);
+  CHECK(after.shingles == before.shingles);
+  CHECK(after.removed_lines == before.removed_lines);
+  REQUIRE(after.terms.size() == before.terms.size());
+  for (size_t k = 0; k < before.terms.size(); ++k) {
+    CHECK(after.terms[k].term == before.terms[k].term);
+    CHECK(after.terms[k].weight == before.terms[k].weight);
+  }
+  REQUIRE(after.entities.size() == before.entities.size());
+  CHECK(before.removed_lines == 1);
+  CHECK_FALSE(before.terms.empty());
+}
+
 // ExtractInterned is Extract + InternTerms without the strings: the same
 // terms and entities, in the same order, with the same weights.
 TEST_CASE("features: interned extraction equals Extract then InternTerms") {
