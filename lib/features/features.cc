@@ -9,6 +9,7 @@
 #include <deque>
 
 #include "absl/container/flat_hash_map.h"
+#include "lib/common/reused_buffers.h"
 #include "lib/common/xxhash_inline.h"
 #include "storycluster/corpus.h"
 
@@ -320,12 +321,10 @@ struct FeatureExtractor::Rep {
 };
 
 std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
-  // A huge article must not leave a huge token buffer behind: one the
-  // last article grew past 1 MiB is dropped before it is reused.
-  constexpr size_t kKeepBytes = size_t{1} << 20;
+  // A token buffer the last article grew too large is not reused.
   if (tokens.text.capacity() + tokens.url_text.capacity() +
           tokens.tokens.capacity() * sizeof(TokenList::Entry) >
-      kKeepBytes) {
+      kMaxReusedBufferBytes) {
     tokens = TokenList();
   }
   const CleanText clean = boilerplate->Clean(article);

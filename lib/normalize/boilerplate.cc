@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_split.h"
 #include "lib/common/parallel.h"
+#include "lib/common/reused_buffers.h"
 #include "lib/common/strings.h"
 #include "lib/common/xxhash_inline.h"
 #include "lib/normalize/line_key.h"
@@ -468,10 +469,9 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
   }
   while (!text.empty() && text.back() == '\n') text.pop_back();
   // A huge article must not leave huge buffers behind on the thread.
-  constexpr size_t kKeepBytes = size_t{1} << 20;
-  if (line_key.buffer_bytes() > kKeepBytes) line_key = LineKey();
+  if (line_key.buffer_bytes() > kMaxReusedBufferBytes) line_key = LineKey();
   if ((lines.capacity() + kept.capacity()) * sizeof(std::string_view) >
-      kKeepBytes) {
+      kMaxReusedBufferBytes) {
     std::vector<std::string_view>().swap(lines);
     std::vector<std::string_view>().swap(kept);
   }
