@@ -36,10 +36,11 @@ constexpr const char* kFormats[] = {
 
 std::optional<absl::Time> TimestampFromEpoch(double value) {
   if (!std::isfinite(value) || value < 0) return std::nullopt;
-  if (value > kMillisecondsAbove) {
-    return absl::FromUnixMillis(static_cast<int64_t>(value));
-  }
-  return absl::FromUnixMillis(static_cast<int64_t>(value * 1000.0));
+  const double millis = value > kMillisecondsAbove ? value : value * 1000.0;
+  // Milliseconds from 2^63 on have no int64_t: no time, not a wrapped one
+  // (converting them would be undefined behaviour).
+  if (millis >= 0x1p63) return std::nullopt;
+  return absl::FromUnixMillis(static_cast<int64_t>(millis));
 }
 
 std::optional<absl::Time> ParseTimestamp(std::string_view text) {

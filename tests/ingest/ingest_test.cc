@@ -34,6 +34,14 @@ TEST_CASE("timestamps: ISO 8601, offsets, RFC 2822 and epochs") {
   CHECK_FALSE(ParseTimestamp("yesterday").has_value());
   CHECK_FALSE(ParseTimestamp("true").has_value());
   CHECK_FALSE(ParseTimestamp("").has_value());
+  // Epochs past what int64_t milliseconds hold are no time (found by
+  // fuzz_markdown: a 58-digit publishedDateTime).
+  CHECK_FALSE(ParseTimestamp("2028888888888888888888888888888888888888888888888"
+                             "888888888")
+                  .has_value());
+  CHECK_FALSE(TimestampFromEpoch(0x1p63).has_value());
+  CHECK_FALSE(TimestampFromEpoch(1e300).has_value());
+  CHECK(TimestampFromEpoch(0x1p62) == absl::FromUnixMillis(int64_t{1} << 62));
 }
 
 TEST_CASE("JSONL: recognised field names, priorities and types") {
