@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/strings.h"
 #include "lib/common/swar.h"
+#include "lib/tokenize/ascii_masks.h"
 #include "storycluster/normalize.h"
 #include "storycluster/tokenize.h"
 
@@ -176,68 +178,85 @@ constexpr std::array<AsciiClass, 256> kAsciiClasses = [] {
 
 AsciiClass ClassOf(char c) { return kAsciiClasses[static_cast<uint8_t>(c)]; }
 
-// Letters, digits and '_': the bytes that always join (one byte a flag).
-constexpr std::array<bool, 256> kWordBytes = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    t[c] = kAsciiClasses[c] == AsciiClass::kLetter ||
-           kAsciiClasses[c] == AsciiClass::kDigit ||
-           kAsciiClasses[c] == AsciiClass::kUnderscore;
-  }
-  return t;
-}();
-
-bool IsWordByte(char c) { return kWordBytes[static_cast<uint8_t>(c)]; }
-
-// Word segments of text[begin, end) (ASCII, no white space), with the rule
-// status ICU's word iterator gives them: the ASCII subset of UAX #29 rules
-// WB5-WB13b. Letters, digits and '_' always join (WB5, WB8-WB10, WB13a/b);
-// '.' or an apostrophe joins letter-letter (WB6/7) and digit-digit (WB11/12);
-// ',' and ';' join digit-digit only. A segment's status is that of the
-// last rule ICU applies (ICU: "abc123" is a number, "123abc" a word). Its ICU
-// twin: SegmentWithIcu, checked against it by tests/tokenize/tokenize_test.cc
-// on generated and real text.
+// Word segments of text[begin, end) (ASCII), with the rule status ICU's
+// word iterator gives them: the ASCII subset of UAX #29 rules WB5-WB13b.
+// Letters, digits and '_' always join (WB5, WB8-WB10, WB13a/b); '.' or an
+// apostrophe joins letter-letter (WB6/7) and digit-digit (WB11/12); ',' and
+// ';' join digit-digit only. A segment's status is that of the last rule
+// ICU applies (ICU: "abc123" is a number, "123abc" a word). Its ICU twin:
+// SegmentWithIcu, checked against it by tests/tokenize/tokenize_test.cc on
+// generated and real text.
+//
+// The bytes are classified 64 at a time into bit masks (ascii_masks.h).
+// A joining byte is a middle byte whose neighbours qualify, found by
+// shifting the letter and digit masks one byte either way; segments are
+// the runs of word-or-joining bits, and their edges are the bits where
+// that mask changes.
 template <typename Emit>
 void SegmentAscii(std::string_view text, size_t begin, size_t end, Emit& emit) {
-  size_t i = begin;
-  while (i < end) {
-    if (!IsWordByte(text[i])) {
-      ++i;
-      continue;
-    }
-    const size_t start = i;
-    size_t j = i + 1;
-    for (;;) {
-      while (j < end && IsWordByte(text[j])) ++j;
-      // text[j] ends the segment unless it joins the bytes around it.
-      if (j + 1 >= end) break;
-      const AsciiClass d = ClassOf(text[j]);
-      if (d != AsciiClass::kMidNumLet && d != AsciiClass::kMidNum) break;
-      const AsciiClass prev = ClassOf(text[j - 1]);
-      const AsciiClass n = ClassOf(text[j + 1]);
-      const bool letters = d == AsciiClass::kMidNumLet &&
-                           prev == AsciiClass::kLetter &&
-                           n == AsciiClass::kLetter;
-      const bool digits = prev == AsciiClass::kDigit && n == AsciiClass::kDigit;
-      if (!letters && !digits) break;
-      j += 2;
-    }
-    // The status comes from the last rule ICU applied, i.e. from the
-    // segment's last two characters: ending in a letter is a word, in a
-    // digit a number; ending in '_' after a digit a number, after a letter
-    // or another '_' a word; a lone "_" is no word.
-    const AsciiClass last = ClassOf(text[j - 1]);
+  const char* const base = text.data() + begin;
+  const size_t n = end - begin;
+  const size_t chunks = (n + 63) / 64;
+  char tail[64];
+  auto classify = [&](size_t c) -> ByteClassMasks {
+    if (c >= chunks) return {};
+    const size_t at = c * 64;
+    if (at + 64 <= n) return ClassifyBytes(base + at);
+    std::memset(tail, 0, sizeof tail);  // NUL is in no class
+    std::memcpy(tail, base + at, n - at);
+    return ClassifyBytes(tail);
+  };
+  // The segment [from, to) of the region: its status comes from the last
+  // rule ICU applied, i.e. from its last two characters: ending in a letter
+  // is a word, in a digit a number; ending in '_' after a digit a number,
+  // after a letter or another '_' a word; a lone "_" is no word.
+  auto finish = [&](size_t from, size_t to) {
+    const AsciiClass last = ClassOf(base[to - 1]);
     int32_t status =
         last == AsciiClass::kDigit ? UBRK_WORD_NUMBER : UBRK_WORD_LETTER;
     if (last == AsciiClass::kUnderscore) {
-      status = j - start < 2                                ? UBRK_WORD_NONE
-               : ClassOf(text[j - 2]) == AsciiClass::kDigit ? UBRK_WORD_NUMBER
-                                                            : UBRK_WORD_LETTER;
+      status = to - from < 2                                 ? UBRK_WORD_NONE
+               : ClassOf(base[to - 2]) == AsciiClass::kDigit ? UBRK_WORD_NUMBER
+                                                             : UBRK_WORD_LETTER;
     }
-    if (status != UBRK_WORD_NONE) emit(start, j, status);
-    i = j;
+    if (status != UBRK_WORD_NONE) emit(begin + from, begin + to, status);
+  };
+  ByteClassMasks cur = classify(0);
+  uint64_t prev_letter = 0, prev_digit = 0, prev_in = 0;
+  size_t open = 0;  // where the segment under way started
+  for (size_t c = 0; c < chunks; ++c) {
+    const ByteClassMasks next = classify(c + 1);
+    const uint64_t letter_before = cur.letter << 1 | prev_letter >> 63;
+    const uint64_t letter_after = cur.letter >> 1 | next.letter << 63;
+    const uint64_t digit_before = cur.digit << 1 | prev_digit >> 63;
+    const uint64_t digit_after = cur.digit >> 1 | next.digit << 63;
+    const uint64_t joins =
+        (cur.mid_letter & letter_before & letter_after) |
+        ((cur.mid_letter | cur.mid_number) & digit_before & digit_after);
+    const uint64_t in = cur.letter | cur.digit | cur.underscore | joins;
+    for (uint64_t edges = in ^ (in << 1 | prev_in >> 63); edges != 0;
+         edges &= edges - 1) {
+      const int bit = std::countr_zero(edges);
+      const size_t pos = c * 64 + static_cast<size_t>(bit);
+      if ((in >> bit) & 1) {
+        open = pos;
+      } else {
+        finish(open, pos);
+      }
+    }
+    prev_letter = cur.letter;
+    prev_digit = cur.digit;
+    prev_in = in;
+    cur = next;
   }
+  if (prev_in >> 63) finish(open, n);  // a segment up to the region's end
 }
+
+// A word segment found by SegmentAscii.
+struct AsciiSegment {
+  uint32_t begin, end;
+  int32_t rule;  // ICU rule status
+};
 
 }  // namespace
 
@@ -245,7 +264,8 @@ struct Tokenizer::Rep {
   TokenizerOptions options;
   std::unique_ptr<icu::BreakIterator> words;
   std::unique_ptr<TextNormalizer> normalizer;
-  TokenList scratch;  // for the std::vector<Token> form
+  TokenList scratch;                   // for the std::vector<Token> form
+  std::vector<AsciiSegment> segments;  // of one ASCII region
 };
 
 Tokenizer::Tokenizer(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -323,10 +343,17 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
   // (segments inside an address are dropped; addresses before it are
   // emitted) and `finish` (classification, separator, entry); the paths
   // differ in how the text is normalized.
+  //
+  // After a segment outside every address, the URLs before it are all
+  // emitted and passed (next_url == url_cursor); a later segment that ends
+  // by the next address's start (`clear_until`) changes neither.
+  size_t clear_until = urls.empty() ? SIZE_MAX : 0;
   auto outside_urls = [&](size_t b, size_t e) {
+    if (e <= clear_until) return true;
     while (url_cursor < urls.size() && urls[url_cursor].end <= b) ++url_cursor;
     if (url_cursor < urls.size() && urls[url_cursor].begin < e) return false;
     emit_urls_before(e);
+    clear_until = url_cursor < urls.size() ? urls[url_cursor].begin : SIZE_MAX;
     return true;
   };
   auto finish = [&](size_t b, size_t e, size_t start, int32_t rule) {
@@ -363,16 +390,28 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
   };
   // The ASCII segments: NFKC_Casefold of ASCII letters, digits, '_' '.'
   // ',' ';' and the apostrophe is ASCII lower-casing, and none is a
-  // typographic mark. A lambda of its own, so that it is inlined into the
-  // segmenter's loop.
-  auto emit_ascii = [&](size_t b, size_t e, int32_t rule) {
-    if (!outside_urls(b, e)) return;
-    const size_t start = used;
-    const size_t n = e - b;
-    room(n + 9);
-    CopyLowerAscii(utf8.data() + b, n, utf8.size() - b, text.data() + start);
-    used += n;
-    finish(b, e, start, rule);
+  // typographic mark. A region's segments are found first, then written in
+  // one loop, with room for all of them made once: a token takes its bytes
+  // and a separator, and the last copy may write 8 bytes past its end.
+  std::vector<AsciiSegment>& segments = rep_->segments;
+  auto ascii_region = [&](size_t b, size_t e) {
+    segments.clear();
+    auto collect = [&segments](size_t sb, size_t se, int32_t rule) {
+      segments.push_back(
+          {static_cast<uint32_t>(sb), static_cast<uint32_t>(se), rule});
+    };
+    SegmentAscii(utf8, b, e, collect);
+    room(e - b + segments.size() + 8);
+    out->tokens.reserve(out->tokens.size() + segments.size());
+    for (const AsciiSegment& segment : segments) {
+      if (!outside_urls(segment.begin, segment.end)) continue;
+      const size_t start = used;
+      const size_t n = segment.end - segment.begin;
+      CopyLowerAscii(utf8.data() + segment.begin, n,
+                     utf8.size() - segment.begin, text.data() + start);
+      used += n;
+      finish(segment.begin, segment.end, start, segment.rule);
+    }
   };
   if (!rep_->options.fast_ascii) {
     SegmentWithIcu(utf8, 0, emit);
@@ -387,7 +426,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     while (pos < n) {
       const size_t high = NextNonAscii(utf8, pos);
       if (high == n) {
-        SegmentAscii(utf8, pos, n, emit_ascii);
+        ascii_region(pos, n);
         break;
       }
       size_t run_begin = high, run_end = high + 1;
@@ -395,7 +434,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
         --run_begin;
       }
       while (run_end < n && !IsAsciiSpace(utf8[run_end])) ++run_end;
-      SegmentAscii(utf8, pos, run_begin, emit_ascii);
+      ascii_region(pos, run_begin);
       SegmentWithIcu(utf8.substr(run_begin, run_end - run_begin), run_begin,
                      emit);
       pos = run_end;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <random>
 
+#include "lib/tokenize/ascii_masks.h"
 #include "storycluster/ingest.h"
 #include "test_util.h"
 
@@ -233,6 +234,63 @@ TEST_CASE("fast ASCII path: real text equals ICU (examples, seeds, dev)") {
     ExpectSameAsIcu(a.title);
     ExpectSameAsIcu(a.text);
   }
+}
+
+TEST_CASE("fast ASCII path: long random text across 64-byte blocks") {
+  // Segments and joins that straddle the mask blocks' edges, regions that
+  // end on a block edge or just past one, and non-ASCII runs (ICU's part)
+  // between ASCII ones.
+  std::mt19937 rng(78);
+  const std::vector<std::string> pieces = {
+      "a",  "Z", "0", "9", "_",  ".", "'",   ",",    ";",     ":",     " ",
+      "\n", "-", "@", "é", "朝", "’", "3.5", "U.S.", "1,000", "don't", "x_1"};
+  for (int round = 0; round < 4000; ++round) {
+    std::string text;
+    const size_t length = 60 + rng() % 200;
+    while (text.size() < length) text += pieces[rng() % pieces.size()];
+    ExpectSameAsIcu(text);
+  }
+  // Long words and numbers across one or more block edges.
+  for (size_t run : {63u, 64u, 65u, 127u, 128u, 129u, 200u}) {
+    for (size_t lead = 0; lead < 3; ++lead) {
+      ExpectSameAsIcu(std::string(lead, ' ') + std::string(run, 'a'));
+      ExpectSameAsIcu(std::string(lead, ' ') + std::string(run, '7') + ".5");
+      std::string joined;
+      while (joined.size() < run) joined += "a.";
+      ExpectSameAsIcu(std::string(lead, ' ') + joined + "b");
+    }
+  }
+}
+
+TEST_CASE("ASCII byte classes: the SSE2 masks equal the byte-by-byte ones") {
+  std::mt19937 rng(79);
+  char block[64];
+  auto check = [&] {
+    const ByteClassMasks a = ClassifyBytes(block);
+    const ByteClassMasks b = ClassifyBytesScalar(block);
+    CHECK(a.letter == b.letter);
+    CHECK(a.digit == b.digit);
+    CHECK(a.underscore == b.underscore);
+    CHECK(a.mid_letter == b.mid_letter);
+    CHECK(a.mid_number == b.mid_number);
+  };
+  for (int first = 0; first < 256; first += 64) {  // every byte value once
+    for (int i = 0; i < 64; ++i) block[i] = static_cast<char>(first + i);
+    check();
+  }
+  for (int round = 0; round < 2000; ++round) {
+    for (char& c : block) c = static_cast<char>(rng());
+    check();
+  }
+  // Spot checks of the reference itself.
+  std::string text = "aZ@09_.',;:-/ \x80\xff`[{";
+  text.resize(64, ' ');
+  const ByteClassMasks m = ClassifyBytesScalar(text.data());
+  CHECK(m.letter == 0b111);
+  CHECK(m.digit == 0b11000);
+  CHECK(m.underscore == 0b100000);
+  CHECK(m.mid_letter == 0b11000000);
+  CHECK(m.mid_number == 0b1100000000);
 }
 
 // The address rule, written the plain way: the earliest "http://",
