@@ -22,9 +22,12 @@ double Idf(double documents, double df, double offset) {
   return std::log((1.0 + documents) / (1.0 + df)) + offset;
 }
 
+// 1 + ln tf: the factor TermWeight multiplies the idf by.
+double SublinearTf(float tf) { return 1.0 + std::log(tf); }
+
 // Sublinear tf times idf.
 float TermWeight(float tf, double idf) {
-  return static_cast<float>((1.0 + std::log(tf)) * idf);
+  return static_cast<float>(SublinearTf(tf) * idf);
 }
 
 // Divides `values` by their L2 norm (unless it is 0).
@@ -301,25 +304,32 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
   out.dimension = static_cast<uint32_t>(vocabulary.size());
   out.offsets.assign(n + 1, 0);
   constexpr size_t kGrain = 256;
-  ParallelFor(n, workers, kGrain, [&](size_t begin, size_t end, int) {
-    std::vector<uint32_t> seen;
+  // Per worker, seen[i] == r + 1: index i is counted in row r already.
+  std::vector<std::vector<uint32_t>> seen_by_worker(workers);
+  ParallelFor(n, workers, kGrain, [&](size_t begin, size_t end, int worker) {
+    std::vector<uint32_t>& seen = seen_by_worker[worker];
+    if (seen.size() != vocabulary.size()) seen.assign(vocabulary.size(), 0);
     for (size_t r = begin; r < end; ++r) {
       const auto ids = lists.ids_of(docs[r]);
       const auto weights = lists.weights_of(docs[r]);
-      seen.clear();
+      const auto stamp = static_cast<uint32_t>(r + 1);
+      uint64_t distinct = 0;
       for (size_t t = 0; t < ids.size(); ++t) {
-        if (weights[t] > 0) seen.push_back(index[ids[t]]);
+        if (!(weights[t] > 0)) continue;
+        uint32_t& mark = seen[index[ids[t]]];
+        distinct += mark != stamp;
+        mark = stamp;
       }
-      std::sort(seen.begin(), seen.end());
-      out.offsets[r + 1] = static_cast<uint64_t>(
-          std::unique(seen.begin(), seen.end()) - seen.begin());
+      out.offsets[r + 1] = distinct;
     }
   });
+  seen_by_worker.clear();
   for (size_t r = 0; r < n; ++r) out.offsets[r + 1] += out.offsets[r];
   out.indices.resize(out.offsets[n]);
   out.values.assign(idf_offsets.size(), std::vector<float>(out.offsets[n]));
   ParallelFor(n, workers, kGrain, [&](size_t begin, size_t end, int) {
     std::vector<std::pair<uint32_t, float>> terms;
+    std::vector<double> sublinear;  // 1 + ln tf, by position in `terms`
     for (size_t r = begin; r < end; ++r) {
       const auto ids = lists.ids_of(docs[r]);
       const auto weights = lists.weights_of(docs[r]);
@@ -331,14 +341,18 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
       // (idf > 0; at idf 0 all are 0), so this is also the order of
       // (index, weight) that Normalize sorts by.
       std::sort(terms.begin(), terms.end());
+      sublinear.resize(terms.size());
+      for (size_t t = 0; t < terms.size(); ++t) {
+        sublinear[t] = SublinearTf(terms[t].second);
+      }
       uint32_t* const row_indices = out.indices.data() + out.offsets[r];
       const size_t size = out.offsets[r + 1] - out.offsets[r];
       for (size_t k = 0; k < idf_offsets.size(); ++k) {
         float* const row_values = out.values[k].data() + out.offsets[r];
         size_t at = 0;
         for (size_t t = 0; t < terms.size(); ++t) {
-          const auto [i, tf] = terms[t];
-          const float weight = TermWeight(tf, idf[k][i]);
+          const uint32_t i = terms[t].first;
+          const auto weight = static_cast<float>(sublinear[t] * idf[k][i]);
           if (at > 0 && row_indices[at - 1] == i) {
             row_values[at - 1] += weight;  // a term listed twice
             continue;
