@@ -124,12 +124,21 @@ class SlotTable {
     text_.clear();
     key_.clear();
   }
-  // Sorts slots by their strings.
-  void Sort(std::vector<uint32_t>& slots) const {
-    std::sort(slots.begin(), slots.end(), [this](uint32_t a, uint32_t b) {
-      if (key_[a] != key_[b]) return key_[a] < key_[b];
-      return text_[a] < text_[b];
-    });
+  // Sorts slots by their strings: by their 8-byte prefix keys, gathered
+  // beside the slots so that most comparisons read neither the table nor
+  // the text, and by the whole strings where the prefixes are equal.
+  void Sort(std::vector<uint32_t>& slots) {
+    keyed_.clear();
+    for (uint32_t slot : slots) keyed_.push_back({key_[slot], slot});
+    std::sort(keyed_.begin(), keyed_.end(),
+              [this](const Keyed& a, const Keyed& b) {
+                if (a.key != b.key) return a.key < b.key;
+                return text_[a.slot] < text_[b.slot];
+              });
+    for (size_t i = 0; i < slots.size(); ++i) slots[i] = keyed_[i].slot;
+    if (keyed_.capacity() * sizeof(Keyed) > kMaxReusedBufferBytes) {
+      std::vector<Keyed>().swap(keyed_);
+    }
   }
 
  private:
@@ -137,6 +146,11 @@ class SlotTable {
   std::deque<std::string> storage_;
   std::vector<std::string_view> text_;
   std::vector<uint64_t> key_;
+  struct Keyed {
+    uint64_t key;
+    uint32_t slot;
+  };
+  std::vector<Keyed> keyed_;  // Sort's scratch
 };
 
 // Term weights of one article by slot, accumulated in the order added.

@@ -117,6 +117,39 @@ TEST_CASE("features: title terms weigh more, stop words and boilerplate go") {
   CHECK_FALSE(f.shingles.empty());
 }
 
+TEST_CASE("features: terms and entities come sorted by their strings") {
+  // Words met in a different order first (the extractor's slots follow
+  // the order it met them), sharing 8-byte prefixes ("internat...",
+  // "abcdefgh..."), shorter than 8 bytes, and one a prefix of another.
+  Article first;
+  first.id = "first";
+  first.title = "Zebra crossing";
+  first.text =
+      "Zurich and Internationally known Internet firms met Abcdefghij "
+      "and Abcdefgh in York.";
+  Article a;
+  a.id = "a";
+  a.title = "Internationalists meet internationals";
+  a.text =
+      "The International Union met Internationally minded Abcdefghik, "
+      "Abcdefghij, Abcdefgh and Abc on Zebra Island with Intern staff and "
+      "the Internet team from York and Zurich, internationally.";
+  auto extractor = FeatureExtractor::Create(FeatureOptions{}, {});
+  REQUIRE(extractor.ok());
+  (void)(*extractor)->Extract(first);
+  const ArticleFeatures f = (*extractor)->Extract(a);
+  auto strictly_sorted = [](const std::vector<WeightedTerm>& terms) {
+    for (size_t i = 1; i < terms.size(); ++i) {
+      if (!(terms[i - 1].term < terms[i].term)) return false;
+    }
+    return true;
+  };
+  REQUIRE(f.terms.size() >= 10);
+  REQUIRE(f.entities.size() >= 8);
+  CHECK(strictly_sorted(f.terms));
+  CHECK(strictly_sorted(f.entities));
+}
+
 // The extractor reuses its token buffer from article to article and drops
 // it after one that grew it past 1 MiB; the features of the next article
 // are as they were.
