@@ -12,6 +12,14 @@
 namespace storycluster {
 namespace {
 
+Article MakeArticle(std::string id, std::string title, std::string text) {
+  Article a;
+  a.id = std::move(id);
+  a.title = std::move(title);
+  a.text = std::move(text);
+  return a;
+}
+
 std::vector<Token> Words(std::initializer_list<const char*> words) {
   std::vector<Token> out;
   for (const char* w : words)
@@ -93,10 +101,9 @@ TEST_CASE("shingles: golden values pin the hash and seed") {
 }
 
 TEST_CASE("features: title terms weigh more, stop words and boilerplate go") {
-  Article a;
-  a.id = "a";
-  a.title = "Talks stall";
-  a.text = "Advertisement\nThe talks in Hanoi stalled on Friday.";
+  const Article a =
+      MakeArticle("a", "Talks stall",
+                  "Advertisement\nThe talks in Hanoi stalled on Friday.");
   auto extractor = FeatureExtractor::Create(FeatureOptions{}, {});
   REQUIRE(extractor.ok());
   const ArticleFeatures f = (*extractor)->Extract(a);
@@ -121,19 +128,15 @@ TEST_CASE("features: terms and entities come sorted by their strings") {
   // Words met in a different order first (the extractor's slots follow
   // the order it met them), sharing 8-byte prefixes ("internat...",
   // "abcdefgh..."), shorter than 8 bytes, and one a prefix of another.
-  Article first;
-  first.id = "first";
-  first.title = "Zebra crossing";
-  first.text =
+  const Article first = MakeArticle(
+      "first", "Zebra crossing",
       "Zurich and Internationally known Internet firms met Abcdefghij "
-      "and Abcdefgh in York.";
-  Article a;
-  a.id = "a";
-  a.title = "Internationalists meet internationals";
-  a.text =
+      "and Abcdefgh in York.");
+  const Article a = MakeArticle(
+      "a", "Internationalists meet internationals",
       "The International Union met Internationally minded Abcdefghik, "
       "Abcdefghij, Abcdefgh and Abc on Zebra Island with Intern staff and "
-      "the Internet team from York and Zurich, internationally.";
+      "the Internet team from York and Zurich, internationally.");
   auto extractor = FeatureExtractor::Create(FeatureOptions{}, {});
   REQUIRE(extractor.ok());
   (void)(*extractor)->Extract(first);
@@ -154,15 +157,11 @@ TEST_CASE("features: terms and entities come sorted by their strings") {
 // it after one that grew it past 1 MiB; the features of the next article
 // are as they were.
 TEST_CASE("features: an article after a huge one is extracted as before") {
-  Article normal;
-  normal.id = "n";
-  normal.title = "Harbour budget approved";
-  normal.text =
+  const Article normal = MakeArticle(
+      "n", "Harbour budget approved",
       "Advertisement\nThe council in Leith approved a new budget for the "
-      "harbour on Tuesday.\nIt will take effect in March.";
-  Article huge;
-  huge.id = "h";
-  huge.title = "A very long report";
+      "harbour on Tuesday.\nIt will take effect in March.");
+  Article huge = MakeArticle("h", "A very long report", "");
   while (huge.text.size() < (size_t{3} << 20)) {
     huge.text += "Word after word after word in Glasgow. ";
   }
@@ -194,13 +193,11 @@ TEST_CASE("features: interned extraction equals Extract then InternTerms") {
   // Cases the vocabulary must keep apart: a stop word capitalised, a word
   // that is also the stem of another, numbers, a Title Case headline,
   // non-Latin script, a title weight of words seen before.
-  Article odd;
-  odd.id = "odd";
-  odd.title = "The Running Man Runs Again In 2024";
-  odd.text =
+  const Article odd = MakeArticle(
+      "odd", "The Running Man Runs Again In 2024",
       "The run ran 2,400 metres. In Kyiv, officials of the UN and NATO "
       "said the 3.5 percent rise was run by Running Ltd. 東京 officials "
-      "said \u201cnothing\u201d. Run, run, run: The end.";
+      "said \u201cnothing\u201d. Run, run, run: The end.");
   articles.push_back(odd);
   auto plain = FeatureExtractor::Create(FeatureOptions{}, articles);
   REQUIRE(plain.ok());
