@@ -8,6 +8,7 @@
 
 #include "lib/tokenize/ascii_masks.h"
 #include "storycluster/ingest.h"
+#include "storycluster/synthetic.h"
 #include "test_util.h"
 
 namespace storycluster {
@@ -231,6 +232,20 @@ TEST_CASE("fast ASCII path: real text equals ICU (examples, seeds, dev)") {
   auto ingest = IngestPaths(paths);
   REQUIRE(ingest.ok());
   for (const Article& a : ingest->articles) {
+    ExpectSameAsIcu(a.title);
+    ExpectSameAsIcu(a.text);
+  }
+}
+
+TEST_CASE("fast ASCII path: generated corpus text equals ICU") {
+  // The generator's articles (wire datelines, quotes, numbers, URLs,
+  // boilerplate lines), as `storycluster generate` writes them.
+  SyntheticOptions options;
+  options.articles = 400;
+  options.seed = 11;
+  const SyntheticCorpus corpus = GenerateCorpus(options);
+  REQUIRE(corpus.articles.size() == 400);
+  for (const Article& a : corpus.articles) {
     ExpectSameAsIcu(a.title);
     ExpectSameAsIcu(a.text);
   }
