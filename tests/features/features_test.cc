@@ -153,6 +153,45 @@ TEST_CASE("features: terms and entities come sorted by their strings") {
   CHECK(strictly_sorted(f.entities));
 }
 
+TEST_CASE("features: many terms, random order, still sorted by string") {
+  // Articles of 50 to 800 words built from a few syllables, so that many
+  // words share their first one, two or eight bytes; some capitalised
+  // (entities). Each article's terms and entities must come in strict
+  // string order, whatever the order the extractor met the words in.
+  std::mt19937 rng(17);
+  const std::vector<std::string> syllables = {"st", "in",   "ter", "con", "a",
+                                              "na", "tion", "al",  "ly",  "s"};
+  auto extractor = FeatureExtractor::Create(FeatureOptions{}, {});
+  REQUIRE(extractor.ok());
+  size_t most_terms = 0, most_entities = 0;
+  for (int round = 0; round < 30; ++round) {
+    std::string text;
+    const size_t words = 50 + rng() % 750;
+    for (size_t w = 0; w < words; ++w) {
+      std::string word;
+      const size_t parts = 2 + rng() % 5;
+      for (size_t k = 0; k < parts; ++k) word += syllables[rng() % 10];
+      if (rng() % 4 == 0) word[0] = static_cast<char>(word[0] - 'a' + 'A');
+      text += (w % 12 == 11 ? ". " : " ") + word;
+    }
+    const ArticleFeatures f =
+        (*extractor)
+            ->Extract(
+                MakeArticle("r" + std::to_string(round), "Word study", text));
+    for (const auto* list : {&f.terms, &f.entities}) {
+      for (size_t i = 1; i < list->size(); ++i) {
+        INFO("round " << round << ": " << (*list)[i - 1].term << " then "
+                      << (*list)[i].term);
+        REQUIRE((*list)[i - 1].term < (*list)[i].term);
+      }
+    }
+    most_terms = std::max(most_terms, f.terms.size());
+    most_entities = std::max(most_entities, f.entities.size());
+  }
+  CHECK(most_terms >= 200);  // both bucket widths ran
+  CHECK(most_entities >= 24);
+}
+
 // The extractor reuses its token buffer from article to article and drops
 // it after one that grew it past 1 MiB; the features of the next article
 // are as they were.
