@@ -144,9 +144,27 @@ class SlotTable {
     };
     if (n < kBucketFrom) {  // a counting pass costs 256 steps
       std::sort(keyed_.begin(), keyed_.end(), before);
-      for (size_t i = 0; i < n; ++i) slots[i] = keyed_[i].slot;
-      return;
+    } else {
+      SortInBuckets(before);
     }
+    for (size_t i = 0; i < n; ++i) slots[i] = keyed_[i].slot;
+    if (keyed_.capacity() * sizeof(Keyed) > kMaxReusedBufferBytes) {
+      std::vector<Keyed>().swap(keyed_);
+      std::vector<Keyed>().swap(radix_);
+    }
+  }
+
+ private:
+  struct Keyed {
+    uint64_t key;
+    uint32_t slot;
+  };
+  // Sort's bucket path over keyed_: a stable counting pass a byte for the
+  // keys' first byte (200 or more: first two), then each run sharing them
+  // by `before`.
+  template <typename Before>
+  void SortInBuckets(const Before& before) {
+    const size_t n = keyed_.size();
     const int bytes = n >= 200 ? 2 : 1;
     const int top = 64 - 8 * bytes;  // keys >> top: the bucketed bytes
     radix_.resize(n);
@@ -170,22 +188,12 @@ class SlotTable {
       }
       begin = end;
     }
-    for (size_t i = 0; i < n; ++i) slots[i] = keyed_[i].slot;
-    if (keyed_.capacity() * sizeof(Keyed) > kMaxReusedBufferBytes) {
-      std::vector<Keyed>().swap(keyed_);
-      std::vector<Keyed>().swap(radix_);
-    }
   }
 
- private:
   absl::flat_hash_map<TextId, uint32_t, TextIdHash> slots_;
   std::deque<std::string> storage_;
   std::vector<std::string_view> text_;
   std::vector<uint64_t> key_;
-  struct Keyed {
-    uint64_t key;
-    uint32_t slot;
-  };
   std::vector<Keyed> keyed_, radix_;  // Sort's scratch
   static constexpr size_t kBucketFrom = 24;
 };

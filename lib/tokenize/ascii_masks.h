@@ -17,8 +17,9 @@ namespace storycluster {
 // The ASCII classes of UAX #29 word breaking as ICU implements them:
 // letters (and '@', which is ALetter), digits, '_' (ExtendNumLet), '.' and
 // the apostrophe (MidNumLetQ: join letter-letter and digit-digit), ',' and
-// ';' (MidNum: join digit-digit only). Every other byte, including those
-// of 0x80 and above, is in none of them.
+// ';' (MidNum: join digit-digit only); ICU does not treat ':' as
+// MidLetter. Every other byte, including those of 0x80 and above, is in
+// none of them.
 struct ByteClassMasks {
   uint64_t letter = 0;
   uint64_t digit = 0;

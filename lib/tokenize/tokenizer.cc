@@ -143,41 +143,6 @@ size_t NextNonAscii(std::string_view text, size_t pos) {
   return pos;
 }
 
-// ASCII classes of UAX #29 word breaking as ICU implements them: letters
-// (and '@'), digits, ExtendNumLet ('_'), MidNumLetQ ('.' and the apostrophe)
-// and MidNum (',' ';'). ICU does not treat ':' as MidLetter.
-enum class AsciiClass {
-  kLetter,
-  kDigit,
-  kUnderscore,
-  kMidNumLet,
-  kMidNum,
-  kOther
-};
-
-constexpr std::array<AsciiClass, 256> kAsciiClasses = [] {
-  std::array<AsciiClass, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    // '@' is ALetter in Unicode's word-break data (so "a@b" is one word).
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '@') {
-      t[c] = AsciiClass::kLetter;
-    } else if (c >= '0' && c <= '9') {
-      t[c] = AsciiClass::kDigit;
-    } else if (c == '_') {
-      t[c] = AsciiClass::kUnderscore;
-    } else if (c == '.' || c == '\'') {
-      t[c] = AsciiClass::kMidNumLet;
-    } else if (c == ',' || c == ';') {
-      t[c] = AsciiClass::kMidNum;
-    } else {
-      t[c] = AsciiClass::kOther;
-    }
-  }
-  return t;
-}();
-
-AsciiClass ClassOf(char c) { return kAsciiClasses[static_cast<uint8_t>(c)]; }
-
 // Word segments of text[begin, end) (ASCII), with the rule status ICU's
 // word iterator gives them: the ASCII subset of UAX #29 rules WB5-WB13b.
 // Letters, digits and '_' always join (WB5, WB8-WB10, WB13a/b); '.' or an
@@ -210,14 +175,15 @@ void SegmentAscii(std::string_view text, size_t begin, size_t end, Emit& emit) {
   // rule ICU applied, i.e. from its last two characters: ending in a letter
   // is a word, in a digit a number; ending in '_' after a digit a number,
   // after a letter or another '_' a word; a lone "_" is no word.
+  // (A segment ends in a letter, a digit or '_'.)
   auto finish = [&](size_t from, size_t to) {
-    const AsciiClass last = ClassOf(base[to - 1]);
+    const char last = base[to - 1];
     int32_t status =
-        last == AsciiClass::kDigit ? UBRK_WORD_NUMBER : UBRK_WORD_LETTER;
-    if (last == AsciiClass::kUnderscore) {
-      status = to - from < 2                                 ? UBRK_WORD_NONE
-               : ClassOf(base[to - 2]) == AsciiClass::kDigit ? UBRK_WORD_NUMBER
-                                                             : UBRK_WORD_LETTER;
+        absl::ascii_isdigit(last) ? UBRK_WORD_NUMBER : UBRK_WORD_LETTER;
+    if (last == '_') {
+      status = to - from < 2                       ? UBRK_WORD_NONE
+               : absl::ascii_isdigit(base[to - 2]) ? UBRK_WORD_NUMBER
+                                                   : UBRK_WORD_LETTER;
     }
     if (status != UBRK_WORD_NONE) emit(begin + from, begin + to, status);
   };
