@@ -1,13 +1,8 @@
 // Boilerplate removal: the furniture pattern list, tail markers, captions,
 // in-article repeats, per-source corpus repeats and widget fragments.
 // docs/pipeline.md lists the rules and why each exists.
-#include <re2/re2.h>
-#include <re2/set.h>
-
 #include <algorithm>
 #include <array>
-#include <cstdio>
-#include <cstdlib>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -16,6 +11,7 @@
 #include "lib/common/reused_buffers.h"
 #include "lib/common/strings.h"
 #include "lib/common/xxhash_inline.h"
+#include "lib/normalize/furniture.h"
 #include "lib/normalize/line_key.h"
 #include "storycluster/normalize.h"
 
@@ -25,195 +21,6 @@ namespace {
 // Seed of the line-key hash. Fixed: keys are compared within one run only,
 // but a fixed seed keeps runs reproducible.
 constexpr uint64_t kLineSeed = 0x5ca1ab1e0b0e1e55ULL;
-
-enum class Match { kExact, kPrefix, kSuffix, kContains };
-struct Pattern {
-  Match match;
-  std::string_view text;  // lower-case, straight quotes, single spaces
-};
-
-// Site furniture common to news sites. Matched against the lower-cased line;
-// only lines of at most max_furniture_words words are considered.
-constexpr std::array kPatterns = {
-    Pattern{Match::kExact, "advertisement"},
-    Pattern{Match::kExact, "advertisements"},
-    Pattern{Match::kExact, "sponsored"},
-    Pattern{Match::kExact, "sponsored content"},
-    Pattern{Match::kExact, "loading..."},
-    Pattern{Match::kExact, "loading"},
-    Pattern{Match::kExact, "share"},
-    Pattern{Match::kExact, "share this article"},
-    Pattern{Match::kExact, "comments"},
-    Pattern{Match::kExact, "skip to main content"},
-    Pattern{Match::kExact, "see also:"},
-    Pattern{Match::kExact, "related"},
-    Pattern{Match::kExact, "related articles"},
-    Pattern{Match::kExact, "related stories"},
-    Pattern{Match::kExact, "most read"},
-    Pattern{Match::kExact, "join now: free!"},
-    Pattern{Match::kPrefix, "reading time:"},
-    Pattern{Match::kPrefix, "read next:"},
-    Pattern{Match::kPrefix, "read more:"},
-    Pattern{Match::kPrefix, "also read:"},
-    Pattern{Match::kPrefix, "related:"},
-    Pattern{Match::kPrefix, "posted in:"},
-    Pattern{Match::kPrefix, "filed under:"},
-    Pattern{Match::kPrefix, "tags:"},
-    Pattern{Match::kPrefix, "photo via "},
-    Pattern{Match::kPrefix, "photo:"},
-    Pattern{Match::kPrefix, "image:"},
-    Pattern{Match::kPrefix, "image source:"},
-    Pattern{Match::kPrefix, "(photo"},
-    Pattern{Match::kPrefix, "copyright "},
-    Pattern{Match::kPrefix, "\xc2\xa9"},  // ©
-    Pattern{Match::kPrefix, "click here"},
-    Pattern{Match::kPrefix, "sign up for"},
-    Pattern{Match::kPrefix, "sign up to"},
-    Pattern{Match::kPrefix, "subscribe to"},
-    Pattern{Match::kPrefix, "download the"},
-    Pattern{Match::kPrefix, "follow us"},
-    Pattern{Match::kPrefix, "engineered by"},
-    Pattern{Match::kPrefix, "listen to this article"},
-    Pattern{Match::kPrefix, "why you can trust"},
-    Pattern{Match::kPrefix, "please let us know if you're having issues"},
-    Pattern{Match::kSuffix, "learn more."},
-    Pattern{Match::kSuffix, "read more."},
-    Pattern{Match::kSuffix, "click here."},
-    Pattern{Match::kSuffix, "subscribe now."},
-    Pattern{Match::kContains, "all rights reserved"},
-    Pattern{Match::kContains, "brought to you by"},
-    Pattern{Match::kContains, "newsletter"},
-    Pattern{Match::kContains, " on facebook"},
-    Pattern{Match::kContains, " on twitter"},
-    Pattern{Match::kContains, " on instagram"},
-    Pattern{Match::kContains, "app store"},
-    Pattern{Match::kContains, "google play"},
-};
-
-// Lines at or after one of these, in the second half of an article, start
-// the page's closing furniture (recommendations, tag lists, widgets).
-constexpr std::array<std::string_view, 8> kTailMarkers = {
-    "read next:",          "posted in:",        "related articles",
-    "recommended for you", "you may also like", "more from",
-    "select voice",        "join now",
-};
-
-// Credits that mark a photo caption.
-constexpr std::array<std::string_view, 8> kCaptionCredits = {
-    "photo: ", "photograph: ", "(photo", "file photo",
-    " via ap", "getty images", "/afp",   "shutterstock",
-};
-
-// Which of the three lists a line's key matches.
-struct FurnitureMatch {
-  bool pattern = false;
-  bool caption = false;
-  bool tail = false;
-};
-
-// The pattern list, the caption credits and the tail markers, each compiled
-// into one regular expression of literal alternatives, and the three into
-// one RE2::Set, so a line is scanned once (RE2's automaton: linear time)
-// instead of once per list or per entry. Keys are matched as bytes
-// (Latin-1), so UTF-8 in them matches literally.
-class FurnitureMatcher {
- public:
-  static const FurnitureMatcher& Get() {
-    static const FurnitureMatcher* const matcher = new FurnitureMatcher();
-    return *matcher;
-  }
-  // `hits` is scratch storage, reused from call to call.
-  FurnitureMatch Find(std::string_view key, std::vector<int>& hits) const {
-    hits.clear();
-    FurnitureMatch out;
-    const re2::StringPiece text(key.data(), key.size());
-    // Most lines match nothing. Asked for the matches, RE2 allocates a set
-    // for them on every call, so they are asked for only after a plain
-    // yes.
-    if (!set_.Match(text, nullptr) || !set_.Match(text, &hits)) return out;
-    for (int hit : hits) {
-      out.pattern |= hit == kPattern;
-      out.caption |= hit == kCaption;
-      out.tail |= hit == kTail;
-    }
-    return out;
-  }
-
- private:
-  enum : int { kPattern, kCaption, kTail };
-
-  FurnitureMatcher() : set_(Options(), RE2::UNANCHORED) {
-    // Fixed, quoted literals: failing here is a bug in this file.
-    const bool added = set_.Add(PatternRegex(), nullptr) == kPattern &&
-                       set_.Add(CaptionRegex(), nullptr) == kCaption &&
-                       set_.Add(TailRegex(), nullptr) == kTail;
-    if (!added || !set_.Compile()) {
-      std::fputs("storycluster: the furniture patterns do not compile\n",
-                 stderr);
-      std::abort();
-    }
-  }
-
-  static RE2::Options Options() {
-    RE2::Options options;
-    options.set_encoding(RE2::Options::EncodingLatin1);
-    options.set_log_errors(false);
-    return options;
-  }
-  // "(?:a|b|c)" of the literals.
-  template <typename Range, typename Text>
-  static std::string AnyOf(const Range& range, Text text) {
-    std::string out = "(?:";
-    for (const auto& item : range) {
-      const std::string_view literal = text(item);
-      if (out.size() > 3) out += '|';
-      out += RE2::QuoteMeta(re2::StringPiece(literal.data(), literal.size()));
-    }
-    return out + ")";
-  }
-  static std::string PatternRegex() {
-    std::string out;
-    for (Match kind :
-         {Match::kExact, Match::kPrefix, Match::kSuffix, Match::kContains}) {
-      std::vector<std::string_view> literals;
-      for (const Pattern& p : kPatterns) {
-        if (p.match == kind) literals.push_back(p.text);
-      }
-      if (literals.empty()) continue;
-      const std::string any =
-          AnyOf(literals, [](std::string_view s) { return s; });
-      if (!out.empty()) out += '|';
-      switch (kind) {
-        case Match::kExact:
-          out += "^" + any + "$";
-          break;
-        case Match::kPrefix:
-          out += "^" + any;
-          break;
-        case Match::kSuffix:
-          out += any + "$";
-          break;
-        case Match::kContains:
-          out += any;
-          break;
-      }
-    }
-    return out;
-  }
-  // A credit anywhere, or the credit without its edge spaces at the end.
-  static std::string CaptionRegex() {
-    return AnyOf(kCaptionCredits, [](std::string_view c) { return c; }) + "|" +
-           AnyOf(kCaptionCredits, [](std::string_view c) { return Trim(c); }) +
-           "$";
-  }
-  static std::string TailRegex() {
-    std::string out = "^";
-    out += AnyOf(kTailMarkers, [](std::string_view m) { return m; });
-    return out;
-  }
-
-  RE2::Set set_;
-};
 
 bool EndsSentence(std::string_view line) {
   line = TrimRight(line);
@@ -242,8 +49,7 @@ bool IsFurnitureLine(std::string_view line) {
   if (!line_key.Set(line, 40)) return false;
   const std::string_view key = line_key.key();
   if (key.empty()) return false;
-  std::vector<int> hits;
-  const FurnitureMatch match = FurnitureMatcher::Get().Find(key, hits);
+  const FurnitureMatch match = FindFurniture(key);
   return match.pattern || match.caption;
 }
 
@@ -381,14 +187,12 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
   struct Scratch {
     std::vector<std::string_view> lines, kept;
     absl::flat_hash_set<uint64_t> seen;
-    std::vector<int> hits;
     LineKey line_key;
   };
   thread_local Scratch scratch;
   std::vector<std::string_view>& lines = scratch.lines;
   std::vector<std::string_view>& kept = scratch.kept;
   absl::flat_hash_set<uint64_t>& seen = scratch.seen;
-  std::vector<int>& hits = scratch.hits;
   LineKey& line_key = scratch.line_key;
   lines.clear();
   kept.clear();
@@ -399,7 +203,6 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
     content_lines += !Trim(SV(line)).empty();
   }
   const uint64_t seed = SourceSeed(article.source);
-  const FurnitureMatcher& matcher = FurnitureMatcher::Get();
   bool in_tail = false;
   size_t content_index = 0;
   for (std::string_view raw : lines) {
@@ -421,7 +224,7 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
       continue;
     }
     const FurnitureMatch match = opt.use_patterns && short_enough
-                                     ? matcher.Find(key, hits)
+                                     ? FindFurniture(key)
                                      : FurnitureMatch();
     if (match.tail && 2 * content_index > content_lines) {
       in_tail = true;
