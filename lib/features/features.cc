@@ -412,10 +412,9 @@ std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
   for (size_t i = 0; i < all; ++i) {
     const Entry& t = tokens.tokens[i];
     if (t.kind == TokenKind::kUrl) continue;
-    const std::string_view text = tokens.TextOf(t);
-    const XXH128_hash_t h = XXH3_128bits(text.data(), text.size());
-    token_low[i] = h.low64;
-    token_high[i] = h.high64;
+    const TextId id = IdOf(tokens.TextOf(t));
+    token_low[i] = id.low;
+    token_high[i] = id.high;
   }
   for (size_t i = 0; i < std::min(all, kAhead); ++i) {
     words.Prefetch(token_id(i));

@@ -22,12 +22,12 @@ double Idf(double documents, double df, double offset) {
   return std::log((1.0 + documents) / (1.0 + df)) + offset;
 }
 
-// 1 + ln tf: the factor TermWeight multiplies the idf by.
+// 1 + ln tf: the sublinear term frequency.
 double SublinearTf(float tf) { return 1.0 + std::log(tf); }
 
-// Sublinear tf times idf.
-float TermWeight(float tf, double idf) {
-  return static_cast<float>(SublinearTf(tf) * idf);
+// Sublinear tf (SublinearTf) times idf.
+float TermWeight(double sublinear_tf, double idf) {
+  return static_cast<float>(sublinear_tf * idf);
 }
 
 // Divides `values` by their L2 norm (unless it is 0).
@@ -166,8 +166,9 @@ SparseTermVector TfidfVectorizer::Vectorize(
         vocabulary_
             .try_emplace(t.term, static_cast<uint32_t>(vocabulary_.size()))
             .first->second;
-    entries.emplace_back(
-        index, TermWeight(t.weight, Idf(n, static_cast<double>(df_->df(t.term)),
+    entries.emplace_back(index,
+                         TermWeight(SublinearTf(t.weight),
+                                    Idf(n, static_cast<double>(df_->df(t.term)),
                                         options_.idf_offset)));
   }
   return Normalize(entries);
@@ -352,7 +353,7 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
         size_t at = 0;
         for (size_t t = 0; t < terms.size(); ++t) {
           const uint32_t i = terms[t].first;
-          const auto weight = static_cast<float>(sublinear[t] * idf[k][i]);
+          const float weight = TermWeight(sublinear[t], idf[k][i]);
           if (at > 0 && row_indices[at - 1] == i) {
             row_values[at - 1] += weight;  // a term listed twice
             continue;

@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/reused_buffers.h"
 #include "lib/common/strings.h"
 #include "lib/common/swar.h"
 #include "lib/tokenize/ascii_masks.h"
@@ -408,6 +409,10 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
   }
   emit_urls_before(utf8.size() + 1);
   text.resize(used);
+  // A huge ASCII region must not leave its segment list behind.
+  if (segments.capacity() * sizeof(AsciiSegment) > kMaxReusedBufferBytes) {
+    std::vector<AsciiSegment>().swap(segments);
+  }
 }
 
 template <typename Emit>
