@@ -1,17 +1,17 @@
-// Sparse average-linkage clustering with a lazy max-heap (see hac.h).
+// Sparse average-linkage clustering with a max-heap (see hac.h).
 //
 // Each cluster lives in a slot that owns its neighbour list, sorted by
 // neighbour. A merge keeps the slot with the longer list and merges the
 // other list into it; the neighbours' own lists are brought up to date
 // lazily (see `refresh` in AverageLinkage). The heap holds candidate pairs
-// with the linkage they had when pushed. A merge changes every linkage of
-// the new cluster, but only those to the absorbed list's neighbours can rise
-// (the others lose weight per member); those are pushed again, and an entry
-// whose linkage fell is corrected when it reaches the top: it is
-// recomputed, and re-pushed if it still reaches the threshold. An entry is
-// acted on only when its stored linkage is the current one; every other
-// entry stores at least its current linkage, so the merges happen in the
-// order of an eager heap (highest linkage first, ties by slot).
+// with the linkage they had when pushed and the merge count at that time.
+// A merge changes every linkage of the new cluster, so it pushes each of
+// its pairs that reaches the threshold, and every older entry naming it
+// goes out of date: an entry is acted on only when neither of its clusters
+// has grown since it was pushed. The heap thus holds each pair's current
+// linkage once, and the merges happen in the order of an eager heap
+// (highest linkage first, ties by slot) without reading a neighbour list
+// to check an entry.
 #include "lib/cluster/hac.h"
 
 #include <algorithm>
@@ -43,6 +43,13 @@ struct Candidate {
     // Max-heap on linkage; ties prefer the smaller slots.
     return std::tie(linkage, o.a, o.b) < std::tie(o.linkage, a, b);
   }
+};
+
+// A candidate pushed after `merges` merges (the initial ones: 0).
+struct Pushed {
+  Candidate pair;
+  uint32_t merges;
+  bool operator<(const Pushed& o) const { return pair < o.pair; }
 };
 
 }  // namespace
@@ -91,9 +98,9 @@ std::vector<uint32_t> AverageLinkage(
   // list was last brought up to date (see `refresh` below).
   std::vector<uint8_t> stale(n, 0);
   std::vector<double> inner(n, 0.0);  // summed edge weight inside a cluster
-  // Pairs held back by the cohesion test, offered again when either side
-  // grows (their cohesions change).
-  std::vector<std::vector<uint32_t>> deferred(n);
+  // grown_at[c]: the merge count right after c last grew (0: never). A
+  // heap entry naming c is out of date when pushed before that.
+  std::vector<uint32_t> grown_at(n, 0);
   // Earliest and latest known time per cluster.
   std::vector<std::optional<absl::Time>> first(n), last(n);
   if (times != nullptr) first = last = *times;
@@ -154,24 +161,25 @@ std::vector<uint32_t> AverageLinkage(
     }
   }
   size_t next_initial = 0;
-  std::priority_queue<Candidate> heap;
-  // The highest candidate of both sources; false when both are empty.
-  auto pop = [&](Candidate* c) {
+  std::priority_queue<Pushed> heap;
+  // The highest entry of both sources; false when both are empty.
+  auto pop = [&](Pushed* p) {
     if (next_initial < all.size() &&
-        (heap.empty() || heap.top() < all[next_initial])) {
-      *c = all[next_initial++];
+        (heap.empty() || heap.top().pair < all[next_initial])) {
+      *p = {all[next_initial++], 0};
       return true;
     }
     if (heap.empty()) return false;
-    *c = heap.top();
+    *p = heap.top();
     heap.pop();
     return true;
   };
+  uint32_t merges = 0;
   auto push = [&](uint32_t x, uint32_t y, double sum) {
     const double linkage = linkage_of(x, y, sum);
     if (linkage < threshold) return;
     if (x > y) std::swap(x, y);
-    heap.push({linkage, x, y});
+    heap.push({{linkage, x, y}, merges});
   };
   // A merge of t into s does not visit t's neighbours (their lists lie
   // all over memory); they keep t and are only marked stale. refresh(c)
@@ -249,41 +257,31 @@ std::vector<uint32_t> AverageLinkage(
     }
     if (!added.empty()) flush();
   };
-  uint32_t merges = 0;
-  Candidate c;
-  while (pop(&c)) {
-    if (merged_away(c.a) || merged_away(c.b)) continue;
-    // Two single nodes: their pair is as it was (a sum changes only when
-    // one of its clusters grows), and linkage == sum. Most pairs are of
-    // this kind; their lists are not read until they merge.
-    double sum = c.linkage;
-    if (size[c.a] > 1 || size[c.b] > 1) {
-      refresh(c.a);
-      const Link* link = find(links[c.a], c.b);
-      if (link == nullptr) continue;
-      sum = link->sum;
-      if (linkage_of(c.a, c.b, sum) != c.linkage) {  // fell since pushed
-        push(c.a, c.b, sum);
-        continue;
-      }
+  Pushed top;
+  while (pop(&top)) {
+    const Candidate& c = top.pair;
+    // Out of date: a side merged away, or grew since (its entry of now,
+    // if the pair still reaches the threshold, is in the heap too).
+    if (merged_away(c.a) || merged_away(c.b) || grown_at[c.a] > top.merges ||
+        grown_at[c.b] > top.merges) {
+      continue;
     }
+    // Held back, until either side grows: by cohesion (the two clusters
+    // are tighter than their link), or by the span (which only grows).
     if (cohesion_ratio > 0 && size[c.a] >= 2 && size[c.b] >= 2 &&
         c.linkage < cohesion_ratio * std::min(cohesion(c.a), cohesion(c.b))) {
-      deferred[c.a].push_back(c.b);
-      deferred[c.b].push_back(c.a);
       continue;
     }
     if (first[c.a] && first[c.b] &&
         std::max(*last[c.a], *last[c.b]) - std::min(*first[c.a], *first[c.b]) >
             max_span) {
-      continue;  // spans only grow: never offered again
+      continue;
     }
     // Merge slot t into slot s, the one with more neighbours.
     refresh(c.a);
     refresh(c.b);
     uint32_t s = c.a, t = c.b;
     if (links[t].size() > links[s].size()) std::swap(s, t);
-    inner[s] += inner[t] + sum;
     if (!first[s] || (first[t] && *first[t] < *first[s])) first[s] = first[t];
     if (!last[s] || (last[t] && *last[t] > *last[s])) last[s] = last[t];
     size[s] += size[t];
@@ -292,18 +290,25 @@ std::vector<uint32_t> AverageLinkage(
     parent[t] = s;
     gone[t >> 6] |= uint64_t{1} << (t & 63);
     merged_at[t] = merges++;
+    grown_at[s] = merges;
     // s's new list: both sorted lists merged (without s and t), the sums
-    // of shared neighbours added (s's first). Linkages to t's neighbours
-    // may rise: they are offered again, and those neighbours are marked
-    // stale (their lists still name t).
+    // of shared neighbours added (s's first). Every pair of the new
+    // cluster is offered again; t's neighbours are marked stale (their
+    // lists still name t).
     const std::vector<Link>& mine = links[s];
     const std::vector<Link>& theirs = links[t];
+    double sum = 0;  // the edges between s and t
     merged.clear();
     size_t i = 0, j = 0;
     while (i < mine.size() || j < theirs.size()) {
       if (j == theirs.size() ||
           (i < mine.size() && mine[i].key < theirs[j].key)) {
-        if (mine[i].key != t) merged.push_back(mine[i]);
+        if (mine[i].key != t) {
+          merged.push_back(mine[i]);
+          push(s, mine[i].key, mine[i].sum);
+        } else {
+          sum = mine[i].sum;
+        }
         ++i;
         continue;
       }
@@ -317,18 +322,9 @@ std::vector<uint32_t> AverageLinkage(
       stale[other.key] = 1;
       push(s, other.key, total);
     }
+    inner[s] += inner[t] + sum;
     links[s].swap(merged);
     links[t] = {};
-    // Pairs held back by cohesion: the merged cohesion differs.
-    std::vector<uint32_t> again = std::move(deferred[s]);
-    again.insert(again.end(), deferred[t].begin(), deferred[t].end());
-    deferred[s].clear();
-    deferred[t] = {};
-    for (uint32_t m : again) {
-      m = root(m);
-      if (m == s) continue;
-      if (const Link* it = find(links[s], m)) push(s, m, it->sum);
-    }
   }
   std::vector<uint32_t> out(n);
   for (uint32_t i = 0; i < n; ++i) out[i] = id[root(i)];
