@@ -163,18 +163,15 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   const std::vector<uint32_t> order = TimeOrder(published);
   constexpr size_t kBlock = 256;
   std::vector<Decision> decision(kBlock);
-  // Per band, the block's articles (those with shingles) sorted by (band
-  // key, position): the earlier articles sharing p's key in band b are the
-  // entries from its key's first one up to p's own, at[b * kBlock + p].
-  struct Keyed {
-    uint64_t key;
-    uint32_t p;
-    bool operator<(const Keyed& o) const {
-      return key != o.key ? key < o.key : p < o.p;
-    }
-  };
-  std::vector<std::vector<Keyed>> local(bands);
-  std::vector<uint32_t> at(bands * kBlock), run_first(bands * kBlock);
+  // Per band, the earlier article of the block with the same band key:
+  // earlier[b * kBlock + p] (kNone: none), a chain through every earlier
+  // one. Built per band with a small hash table of the block's keys (a
+  // slot holds a position + 1; 0: empty), which is cleared for the next.
+  constexpr uint16_t kNone = 0xffff;
+  constexpr size_t kSlots = 2 * kBlock;  // a power of two
+  std::vector<uint16_t> earlier(bands * kBlock);
+  std::vector<std::vector<uint16_t>> slots(ResolveThreads(options.threads),
+                                           std::vector<uint16_t>(kSlots));
   std::vector<uint32_t> new_originals;
   std::vector<uint64_t> new_keys;
   std::vector<uint64_t> block_keys(kBlock * bands);  // by block position
@@ -190,25 +187,30 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
             absl::MakeSpan(block_keys).subspan(p * bands, bands));
       }
     });
-    ParallelFor(bands, options.threads, 1, [&](size_t begin, size_t end, int) {
-      for (size_t b = begin; b < end; ++b) {
-        std::vector<Keyed>& sorted = local[b];
-        sorted.clear();
-        for (size_t p = 0; p < size; ++p) {
-          const uint32_t d = order[start + p];
-          if (source.count(d) != 0) {
-            sorted.push_back({keys_at(p)[b], static_cast<uint32_t>(p)});
+    ParallelFor(
+        bands, options.threads, 1, [&](size_t begin, size_t end, int worker) {
+          std::vector<uint16_t>& slot = slots[worker];
+          for (size_t b = begin; b < end; ++b) {
+            std::fill(slot.begin(), slot.end(), 0);
+            for (size_t p = 0; p < size; ++p) {
+              uint16_t& prior = earlier[b * kBlock + p];
+              prior = kNone;
+              if (source.count(order[start + p]) == 0) continue;
+              const uint64_t key = keys_at(p)[b];
+              for (size_t h = key & (kSlots - 1);; h = (h + 1) & (kSlots - 1)) {
+                if (slot[h] == 0) {
+                  slot[h] = static_cast<uint16_t>(p + 1);
+                  break;
+                }
+                if (keys_at(slot[h] - 1)[b] == key) {
+                  prior = static_cast<uint16_t>(slot[h] - 1);
+                  slot[h] = static_cast<uint16_t>(p + 1);
+                  break;
+                }
+              }
+            }
           }
-        }
-        std::sort(sorted.begin(), sorted.end());
-        uint32_t first = 0;
-        for (uint32_t i = 0; i < sorted.size(); ++i) {
-          if (sorted[i].key != sorted[first].key) first = i;
-          at[b * kBlock + sorted[i].p] = i;
-          run_first[b * kBlock + sorted[i].p] = first;
-        }
-      }
-    });
+        });
     ParallelFor(size, options.threads, 32, [&](size_t begin, size_t end, int) {
       std::vector<uint32_t> candidates;
       std::vector<uint8_t> passed;
@@ -261,9 +263,9 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
         // Earlier articles of the same block sharing a band.
         candidates.clear();
         for (uint32_t b = 0; b < bands; ++b) {
-          for (uint32_t i = run_first[b * kBlock + p]; i < at[b * kBlock + p];
-               ++i) {
-            candidates.push_back(local[b][i].p);
+          for (uint16_t q = earlier[b * kBlock + p]; q != kNone;
+               q = earlier[b * kBlock + q]) {
+            candidates.push_back(q);
           }
         }
         std::sort(candidates.begin(), candidates.end());

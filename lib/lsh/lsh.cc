@@ -110,11 +110,19 @@ struct LshIndex::Rep {
   // Set in a slot holding a list index; ids stay below it.
   static constexpr uint32_t kList = LshIndex::kMaxId + 1;
 
+  // One band's table and lists, on cache lines of their own: the bands
+  // are filled by different threads, and every insertion writes the
+  // table's and the lists' sizes (neighbouring bands sharing a line made
+  // it bounce between the cores).
+  struct alignas(64) Band {
+    absl::flat_hash_map<uint32_t, uint32_t> head;
+    std::vector<std::vector<uint32_t>> lists;
+  };
+
   LshOptions options;
   uint32_t num_hashes = 0;
   size_t size = 0;  // documents inserted
-  std::vector<absl::flat_hash_map<uint32_t, uint32_t>> head;
-  std::vector<std::vector<std::vector<uint32_t>>> lists;  // by band
+  std::vector<Band> bands;
 
   uint64_t Key(absl::Span<const uint32_t> sig, uint32_t band) const {
     return XXH3_64bits_withSeed(sig.data() + band * options.rows,
@@ -123,14 +131,15 @@ struct LshIndex::Rep {
   }
   // Adds document `id` to band `b`'s bucket of `key`.
   void Link(uint32_t b, uint64_t key, uint32_t id) {
-    auto [it, fresh] = head[b].try_emplace(static_cast<uint32_t>(key), id);
+    Band& band = bands[b];
+    auto [it, fresh] = band.head.try_emplace(static_cast<uint32_t>(key), id);
     if (fresh) return;
     if ((it->second & kList) != 0) {
-      lists[b][it->second & ~kList].push_back(id);
+      band.lists[it->second & ~kList].push_back(id);
       return;
     }
-    const auto list = static_cast<uint32_t>(lists[b].size());
-    lists[b].push_back({it->second, id});
+    const auto list = static_cast<uint32_t>(band.lists.size());
+    band.lists.push_back({it->second, id});
     it->second = kList | list;
   }
 };
@@ -149,8 +158,7 @@ absl::StatusOr<std::unique_ptr<LshIndex>> LshIndex::Create(
   auto rep = std::make_unique<Rep>();
   rep->options = options;
   rep->num_hashes = num_hashes;
-  rep->head.resize(options.bands);
-  rep->lists.resize(options.bands);
+  rep->bands.resize(options.bands);
   return std::unique_ptr<LshIndex>(new LshIndex(std::move(rep)));
 }
 
@@ -177,7 +185,7 @@ void LshIndex::BandKeys(absl::Span<const uint32_t> signature,
 
 void LshIndex::PrefetchKeys(absl::Span<const uint64_t> keys) const {
   for (uint32_t b = 0; b < rep_->options.bands; ++b) {
-    rep_->head[b].prefetch(static_cast<uint32_t>(keys[b]));
+    rep_->bands[b].head.prefetch(static_cast<uint32_t>(keys[b]));
   }
 }
 
@@ -188,14 +196,14 @@ void LshIndex::QueryKeys(absl::Span<const uint64_t> keys,
                              ? std::numeric_limits<uint32_t>::max()
                              : rep_->options.max_per_bucket;
   for (uint32_t b = 0; b < rep_->options.bands; ++b) {
-    auto it = rep_->head[b].find(static_cast<uint32_t>(keys[b]));
-    if (it == rep_->head[b].end()) continue;
+    const Rep::Band& band = rep_->bands[b];
+    auto it = band.head.find(static_cast<uint32_t>(keys[b]));
+    if (it == band.head.end()) continue;
     if ((it->second & Rep::kList) == 0) {
       out->push_back(it->second);
       continue;
     }
-    const std::vector<uint32_t>& list =
-        rep_->lists[b][it->second & ~Rep::kList];
+    const std::vector<uint32_t>& list = band.lists[it->second & ~Rep::kList];
     const size_t from = list.size() > limit ? list.size() - limit : 0;
     out->insert(out->end(), list.begin() + static_cast<ptrdiff_t>(from),
                 list.end());
@@ -213,7 +221,7 @@ void LshIndex::InsertBatch(absl::Span<const uint32_t> ids,
       // The tables outgrow the cache on large corpora: each insertion's
       // slot is prefetched a few insertions ahead.
       constexpr size_t kAhead = 8;
-      auto& head = rep_->head[b];
+      auto& head = rep_->bands[b].head;
       for (size_t i = 0; i < ids.size(); ++i) {
         if (i + kAhead < ids.size()) {
           head.prefetch(static_cast<uint32_t>(keys[(i + kAhead) * bands + b]));
