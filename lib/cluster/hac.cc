@@ -188,11 +188,17 @@ std::vector<uint32_t> AverageLinkage(
   // the order the merges happened, which adds the same numbers in the
   // same order as updating every neighbour at each merge would have (so
   // the sums, and the clusters, are bit for bit the same).
-  std::vector<Link> moved, added, merged;
-  auto find = [](std::vector<Link>& list, uint32_t key) -> Link* {
-    auto it = std::lower_bound(list.begin(), list.end(), Link{key, 0}, ByKey);
-    return it != list.end() && it->key == key ? &*it : nullptr;
+  std::vector<Link> moved, merged;
+  // A sum to add to the list entry of `key` (made if missing); `order`
+  // keeps the sums of one key in the order of the merges.
+  struct Fold {
+    uint32_t key, order;
+    double sum;
+    bool operator<(const Fold& o) const {
+      return key != o.key ? key < o.key : order < o.order;
+    }
   };
+  std::vector<Fold> folds;
   auto refresh = [&](uint32_t c) {
     if (!stale[c]) return;
     stale[c] = 0;
@@ -216,18 +222,7 @@ std::vector<uint32_t> AverageLinkage(
     std::sort(moved.begin(), moved.end(), [&](const Link& x, const Link& y) {
       return earlier(x, merged_at[y.key]);
     });
-    // Neighbours new to c wait in `added` (a few at a time, then merged
-    // into the sorted list).
-    added.clear();
-    auto flush = [&] {
-      std::sort(added.begin(), added.end(), ByKey);
-      const size_t before = list.size();
-      list.insert(list.end(), added.begin(), added.end());
-      std::inplace_merge(list.begin(),
-                         list.begin() + static_cast<ptrdiff_t>(before),
-                         list.end(), ByKey);
-      added.clear();
-    };
+    folds.clear();
     for (size_t k = 0; k < moved.size(); ++k) {
       const uint32_t target = parent[moved[k].key];
       const double weight = moved[k].sum;
@@ -244,18 +239,28 @@ std::vector<uint32_t> AverageLinkage(
         }
         continue;
       }
-      Link* into = find(list, target);
-      for (size_t m = 0; m < added.size() && into == nullptr; ++m) {
-        if (added[m].key == target) into = &added[m];
-      }
-      if (into != nullptr) {
-        into->sum += weight;
-      } else {
-        added.push_back({target, weight});
-        if (added.size() == 32) flush();
-      }
+      folds.push_back({target, static_cast<uint32_t>(folds.size()), weight});
     }
-    if (!added.empty()) flush();
+    // The sums into the list in one pass: an entry present adds its
+    // folds in merge order, a new one starts from its first.
+    std::sort(folds.begin(), folds.end());
+    merged.clear();
+    size_t i = 0;
+    for (size_t f = 0; f < folds.size();) {
+      const uint32_t key = folds[f].key;
+      while (i < list.size() && list[i].key < key) merged.push_back(list[i++]);
+      double sum;
+      if (i < list.size() && list[i].key == key) {
+        sum = list[i++].sum;
+      } else {
+        sum = folds[f++].sum;
+      }
+      for (; f < folds.size() && folds[f].key == key; ++f) sum += folds[f].sum;
+      merged.push_back({key, sum});
+    }
+    merged.insert(merged.end(), list.begin() + static_cast<ptrdiff_t>(i),
+                  list.end());
+    list.swap(merged);
   };
   Pushed top;
   while (pop(&top)) {
