@@ -271,6 +271,12 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     out->push_back(Token{std::string(list.TextOf(e)), e.begin, e.end, e.kind,
                          e.stop_word});
   }
+  // A huge text must not leave its token list behind.
+  if (list.text.capacity() + list.url_text.capacity() +
+          list.tokens.capacity() * sizeof(TokenList::Entry) >
+      kMaxReusedBufferBytes) {
+    list = TokenList();
+  }
 }
 
 void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,

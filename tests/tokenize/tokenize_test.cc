@@ -174,6 +174,41 @@ TEST_CASE("flat token list: same tokens as the vector form, texts joined") {
   CHECK(vec.back().begin >= 100);
 }
 
+TEST_CASE("a text past the reuse bound does not change the next texts") {
+  // Over 1 MB of tokens: the reused buffers are dropped afterwards, and
+  // the tokenizer goes on as a fresh one would.
+  auto tok = Make();
+  std::string huge;
+  size_t repeats = 0;
+  for (; huge.size() < (size_t{3} << 20); ++repeats) {
+    huge += "Officials said 1,000 ";
+  }
+  huge += "https://example.com/x \xE5\x8C\x97\xE4\xBA\xAC";
+  const std::string small = "The NATO chief met 2 ministers in Kyiv.";
+  std::vector<Token> huge_tokens;
+  tok->TokenizeTo(huge, 0, &huge_tokens);
+  CHECK(huge_tokens.size() == 3 * repeats + 2);
+  CHECK(huge_tokens.back().text == "\xE5\x8C\x97\xE4\xBA\xAC");
+  TokenList huge_list;
+  tok->TokenizeTo(huge, 0, &huge_list);
+  CHECK(huge_list.size() == huge_tokens.size());
+  for (int round = 0; round < 2; ++round) {
+    std::vector<Token> after;
+    tok->TokenizeTo(small, 7, &after);
+    std::vector<Token> fresh;
+    Make()->TokenizeTo(small, 7, &fresh);
+    REQUIRE(after.size() == fresh.size());
+    for (size_t i = 0; i < after.size(); ++i) {
+      CHECK(after[i].text == fresh[i].text);
+      CHECK(after[i].begin == fresh[i].begin);
+      CHECK(after[i].stop_word == fresh[i].stop_word);
+    }
+    CHECK(Texts(after) == std::vector<std::string>{"the", "nato", "chief",
+                                                   "met", "2", "ministers",
+                                                   "in", "kyiv"});
+  }
+}
+
 TEST_CASE("mark_stop_words = false leaves every stop flag unset") {
   TokenizerOptions options;
   options.mark_stop_words = false;
