@@ -260,7 +260,9 @@ std::vector<uint32_t> AverageLinkage(
     }
     merged.insert(merged.end(), list.begin() + static_cast<ptrdiff_t>(i),
                   list.end());
-    list.swap(merged);
+    // Copied, not swapped: the scratch list's capacity is that of the
+    // longest list it has held, which a short list must not keep.
+    list.assign(merged.begin(), merged.end());
   };
   Pushed top;
   while (pop(&top)) {
@@ -303,6 +305,14 @@ std::vector<uint32_t> AverageLinkage(
     const std::vector<Link>& mine = links[s];
     const std::vector<Link>& theirs = links[t];
     double sum = 0;  // the edges between s and t
+    // A pair whose sum over s's size alone is below the threshold is
+    // below it over both sizes (a larger divisor: never a larger
+    // quotient, rounding included), so the neighbour's size, in a large
+    // array, is not read for it.
+    const double members = size[s];
+    auto offer = [&](uint32_t other, double total) {
+      if (total / members >= threshold) push(s, other, total);
+    };
     merged.clear();
     size_t i = 0, j = 0;
     while (i < mine.size() || j < theirs.size()) {
@@ -310,7 +320,7 @@ std::vector<uint32_t> AverageLinkage(
           (i < mine.size() && mine[i].key < theirs[j].key)) {
         if (mine[i].key != t) {
           merged.push_back(mine[i]);
-          push(s, mine[i].key, mine[i].sum);
+          offer(mine[i].key, mine[i].sum);
         } else {
           sum = mine[i].sum;
         }
@@ -325,7 +335,7 @@ std::vector<uint32_t> AverageLinkage(
       }
       merged.push_back({other.key, total});
       stale[other.key] = 1;
-      push(s, other.key, total);
+      offer(other.key, total);
     }
     inner[s] += inner[t] + sum;
     links[s].swap(merged);
