@@ -46,14 +46,17 @@ double PeakRssMb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
+// Wall time of one call of `fn`.
+double Seconds(const std::function<void()>& fn) {
+  const absl::Time start = absl::Now();
+  fn();
+  return absl::ToDoubleSeconds(absl::Now() - start);
+}
+
 // Median wall time of `repetitions` calls of `fn`.
 double MedianSeconds(int repetitions, const std::function<void()>& fn) {
   std::vector<double> times;
-  for (int r = 0; r < repetitions; ++r) {
-    const absl::Time start = absl::Now();
-    fn();
-    times.push_back(absl::ToDoubleSeconds(absl::Now() - start));
-  }
+  for (int r = 0; r < repetitions; ++r) times.push_back(Seconds(fn));
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
 }
@@ -223,20 +226,78 @@ int main(int argc, char** argv) {
     text_bytes += static_cast<double>(a.title.size() + a.text.size());
   }
 
+  // ICU segmentation and the feature stage as the pipeline runs it
+  // (RunPipeline, `storycluster cluster`): terms interned into the corpus
+  // dictionaries as they are extracted, shingle sets into the corpus
+  // store, signatures from the store, TF-IDF rows from the interned term
+  // lists, with both idf offsets. Each repetition runs ICU and then the
+  // stage's steps, so that its ratio compares runs made seconds apart (on
+  // a shared VM the speed drifts over tens of seconds); the reported
+  // ratio is the median of the repetitions' ratios.
   UErrorCode status = U_ZERO_ERROR;
   UBreakIterator* it = ubrk_open(UBRK_WORD, "en", nullptr, 0, &status);
   size_t icu_words = 0;
-  const double icu = MedianSeconds(repetitions, [&] {
-    icu_words = 0;
-    for (const sc::Article& a : docs) icu_words += IcuWords(it, a.text);
-  });
-  ubrk_close(it);
-
-  // Feature stage, one thread: boilerplate learning, then normalise +
-  // tokenise + shingles + terms, MinHash signing, TF-IDF vectors.
   std::shared_ptr<const sc::BoilerplateFilter> filter;
-  const double learn = MedianSeconds(
-      repetitions, [&] { filter = *sc::BoilerplateFilter::Create({}, docs); });
+  sc::CorpusFeatures corpus;
+  auto hasher = *sc::MinHasher::Create({});
+  std::vector<uint32_t> signatures(docs.size() * hasher->num_hashes());
+  std::vector<uint32_t> all_rows(docs.size());
+  for (uint32_t i = 0; i < all_rows.size(); ++i) all_rows[i] = i;
+  const sc::ClusterOptions defaults;
+  const std::vector<double> offsets = {defaults.idf_offset,
+                                       defaults.story_idf_offset};
+  size_t row_nonzeros = 0;
+  std::vector<double> icu_runs, learn_runs, interned_runs, sign_stored_runs,
+      rows_runs, paired;
+  for (int r = 0; r < repetitions; ++r) {
+    icu_runs.push_back(Seconds([&] {
+      icu_words = 0;
+      for (const sc::Article& a : docs) icu_words += IcuWords(it, a.text);
+    }));
+    learn_runs.push_back(
+        Seconds([&] { filter = *sc::BoilerplateFilter::Create({}, docs); }));
+    interned_runs.push_back(Seconds([&] {
+      corpus = sc::CorpusFeatures();
+      auto extractor = *sc::FeatureExtractor::FromFilter({}, filter);
+      sc::InternedTerms terms;
+      for (const sc::Article& a : docs) {
+        const std::vector<uint64_t> shingles = extractor->ExtractInterned(
+            a, *corpus.term_dictionary, *corpus.entity_dictionary, &terms);
+        (void)sc::AppendDocument(shingles, terms, &corpus);
+      }
+    }));
+    sign_stored_runs.push_back(Seconds([&] {
+      const size_t k = hasher->num_hashes();
+      std::vector<uint64_t> buffer;
+      for (size_t i = 0; i < docs.size(); ++i) {
+        hasher->Sign(*corpus.shingles->Get(i, &buffer),
+                     absl::MakeSpan(signatures).subspan(i * k, k));
+      }
+    }));
+    rows_runs.push_back(Seconds([&] {
+      row_nonzeros = 0;
+      for (auto [lists, dictionary] :
+           {std::pair(&corpus.terms, corpus.term_dictionary.get()),
+            std::pair(&corpus.entities, corpus.entity_dictionary.get())}) {
+        row_nonzeros +=
+            sc::VectorizeRows(*lists, all_rows, *dictionary, offsets)
+                ->indices.size();
+      }
+    }));
+    paired.push_back(icu_runs.back() /
+                     (learn_runs.back() + interned_runs.back() +
+                      sign_stored_runs.back() + rows_runs.back()));
+  }
+  ubrk_close(it);
+  const double icu = Median(icu_runs);
+  const double learn = Median(learn_runs);
+  const double extract_interned = Median(interned_runs);
+  const double sign_stored = Median(sign_stored_runs);
+  const double tfidf_rows = Median(rows_runs);
+
+  // The feature stage through the library's string API, one thread:
+  // normalise + tokenise + shingles + terms, MinHash signing, TF-IDF
+  // vectors (boilerplate learning as above).
   std::vector<sc::ArticleFeatures> features;
   const double extract = MedianSeconds(repetitions, [&] {
     auto extractor = *sc::FeatureExtractor::FromFilter({}, filter);
@@ -244,8 +305,6 @@ int main(int argc, char** argv) {
     features.reserve(docs.size());
     for (const sc::Article& a : docs) features.push_back(extractor->Extract(a));
   });
-  auto hasher = *sc::MinHasher::Create({});
-  std::vector<uint32_t> signatures(docs.size() * hasher->num_hashes());
   const double sign = MedianSeconds(repetitions, [&] {
     const size_t k = hasher->num_hashes();
     for (size_t i = 0; i < features.size(); ++i) {
@@ -268,44 +327,6 @@ int main(int argc, char** argv) {
   });
   const double feature_stage = learn + extract + sign + tfidf;
 
-  // The same stage as the pipeline runs it (RunPipeline, `storycluster
-  // cluster`): terms interned into the corpus dictionaries as they are
-  // extracted, shingle sets into the corpus store, signatures from the
-  // store, TF-IDF rows from the interned term lists, with both idf offsets.
-  sc::CorpusFeatures corpus;
-  const double extract_interned = MedianSeconds(repetitions, [&] {
-    corpus = sc::CorpusFeatures();
-    auto extractor = *sc::FeatureExtractor::FromFilter({}, filter);
-    sc::InternedTerms terms;
-    for (const sc::Article& a : docs) {
-      const std::vector<uint64_t> shingles = extractor->ExtractInterned(
-          a, *corpus.term_dictionary, *corpus.entity_dictionary, &terms);
-      (void)sc::AppendDocument(shingles, terms, &corpus);
-    }
-  });
-  const double sign_stored = MedianSeconds(repetitions, [&] {
-    const size_t k = hasher->num_hashes();
-    std::vector<uint64_t> buffer;
-    for (size_t i = 0; i < docs.size(); ++i) {
-      hasher->Sign(*corpus.shingles->Get(i, &buffer),
-                   absl::MakeSpan(signatures).subspan(i * k, k));
-    }
-  });
-  std::vector<uint32_t> all_rows(docs.size());
-  for (uint32_t i = 0; i < all_rows.size(); ++i) all_rows[i] = i;
-  const sc::ClusterOptions defaults;
-  const std::vector<double> offsets = {defaults.idf_offset,
-                                       defaults.story_idf_offset};
-  size_t row_nonzeros = 0;
-  const double tfidf_rows = MedianSeconds(repetitions, [&] {
-    row_nonzeros = 0;
-    for (auto [lists, dictionary] :
-         {std::pair(&corpus.terms, corpus.term_dictionary.get()),
-          std::pair(&corpus.entities, corpus.entity_dictionary.get())}) {
-      row_nonzeros += sc::VectorizeRows(*lists, all_rows, *dictionary, offsets)
-                          ->indices.size();
-    }
-  });
   corpus = sc::CorpusFeatures();
   const double pipeline_stage =
       learn + extract_interned + sign_stored + tfidf_rows;
@@ -372,6 +393,9 @@ int main(int argc, char** argv) {
       "feature stage / ICU segmentation rate: %.2fx (library string API), "
       "%.2fx (pipeline path)\n",
       icu / feature_stage, icu / pipeline_stage);
+  std::printf("pipeline path / ICU, each repetition's pair:");
+  for (double ratio : paired) std::printf(" %.2fx", ratio);
+  std::printf("; median %.2fx\n", Median(paired));
   if (!features_only) {
     std::printf("end to end %d threads / 1 thread: %.2fx\n", threads,
                 end_one / end_many);
