@@ -175,11 +175,16 @@ std::vector<uint32_t> AverageLinkage(
     return true;
   };
   uint32_t merges = 0;
-  auto push = [&](uint32_t x, uint32_t y, double sum) {
-    const double linkage = linkage_of(x, y, sum);
+  // Pushes the pair of a new cluster s and its neighbour y if its linkage
+  // reaches the threshold. A pair whose sum over s's size alone is below
+  // the threshold is below it over both sizes (a larger divisor: never a
+  // larger quotient, rounding included), so y's size, in a large array,
+  // is read only for the others.
+  auto offer = [&](uint32_t s, uint32_t y, double sum) {
+    if (sum / size[s] < threshold) return;
+    const double linkage = linkage_of(s, y, sum);
     if (linkage < threshold) return;
-    if (x > y) std::swap(x, y);
-    heap.push({{linkage, x, y}, merges});
+    heap.push({{linkage, std::min(s, y), std::max(s, y)}, merges});
   };
   // A merge of t into s does not visit t's neighbours (their lists lie
   // all over memory); they keep t and are only marked stale. refresh(c)
@@ -305,14 +310,6 @@ std::vector<uint32_t> AverageLinkage(
     const std::vector<Link>& mine = links[s];
     const std::vector<Link>& theirs = links[t];
     double sum = 0;  // the edges between s and t
-    // A pair whose sum over s's size alone is below the threshold is
-    // below it over both sizes (a larger divisor: never a larger
-    // quotient, rounding included), so the neighbour's size, in a large
-    // array, is not read for it.
-    const double members = size[s];
-    auto offer = [&](uint32_t other, double total) {
-      if (total / members >= threshold) push(s, other, total);
-    };
     merged.clear();
     size_t i = 0, j = 0;
     while (i < mine.size() || j < theirs.size()) {
@@ -320,7 +317,7 @@ std::vector<uint32_t> AverageLinkage(
           (i < mine.size() && mine[i].key < theirs[j].key)) {
         if (mine[i].key != t) {
           merged.push_back(mine[i]);
-          offer(mine[i].key, mine[i].sum);
+          offer(s, mine[i].key, mine[i].sum);
         } else {
           sum = mine[i].sum;
         }
@@ -335,7 +332,7 @@ std::vector<uint32_t> AverageLinkage(
       }
       merged.push_back({other.key, total});
       stale[other.key] = 1;
-      offer(other.key, total);
+      offer(s, other.key, total);
     }
     inner[s] += inner[t] + sum;
     links[s].swap(merged);
