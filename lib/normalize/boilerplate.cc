@@ -182,40 +182,59 @@ absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
 CleanText BoilerplateFilter::Clean(const Article& article) const {
   const BoilerplateOptions& opt = rep_->options;
   CleanText out;
+  // A non-blank line: its word count and repeat key, and its key's index
+  // among the furniture keys (-1: not matched, too long).
+  struct Line {
+    std::string_view text;  // trimmed; empty: a blank line
+    uint64_t repeat_key = 0;
+    int words = 0;
+    int32_t furniture = -1;
+  };
   // Buffers reused by the calls on one thread (an article's lines, the
   // keys seen, the kept lines), so that cleaning allocates only its result.
   struct Scratch {
-    std::vector<std::string_view> lines, kept;
+    std::vector<Line> lines;
+    std::vector<std::string_view> kept;
     absl::flat_hash_set<uint64_t> seen;
     LineKey line_key;
+    FurnitureKeys furniture;
   };
   thread_local Scratch scratch;
-  std::vector<std::string_view>& lines = scratch.lines;
+  std::vector<Line>& lines = scratch.lines;
   std::vector<std::string_view>& kept = scratch.kept;
   absl::flat_hash_set<uint64_t>& seen = scratch.seen;
   LineKey& line_key = scratch.line_key;
+  FurnitureKeys& furniture = scratch.furniture;
   lines.clear();
   kept.clear();
   seen.clear();
-  size_t content_lines = 0;
-  for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
-    lines.push_back(SV(line));
-    content_lines += !Trim(SV(line)).empty();
-  }
+  furniture.Clear();
+  // The lines' keys first, the short ones' furniture matched in one scan.
   const uint64_t seed = SourceSeed(article.source);
+  size_t content_lines = 0;
+  for (absl::string_view raw : absl::StrSplit(article.text, '\n')) {
+    Line& line = lines.emplace_back();
+    line.text = Trim(SV(raw));
+    if (line.text.empty()) continue;
+    ++content_lines;
+    line_key.Set(line.text);
+    line.words = line_key.words();
+    if (opt.use_patterns && line.words <= opt.max_furniture_words) {
+      line.furniture = static_cast<int32_t>(furniture.Add(line_key.key()));
+    }
+    line.repeat_key = line_key.RepeatKey(seed);
+  }
+  furniture.Scan();
   bool in_tail = false;
   size_t content_index = 0;
-  for (std::string_view raw : lines) {
-    std::string_view line = Trim(raw);
+  for (const Line& entry : lines) {
+    const std::string_view line = entry.text;
     if (line.empty()) {
       if (!in_tail) kept.push_back("");
       continue;
     }
     ++content_index;
-    line_key.Set(line);
-    const std::string_view key = line_key.key();
-    const int words = line_key.words();
-    const bool short_enough = words <= opt.max_furniture_words;
+    const bool short_enough = entry.words <= opt.max_furniture_words;
     auto remove = [&](BoilerplateRule rule) {
       out.removed.push_back({std::string(line), rule});
     };
@@ -223,8 +242,8 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
       remove(BoilerplateRule::kTail);
       continue;
     }
-    const FurnitureMatch match = opt.use_patterns && short_enough
-                                     ? FindFurniture(key)
+    const FurnitureMatch match = entry.furniture >= 0
+                                     ? furniture.match(entry.furniture)
                                      : FurnitureMatch();
     if (match.tail && 2 * content_index > content_lines) {
       in_tail = true;
@@ -239,17 +258,16 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
       remove(BoilerplateRule::kCaption);
       continue;
     }
-    const uint64_t repeat_key = line_key.RepeatKey(seed);
-    if (!seen.insert(repeat_key).second) {
+    if (!seen.insert(entry.repeat_key).second) {
       remove(BoilerplateRule::kRepeatedInArticle);
       continue;
     }
     if (short_enough && !article.source.empty() &&
-        rep_->repeated.contains(repeat_key)) {
+        rep_->repeated.contains(entry.repeat_key)) {
       remove(BoilerplateRule::kCorpusRepeat);
       continue;
     }
-    if (opt.fragment_words > 0 && words <= opt.fragment_words &&
+    if (opt.fragment_words > 0 && entry.words <= opt.fragment_words &&
         !EndsSentence(line)) {
       remove(BoilerplateRule::kFragment);
       continue;
@@ -273,9 +291,13 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
   while (!text.empty() && text.back() == '\n') text.pop_back();
   // A huge article must not leave huge buffers behind on the thread.
   if (line_key.buffer_bytes() > kMaxReusedBufferBytes) line_key = LineKey();
-  if ((lines.capacity() + kept.capacity()) * sizeof(std::string_view) >
+  if (furniture.buffer_bytes() > kMaxReusedBufferBytes) {
+    furniture = FurnitureKeys();
+  }
+  if (lines.capacity() * sizeof(Line) +
+          kept.capacity() * sizeof(std::string_view) >
       kMaxReusedBufferBytes) {
-    std::vector<std::string_view>().swap(lines);
+    std::vector<Line>().swap(lines);
     std::vector<std::string_view>().swap(kept);
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -130,32 +131,63 @@ std::string Expression(const FurnitureLiteral& literal) {
   return out;
 }
 
-// The database of all literals, the expression id being the literal's
-// index. Each reports its first match only (HS_FLAG_SINGLEMATCH): a group
-// is known once one literal of it matches.
-const hs_database_t* Database() {
-  static const hs_database_t* const database = [] {
-    std::vector<std::string> expressions;
-    for (const FurnitureLiteral& literal : kLiterals) {
-      expressions.push_back(Expression(literal));
-    }
-    std::vector<const char*> pointers;
-    std::vector<unsigned> flags, ids;
-    for (size_t i = 0; i < expressions.size(); ++i) {
-      pointers.push_back(expressions[i].c_str());
-      flags.push_back(HS_FLAG_SINGLEMATCH);
-      ids.push_back(static_cast<unsigned>(i));
-    }
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* error = nullptr;
-    if (hs_compile_multi(pointers.data(), flags.data(), ids.data(),
-                         static_cast<unsigned>(pointers.size()), HS_MODE_BLOCK,
-                         nullptr, &db, &error) != HS_SUCCESS) {
-      Fail(error != nullptr ? error->message : "does not compile");
-    }
-    return db;
-  }();
+// A database of all literals, the expression id being the literal's
+// index, compiled with `flags` on every expression.
+const hs_database_t* Compile(unsigned expression_flags) {
+  std::vector<std::string> expressions;
+  for (const FurnitureLiteral& literal : kLiterals) {
+    expressions.push_back(Expression(literal));
+  }
+  std::vector<const char*> pointers;
+  std::vector<unsigned> flags, ids;
+  for (size_t i = 0; i < expressions.size(); ++i) {
+    pointers.push_back(expressions[i].c_str());
+    flags.push_back(expression_flags);
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_multi(pointers.data(), flags.data(), ids.data(),
+                       static_cast<unsigned>(pointers.size()), HS_MODE_BLOCK,
+                       nullptr, &db, &error) != HS_SUCCESS) {
+    Fail(error != nullptr ? error->message : "does not compile");
+  }
+  return db;
+}
+
+// For one key: each literal reports its first match only
+// (HS_FLAG_SINGLEMATCH), as a group is known once one literal of it
+// matches.
+const hs_database_t* KeyDatabase() {
+  static const hs_database_t* const database = Compile(HS_FLAG_SINGLEMATCH);
   return database;
+}
+
+// For keys joined by '\n': ^ and $ also match after and before a newline
+// (HS_FLAG_MULTILINE), i.e. at each key's ends; every match is reported,
+// as a literal may match in several keys.
+const hs_database_t* JoinedDatabase() {
+  static const hs_database_t* const database = Compile(HS_FLAG_MULTILINE);
+  return database;
+}
+
+// Sets the literal's group in `match`.
+void SetGroup(const FurnitureLiteral& literal, FurnitureMatch& match) {
+  switch (literal.group) {
+    case G::kPattern:
+      match.pattern = true;
+      break;
+    case G::kCaption:
+      match.caption = true;
+      break;
+    case G::kTail:
+      match.tail = true;
+      break;
+  }
+}
+
+bool AnchoredAtEnd(const FurnitureLiteral& literal) {
+  return literal.anchor == A::kExact || literal.anchor == A::kSuffix;
 }
 
 // A thread's scratch space for scans of the database, freed with the
@@ -186,21 +218,30 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to,
   // Hyperscan's $ also matches before a final newline; a literal anchored
   // at the end must end the key itself (none ends in a newline, so the
   // same literal cannot match again at the very end).
-  if ((literal.anchor == A::kExact || literal.anchor == A::kSuffix) &&
-      to != state.size) {
+  if (AnchoredAtEnd(literal) && to != state.size) return 0;
+  SetGroup(literal, state.match);
+  return 0;
+}
+
+struct JoinedState {
+  absl::Span<const size_t> ends;  // FurnitureKeys::ends_
+  absl::Span<FurnitureMatch> matches;
+};
+
+int OnJoinedMatch(unsigned id, unsigned long long /*from*/,
+                  unsigned long long to, unsigned /*flags*/, void* context) {
+  auto& state = *static_cast<JoinedState*>(context);
+  // No literal holds a newline, so a match lies inside one key: the first
+  // whose end is at or after the match's.
+  const auto key = static_cast<size_t>(
+      std::lower_bound(state.ends.begin(), state.ends.end(), to) -
+      state.ends.begin());
+  const FurnitureLiteral& literal = kLiterals[id];
+  if (key == state.ends.size() ||
+      (AnchoredAtEnd(literal) && to != state.ends[key])) {
     return 0;
   }
-  switch (literal.group) {
-    case G::kPattern:
-      state.match.pattern = true;
-      break;
-    case G::kCaption:
-      state.match.caption = true;
-      break;
-    case G::kTail:
-      state.match.tail = true;
-      break;
-  }
+  SetGroup(literal, state.matches[key]);
   return 0;
 }
 
@@ -209,7 +250,7 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to,
 absl::Span<const FurnitureLiteral> FurnitureLiterals() { return kLiterals; }
 
 FurnitureMatch FindFurniture(std::string_view key) {
-  const hs_database_t* const db = Database();
+  const hs_database_t* const db = KeyDatabase();
   // Never furniture, and past what one scan takes.
   if (key.size() > std::numeric_limits<unsigned>::max()) return {};
   thread_local Scratch scratch;
@@ -219,6 +260,47 @@ FurnitureMatch FindFurniture(std::string_view key) {
     Fail("scan failed");
   }
   return state.match;
+}
+
+void FurnitureKeys::Clear() {
+  joined_.clear();
+  ends_.clear();
+  matches_.clear();
+}
+
+size_t FurnitureKeys::Add(std::string_view key) {
+  joined_.append(key);
+  ends_.push_back(joined_.size());
+  joined_.push_back('\n');
+  return ends_.size() - 1;
+}
+
+void FurnitureKeys::Scan() {
+  matches_.assign(ends_.size(), FurnitureMatch());
+  if (ends_.empty()) return;
+  // A scan takes at most UINT_MAX bytes: longer keys are scanned alone.
+  if (joined_.size() > std::numeric_limits<unsigned>::max()) {
+    size_t begin = 0;
+    for (size_t i = 0; i < ends_.size(); ++i) {
+      matches_[i] = FindFurniture(
+          std::string_view(joined_).substr(begin, ends_[i] - begin));
+      begin = ends_[i] + 1;
+    }
+    return;
+  }
+  const hs_database_t* const db = JoinedDatabase();
+  thread_local Scratch scratch;
+  JoinedState state{ends_, absl::MakeSpan(matches_)};
+  // The final newline is left out: the last key ends the data.
+  if (hs_scan(db, joined_.data(), static_cast<unsigned>(joined_.size() - 1), 0,
+              scratch.Get(db), OnJoinedMatch, &state) != HS_SUCCESS) {
+    Fail("scan failed");
+  }
+}
+
+size_t FurnitureKeys::buffer_bytes() const {
+  return joined_.capacity() + ends_.capacity() * sizeof(size_t) +
+         matches_.capacity() * sizeof(FurnitureMatch);
 }
 
 }  // namespace storycluster

@@ -5,7 +5,9 @@
 #define STORYCLUSTER_LIB_NORMALIZE_FURNITURE_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/types/span.h"
 
@@ -43,6 +45,30 @@ struct FurnitureMatch {
 // compiled once per process); the per-thread scratch it needs is kept by
 // the calling thread. Thread-safe.
 FurnitureMatch FindFurniture(std::string_view key);
+
+// Many keys matched in one scan, as FindFurniture matches each: Add the
+// keys, Scan, then read match(i) for the i-th key added. A scan has a
+// fixed cost of its own (~330 ns, against ~50 ns for a 200-byte key's
+// bytes), which one scan per article instead of one per line saves.
+// The keys are scanned joined by '\n', so a key must not hold one (a
+// LineKey's key of one line never does). Reused: Clear keeps the buffers.
+class FurnitureKeys {
+ public:
+  void Clear();
+  // Adds `key` (no '\n' in it); returns its index.
+  size_t Add(std::string_view key);
+  // Finds the matches of every key added.
+  void Scan();
+  const FurnitureMatch& match(size_t i) const { return matches_[i]; }
+  size_t size() const { return ends_.size(); }
+  // Bytes held by the reused buffers.
+  size_t buffer_bytes() const;
+
+ private:
+  std::string joined_;        // the keys, each followed by '\n'
+  std::vector<size_t> ends_;  // key i: [ends_[i - 1] + 1, ends_[i])
+  std::vector<FurnitureMatch> matches_;
+};
 
 }  // namespace storycluster
 

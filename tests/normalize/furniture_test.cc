@@ -112,6 +112,50 @@ TEST_CASE("furniture matcher: random keys built from literal pieces") {
   }
 }
 
+TEST_CASE("furniture matcher: keys scanned together, one match each") {
+  // Keys of literal pieces (no newline: keys never hold one), in batches
+  // of up to 12, empty keys among them; each key's match must be the one
+  // it has alone, whatever its neighbours.
+  std::mt19937 rng(7);
+  std::vector<std::string> pieces = {" ", "a", "the", ":", ".", "\xc2"};
+  for (const FurnitureLiteral& literal : FurnitureLiterals()) {
+    const std::string text(literal.text);
+    pieces.push_back(text);
+    pieces.push_back(text.substr(0, text.size() / 2));
+    pieces.push_back(text.substr(text.size() / 2));
+  }
+  FurnitureKeys batch;
+  size_t matched = 0;
+  for (int round = 0; round < 3000; ++round) {
+    batch.Clear();
+    std::vector<std::string> keys(rng() % 13);
+    for (std::string& key : keys) {
+      const size_t parts = rng() % 4;
+      for (size_t i = 0; i < parts; ++i) key += pieces[rng() % pieces.size()];
+      CHECK(batch.Add(key) == static_cast<size_t>(&key - keys.data()));
+    }
+    batch.Scan();
+    REQUIRE(batch.size() == keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      INFO("key " << i << " of " << keys.size() << ": \"" << keys[i] << "\"");
+      CHECK(batch.match(i) == Reference(keys[i]));
+      matched += batch.match(i) != FurnitureMatch();
+    }
+  }
+  CHECK(matched > 1000);  // the batches hold furniture
+  // Reused after a scan: the old keys are gone.
+  batch.Clear();
+  batch.Add("the talks resumed");
+  batch.Add("advertisement");
+  batch.Scan();
+  CHECK(batch.match(0) == FurnitureMatch{});
+  CHECK(batch.match(1) ==
+        FurnitureMatch{.pattern = true, .caption = false, .tail = false});
+  batch.Clear();
+  batch.Scan();
+  CHECK(batch.size() == 0);
+}
+
 TEST_CASE("furniture matcher: keys of generated articles' lines") {
   SyntheticOptions options;
   options.articles = 300;
