@@ -2,6 +2,7 @@
 #include "storycluster/tfidf.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -22,8 +23,9 @@ double Idf(double documents, double df, double offset) {
   return std::log((1.0 + documents) / (1.0 + df)) + offset;
 }
 
-// 1 + ln tf: the sublinear term frequency.
-double SublinearTf(float tf) { return 1.0 + std::log(tf); }
+// 1 + ln tf: the sublinear term frequency. Most terms occur once, and
+// ln 1 is exactly 0: those skip the logarithm.
+double SublinearTf(float tf) { return tf == 1.0f ? 1.0 : 1.0 + std::log(tf); }
 
 // Sublinear tf (SublinearTf) times idf.
 float TermWeight(double sublinear_tf, double idf) {
@@ -329,14 +331,26 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
   out.indices.resize(out.offsets[n]);
   out.values.assign(idf_offsets.size(), std::vector<float>(out.offsets[n]));
   ParallelFor(n, workers, kGrain, [&](size_t begin, size_t end, int) {
-    std::vector<std::pair<uint32_t, float>> terms;
+    // A term as one integer: its index above its weight's bits. A positive
+    // float's bits order as its value does, so these integers sort as the
+    // (index, weight) pairs, in one compare each.
+    std::vector<uint64_t> terms;
+    auto index_of = [](uint64_t term) {
+      return static_cast<uint32_t>(term >> 32);
+    };
+    auto weight_of = [](uint64_t term) {
+      return std::bit_cast<float>(static_cast<uint32_t>(term));
+    };
     std::vector<double> sublinear;  // 1 + ln tf, by position in `terms`
     for (size_t r = begin; r < end; ++r) {
       const auto ids = lists.ids_of(docs[r]);
       const auto weights = lists.weights_of(docs[r]);
       terms.clear();
       for (size_t t = 0; t < ids.size(); ++t) {
-        if (weights[t] > 0) terms.emplace_back(index[ids[t]], weights[t]);
+        if (weights[t] > 0) {
+          terms.push_back(uint64_t{index[ids[t]]} << 32 |
+                          std::bit_cast<uint32_t>(weights[t]));
+        }
       }
       // Sorted once for every offset: a term's weight grows with its tf
       // (idf > 0; at idf 0 all are 0), so this is also the order of
@@ -344,7 +358,7 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
       std::sort(terms.begin(), terms.end());
       sublinear.resize(terms.size());
       for (size_t t = 0; t < terms.size(); ++t) {
-        sublinear[t] = SublinearTf(terms[t].second);
+        sublinear[t] = SublinearTf(weight_of(terms[t]));
       }
       uint32_t* const row_indices = out.indices.data() + out.offsets[r];
       const size_t size = out.offsets[r + 1] - out.offsets[r];
@@ -352,7 +366,7 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
         float* const row_values = out.values[k].data() + out.offsets[r];
         size_t at = 0;
         for (size_t t = 0; t < terms.size(); ++t) {
-          const uint32_t i = terms[t].first;
+          const uint32_t i = index_of(terms[t]);
           const float weight = TermWeight(sublinear[t], idf[k][i]);
           if (at > 0 && row_indices[at - 1] == i) {
             row_values[at - 1] += weight;  // a term listed twice
