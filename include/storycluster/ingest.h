@@ -65,6 +65,11 @@ struct IngestOptions {
   // the accounting are the same). Lets large inputs stream through without
   // holding every text. Default: none.
   std::function<void(Article&&)> sink;
+  // Threads that parse JSON Lines records: a read chunk's lines are parsed
+  // and checked on up to this many threads, then accounted and handed on
+  // in input order, so the result is the same for any count. 0: all
+  // cores. Default: 1 (the calling thread only).
+  int threads = 1;
 };
 
 // Parses an ISO 8601 date ("2021-03-14"), date-time with optional fraction

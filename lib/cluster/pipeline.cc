@@ -242,10 +242,12 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
   // Runs one pass: every accepted article goes, in batches, to `process`,
   // one batch at a time in input order. With two or more workers the next
   // batch is parsed while the last one is processed (on another thread),
-  // so parsing is not a serial step between batches.
+  // so parsing is not a serial step between batches. The records are
+  // parsed on `parse_threads` threads (IngestOptions::threads).
   std::vector<Article> batch, working;
   auto pass =
-      [&](const std::function<absl::Status(absl::Span<Article>)>& process)
+      [&](int parse_threads,
+          const std::function<absl::Status(absl::Span<Article>)>& process)
       -> absl::StatusOr<IngestResult> {
     absl::Status failed;
     std::future<absl::Status> running;  // processing `working`
@@ -268,6 +270,7 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
                            [&] { return process(absl::MakeSpan(working)); });
     };
     IngestOptions streamed = ingest;
+    streamed.threads = parse_threads;
     streamed.sink = [&](Article&& article) {
       if (!failed.ok()) return;  // the pass has failed: drop the rest
       batch.push_back(std::move(article));
@@ -295,7 +298,8 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
     learners.emplace_back(options.features.boilerplate);
   }
   std::vector<Article> metadata;
-  auto first = pass([&](absl::Span<Article> articles) {
+  // Pass 1 is mostly parsing: the records are parsed on the workers too.
+  auto first = pass(workers, [&](absl::Span<Article> articles) {
     ParallelFor(articles.size(), workers, 64,
                 [&](size_t begin, size_t end, int worker) {
                   for (size_t i = begin; i < end; ++i) {
@@ -342,7 +346,10 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
   CorpusBuilder builder(std::move(extractors).value(), &out.corpus,
                         known.size(), std::move(hasher).value());
   size_t seen = 0;
-  auto second = pass([&](absl::Span<Article> articles) {
+  // Pass 2's parsing keeps ahead of the workers' feature extraction on
+  // one thread (a batch parses in a small part of the time its features
+  // take), so the records are parsed on the calling thread alone.
+  auto second = pass(1, [&](absl::Span<Article> articles) {
     for (const Article& a : articles) {
       if (seen >= known.size() || a.id != known[seen].id) {
         return absl::FailedPreconditionError(absl::StrCat(

@@ -198,7 +198,7 @@ void Ingestor::Impl::AddMarkdownFile(std::string_view bytes,
   article.source = std::move(fields.source.value);
   article.url = std::move(fields.url.value);
   article.origin = std::move(origin);
-  ResolvePublished(fields.published, article);
+  ResolvePublished(fields.published, article, &result.warnings);
   Accept(std::move(article));
 }
 

@@ -59,8 +59,33 @@ class Ingestor::Impl {
   // Reads `size` bytes at most into `dst`; returns how many (0 at the end).
   using ReadFn = std::function<size_t(char* dst, size_t size)>;
 
+  // What became of one record, decided on any thread: an article for
+  // Commit, or a refusal; and the warnings it raised, in order.
+  struct Parsed {
+    Article article;
+    bool rejected = false;
+    RejectReason reason{};
+    std::string detail;
+    std::vector<Warning> warnings;
+  };
+  // A JSON Lines line waiting to be parsed: its place in the read buffer.
+  struct PendingLine {
+    size_t from, to;
+    int64_t line_no;
+  };
+
   void ScanJsonLines(const ReadFn& read, std::string_view name);
-  void ParseJsonRecord(std::string_view line, Origin origin);
+  // Parses and checks the pending lines of `name` (on options_.threads
+  // threads), then commits them in order; empties `pending`.
+  void ParsePending(std::vector<PendingLine>& pending, std::string_view name);
+  // Reads one line's record with `parser`; touches no shared state.
+  void ParseJsonRecord(std::string_view line, Origin origin,
+                       simdjson::dom::parser& parser, Parsed* out) const;
+  // The checks of an article that need no other record (id, text,
+  // furniture); false (with the refusal set) when it is refused.
+  static bool CheckArticle(Parsed* parsed);
+  // The warnings, then the refusal or the ordered checks and acceptance.
+  void Commit(Parsed&& parsed);
   void RejectOversizedLine(Origin origin);
   // Checks and unifies a whole-file article's bytes (BOM, NUL, UTF-8, line
   // ends) into `*text`; on failure rejects the file and returns false.
@@ -79,13 +104,15 @@ class Ingestor::Impl {
   // Looks up which logical field (and rank) an input field name feeds.
   const std::pair<Field, int>* Lookup(std::string_view key) const;
   // Picks the first parsable date among the candidate strings (by rank).
-  void ResolvePublished(std::vector<std::pair<int, std::string>>& candidates,
-                        Article& article);
+  static void ResolvePublished(
+      std::vector<std::pair<int, std::string>>& candidates, Article& article,
+      std::vector<Warning>* warnings);
 
   IngestOptions options_;
   absl::flat_hash_map<std::string, std::pair<Field, int>> field_index_;
   absl::flat_hash_map<std::string, Origin> seen_ids_;
-  simdjson::dom::parser parser_;
+  std::vector<simdjson::dom::parser> parsers_;  // one per parsing thread
+  std::vector<Parsed> parsed_;                  // ParsePending's
   std::vector<char> buffer_;
   size_t accepted_bytes_ = 0;  // title + text of accepted articles
 };

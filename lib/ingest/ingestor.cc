@@ -87,7 +87,8 @@ const std::pair<Field, int>* Ingestor::Impl::Lookup(
 }
 
 void Ingestor::Impl::ResolvePublished(
-    std::vector<std::pair<int, std::string>>& candidates, Article& article) {
+    std::vector<std::pair<int, std::string>>& candidates, Article& article,
+    std::vector<Warning>* warnings) {
   std::sort(candidates.begin(), candidates.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [rank, text] : candidates) {
@@ -97,7 +98,7 @@ void Ingestor::Impl::ResolvePublished(
     }
   }
   if (!candidates.empty()) {
-    result.warnings.push_back(
+    warnings->push_back(
         {article.origin, absl::StrCat("unrecognised date '",
                                       candidates.front().second.substr(0, 64),
                                       "'; publication time left unknown")});
@@ -111,42 +112,55 @@ void Ingestor::Impl::Reject(Origin origin, RejectReason reason,
   result.rejections.push_back({std::move(origin), reason, std::move(detail)});
 }
 
-void Ingestor::Impl::Accept(Article article) {
+bool Ingestor::Impl::CheckArticle(Parsed* parsed) {
+  Article& article = parsed->article;
+  auto refuse = [parsed](RejectReason reason, std::string detail) {
+    parsed->rejected = true;
+    parsed->reason = reason;
+    parsed->detail = std::move(detail);
+    return false;
+  };
   article.id = std::string(Trim(article.id));
   article.title = std::string(Trim(article.title));
   article.source = std::string(Trim(article.source));
   if (article.id.empty()) {
-    Reject(std::move(article.origin), RejectReason::kMissingId,
-           "no id field (or an empty one)");
-    return;
+    return refuse(RejectReason::kMissingId, "no id field (or an empty one)");
   }
   if (HasControlCharacter(article.id)) {
-    Reject(std::move(article.origin), RejectReason::kInvalidId,
-           "the id contains control characters");
-    return;
+    return refuse(RejectReason::kInvalidId,
+                  "the id contains control characters");
   }
   if (article.id.size() > 1024) {
-    Reject(std::move(article.origin), RejectReason::kInvalidId,
-           absl::StrCat("the id is ", article.id.size(),
-                        " bytes long (at most 1024)"));
-    return;
+    return refuse(RejectReason::kInvalidId,
+                  absl::StrCat("the id is ", article.id.size(),
+                               " bytes long (at most 1024)"));
   }
   if (Trim(article.title).empty() && Trim(article.text).empty()) {
-    Reject(std::move(article.origin), RejectReason::kEmptyText,
-           absl::StrCat("article '", article.id, "' has no title or text"));
-    return;
+    return refuse(
+        RejectReason::kEmptyText,
+        absl::StrCat("article '", article.id, "' has no title or text"));
   }
   if (!HasLetterOrDigit(article.title) && !HasLetterOrDigit(article.text)) {
-    Reject(std::move(article.origin), RejectReason::kEmptyText,
-           absl::StrCat("article '", article.id, "' has no letters or digits"));
-    return;
+    return refuse(
+        RejectReason::kEmptyText,
+        absl::StrCat("article '", article.id, "' has no letters or digits"));
   }
   if (Trim(article.title).empty() && OnlyFurniture(article.text)) {
-    Reject(
-        std::move(article.origin), RejectReason::kEmptyText,
+    return refuse(
+        RejectReason::kEmptyText,
         absl::StrCat("article '", article.id, "' has only boilerplate lines"));
+  }
+  return true;
+}
+
+void Ingestor::Impl::Commit(Parsed&& parsed) {
+  for (Warning& w : parsed.warnings) result.warnings.push_back(std::move(w));
+  Article& article = parsed.article;
+  if (parsed.rejected) {
+    Reject(std::move(article.origin), parsed.reason, std::move(parsed.detail));
     return;
   }
+  // The checks that depend on the records before this one.
   const size_t size = article.title.size() + article.text.size();
   if (accepted_bytes_ + size > options_.max_total_bytes) {
     Reject(std::move(article.origin), RejectReason::kOversized,
@@ -154,11 +168,10 @@ void Ingestor::Impl::Accept(Article article) {
                         options_.max_total_bytes, " bytes is reached"));
     return;
   }
-  if (article.title.size() + article.text.size() > options_.max_article_bytes) {
+  if (size > options_.max_article_bytes) {
     Reject(std::move(article.origin), RejectReason::kOversized,
-           absl::StrCat("title and text are ",
-                        article.title.size() + article.text.size(),
-                        " bytes (limit ", options_.max_article_bytes, ")"));
+           absl::StrCat("title and text are ", size, " bytes (limit ",
+                        options_.max_article_bytes, ")"));
     return;
   }
   auto [it, inserted] = seen_ids_.try_emplace(article.id, article.origin);
@@ -170,12 +183,19 @@ void Ingestor::Impl::Accept(Article article) {
   }
   ++result.stats.read;
   ++result.stats.accepted;
-  accepted_bytes_ += article.title.size() + article.text.size();
+  accepted_bytes_ += size;
   if (options_.sink) {
     options_.sink(std::move(article));
     return;
   }
   result.articles.push_back(std::move(article));
+}
+
+void Ingestor::Impl::Accept(Article article) {
+  Parsed parsed;
+  parsed.article = std::move(article);
+  CheckArticle(&parsed);
+  Commit(std::move(parsed));
 }
 
 void Ingestor::Impl::AddFile(const std::string& path, const std::string& id) {

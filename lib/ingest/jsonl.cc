@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/parallel.h"
 #include "lib/common/strings.h"
 #include "lib/ingest/ingest_impl.h"
 #include "unicode/utf8.h"
@@ -104,20 +105,28 @@ void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
   if (buffer_.size() < kChunkBytes + padding) {
     buffer_.resize(kChunkBytes + padding);
   }
+  // The records found in the buffer wait here, and are parsed together
+  // (ParsePending) before the buffer's bytes move or change.
+  std::vector<PendingLine> pending;
   auto handle_line = [&](size_t from, size_t to) {
     ++line_no;
+    if (line_no == 1 &&
+        std::string_view(buffer_.data() + from, to - from).substr(0, 3) ==
+            kUtf8Bom) {
+      from += 3;
+    }
+    if (to > from && buffer_[to - 1] == '\r') --to;
     std::string_view line(buffer_.data() + from, to - from);
-    if (line_no == 1 && line.substr(0, 3) == kUtf8Bom) line.remove_prefix(3);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (IsBlank(line)) {
       ++result.stats.blank_lines;
       return;
     }
     if (line.size() > options_.max_record_bytes) {
+      ParsePending(pending, name);  // refusals stay in input order
       RejectOversizedLine(Origin{std::string(name), line_no});
       return;
     }
-    ParseJsonRecord(line, Origin{std::string(name), line_no});
+    pending.push_back({from, to, line_no});
   };
   while (true) {
     const void* nl = end > scanned ? std::memchr(buffer_.data() + scanned, '\n',
@@ -131,8 +140,10 @@ void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
     }
     if (eof) {
       if (begin < end) handle_line(begin, end);
+      ParsePending(pending, name);
       break;
     }
+    ParsePending(pending, name);  // the buffer is about to change
     if (end - begin > options_.max_record_bytes) {
       // Oversized line: report it and skip to its end without keeping it.
       ++line_no;
@@ -172,15 +183,49 @@ void Ingestor::Impl::ScanJsonLines(const ReadFn& read, std::string_view name) {
   }
 }
 
+void Ingestor::Impl::ParsePending(std::vector<PendingLine>& pending,
+                                  std::string_view name) {
+  if (pending.empty()) return;
+  const int threads = ResolveThreads(options_.threads);
+  if (parsers_.size() < static_cast<size_t>(threads)) parsers_.resize(threads);
+  parsed_.resize(pending.size());
+  // Each record is parsed and checked on its own; a chunk of 16 records
+  // is a few tens of microseconds of work.
+  ParallelFor(
+      pending.size(), threads, 16, [&](size_t first, size_t last, int worker) {
+        for (size_t i = first; i < last; ++i) {
+          const PendingLine& p = pending[i];
+          Parsed& parsed = parsed_[i];
+          parsed = Parsed();
+          ParseJsonRecord(
+              std::string_view(buffer_.data() + p.from, p.to - p.from),
+              Origin{std::string(name), p.line_no}, parsers_[worker], &parsed);
+          if (!parsed.rejected) CheckArticle(&parsed);
+        }
+      });
+  for (size_t i = 0; i < pending.size(); ++i) Commit(std::move(parsed_[i]));
+  pending.clear();
+  // The texts were moved on; the emptied records keep no large buffers.
+  parsed_.clear();
+}
+
 void Ingestor::Impl::RejectOversizedLine(Origin origin) {
   Reject(
       std::move(origin), RejectReason::kOversized,
       absl::StrCat("line longer than ", options_.max_record_bytes, " bytes"));
 }
 
-void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin) {
+void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin,
+                                     simdjson::dom::parser& parser,
+                                     Parsed* out) const {
   using simdjson::dom::element;
   using simdjson::dom::element_type;
+  auto Reject = [out](Origin&& where, RejectReason reason, std::string detail) {
+    out->article.origin = std::move(where);
+    out->rejected = true;
+    out->reason = reason;
+    out->detail = std::move(detail);
+  };
   if (size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
     Reject(std::move(origin), RejectReason::kInvalidUtf8,
            absl::StrCat("at byte offset ", bad, " of the line"));
@@ -188,8 +233,9 @@ void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin) {
   }
   element root;
   // The line lies inside buffer_, which has SIMDJSON_PADDING readable bytes
-  // after the end of any line, so simdjson can parse it in place.
-  if (auto error = parser_.parse(line.data(), line.size(), false).get(root)) {
+  // after the end of any line, so simdjson can parse it in place (reading
+  // only: other threads parse the neighbouring lines).
+  if (auto error = parser.parse(line.data(), line.size(), false).get(root)) {
     Reject(std::move(origin), RejectReason::kInvalidJson,
            simdjson::error_message(error));
     return;
@@ -257,7 +303,7 @@ void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin) {
               rank, v >= 0 && v < 1e18 ? absl::StrCat(static_cast<int64_t>(v))
                                        : std::string("invalid"));
         } else {
-          result.warnings.push_back(
+          out->warnings.push_back(
               {origin, absl::StrCat("field '", AV(key), "' is ",
                                     AV(JsonTypeName(type)), ", not a date")});
         }
@@ -284,15 +330,14 @@ void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin) {
         break;
     }
   }
-  Article article;
+  Article& article = out->article;
   article.id = std::move(id.value);
   article.title = std::move(title.value);
   article.text = std::move(text.value);
   article.source = std::move(source.value);
   article.url = std::move(url.value);
   article.origin = std::move(origin);
-  ResolvePublished(published, article);
-  Accept(std::move(article));
+  ResolvePublished(published, article, &out->warnings);
 }
 
 }  // namespace storycluster

@@ -5,6 +5,7 @@
 #include <map>
 #include <random>
 
+#include "absl/time/time.h"
 #include "lib/ingest/ingest_impl.h"
 #include "storycluster/ingest.h"
 #include "test_util.h"
@@ -177,6 +178,92 @@ TEST_CASE("accounting holds over a large mixed file") {
   CHECK(r.stats.read == 4500);
   CHECK(r.stats.accepted + r.stats.rejected == r.stats.read);
   CHECK(r.stats.accepted == static_cast<int64_t>(r.articles.size()));
+}
+
+// Everything an IngestResult says, as text: articles (every field),
+// refusals, warnings and counts, in order.
+std::string Describe(const IngestResult& r) {
+  std::string out;
+  for (const Article& a : r.articles) {
+    out += "article " + a.id + "|" + a.title + "|" +
+           std::to_string(a.text.size()) + "|" + a.text.substr(0, 40) + "|" +
+           a.source + "|" + a.url + "|" +
+           (a.published ? absl::FormatTime(*a.published) : "?") + "|" +
+           a.origin.ToString() + "\n";
+  }
+  for (const Rejection& x : r.rejections)
+    out += "refused " + x.ToString() + "\n";
+  for (const Warning& w : r.warnings) {
+    out += "warning " + w.origin.ToString() + " " + w.message + "\n";
+  }
+  out += "read " + std::to_string(r.stats.read) + " accepted " +
+         std::to_string(r.stats.accepted) + " rejected " +
+         std::to_string(r.stats.rejected) + " blank " +
+         std::to_string(r.stats.blank_lines) + " bytes " +
+         std::to_string(r.stats.bytes);
+  return out;
+}
+
+TEST_CASE("JSONL records parsed on several threads: the one-thread result") {
+  // Over 3 MB, so several read chunks (1 MiB) and their leftovers: good
+  // records, every kind of refusal, duplicate ids far apart, date
+  // warnings, blank and CRLF lines, a line longer than a chunk, and a BOM.
+  std::mt19937 rng(11);
+  std::string input = "\xEF\xBB\xBF";
+  const std::vector<std::string> bad = {
+      R"({"id":"t","text":"cut off)",
+      R"(["id","a"])",
+      "{\"id\":\"u\",\"text\":\"caf\xC3\x28\"}",
+      R"({"title":"t","text":"x"})",
+      R"({"id":"a\tb","text":"x"})",
+      R"({"id":"e","title":"","text":"   "})",
+      R"({"id":"n","title":42,"text":"x"})",
+      R"({"id":"p","text":"!!! ???"})",
+      R"({"id":"f","text":"Advertisement\nRead more:"})",
+  };
+  for (int i = 0; i < 12000; ++i) {
+    const uint32_t pick = rng() % 100;
+    const std::string id = "r" + std::to_string(i % 11000);  // repeats
+    std::string line;
+    if (pick < 8) {
+      line = bad[rng() % bad.size()];
+    } else if (pick < 11) {
+      line = "";
+    } else if (pick < 14) {
+      line =
+          R"({"id":")" + id + R"(","text":"dated","published":"not a date"})";
+    } else if (pick < 16) {
+      line = R"({"id":")" + id + R"(","text":"typed","date":true})";
+    } else {
+      line = R"({"id":")" + id + R"(","title":"Title )" + std::to_string(i) +
+             R"(","text":")" + std::string(50 + rng() % 400, 'w') +
+             R"( words","source":"Wire","published":"2024-03-0)" +
+             std::to_string(1 + i % 9) + R"(T10:00:00Z"})";
+    }
+    if (i == 6000)
+      line = R"({"id":"huge","text":")" + std::string(1500000, 'h') + "\"}";
+    input += line + (i % 7 == 0 ? "\r\n" : "\n");
+  }
+  IngestOptions options;
+  options.max_record_bytes = 1 << 20;  // the huge line is refused
+  const std::string one = Describe(IngestJsonl(input, options));
+  CHECK_THAT(one, Catch::Contains("line longer than"));
+  CHECK_THAT(one, Catch::Contains("duplicate id"));
+  CHECK_THAT(one, Catch::Contains("not a date"));
+  CHECK_THAT(one, Catch::Contains("unrecognised date"));
+  CHECK_THAT(one, Catch::Contains("only boilerplate"));
+  for (int threads : {2, 3, 0}) {
+    INFO("threads " << threads);
+    IngestOptions many = options;
+    many.threads = threads;
+    CHECK(Describe(IngestJsonl(input, many)) == one);
+    // The same through a sink, as the streamed passes read.
+    IngestResult sunk;
+    many.sink = [&sunk](Article&& a) { sunk.articles.push_back(std::move(a)); };
+    IngestResult counted = IngestJsonl(input, many);
+    counted.articles = std::move(sunk.articles);
+    CHECK(Describe(counted) == one);
+  }
 }
 
 }  // namespace

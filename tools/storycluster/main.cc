@@ -128,6 +128,7 @@ std::optional<storycluster::IngestOptions> IngestOptionsOf(
   storycluster::IngestOptions ingest_options;
   ingest_options.max_record_bytes = args.max_record_bytes;
   ingest_options.max_article_bytes = args.max_article_bytes;
+  ingest_options.threads = args.threads;
   for (const std::string& spec : args.fields) {
     if (absl::Status s = ingest_options.fields.Override(spec); !s.ok()) {
       *exit_code = Fail(s, kExitUsage);
