@@ -59,6 +59,12 @@ struct TokenList {
     url_text.clear();
     tokens.clear();
   }
+  // Bytes the buffers hold (their capacity), for callers that reuse a
+  // list and drop it when one text grew it too large.
+  size_t buffer_bytes() const {
+    return text.capacity() + url_text.capacity() +
+           tokens.capacity() * sizeof(Entry);
+  }
 };
 
 struct TokenizerOptions {

@@ -385,11 +385,7 @@ struct FeatureExtractor::Rep {
 
 std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
   // A token buffer the last article grew too large is not reused.
-  if (tokens.text.capacity() + tokens.url_text.capacity() +
-          tokens.tokens.capacity() * sizeof(TokenList::Entry) >
-      kMaxReusedBufferBytes) {
-    tokens = TokenList();
-  }
+  if (tokens.buffer_bytes() > kMaxReusedBufferBytes) tokens = TokenList();
   const CleanText clean = boilerplate->Clean(article);
   removed_lines = clean.removed.size();
   tokens.clear();

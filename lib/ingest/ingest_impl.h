@@ -67,6 +67,12 @@ class Ingestor::Impl {
     RejectReason reason{};
     std::string detail;
     std::vector<Warning> warnings;
+
+    void Refuse(RejectReason why, std::string what) {
+      rejected = true;
+      reason = why;
+      detail = std::move(what);
+    }
   };
   // A JSON Lines line waiting to be parsed: its place in the read buffer.
   struct PendingLine {
@@ -82,8 +88,8 @@ class Ingestor::Impl {
   void ParseJsonRecord(std::string_view line, Origin origin,
                        simdjson::dom::parser& parser, Parsed* out) const;
   // The checks of an article that need no other record (id, text,
-  // furniture); false (with the refusal set) when it is refused.
-  static bool CheckArticle(Parsed* parsed);
+  // furniture); a failed one refuses it.
+  static void CheckArticle(Parsed* parsed);
   // The warnings, then the refusal or the ordered checks and acceptance.
   void Commit(Parsed&& parsed);
   void RejectOversizedLine(Origin origin);

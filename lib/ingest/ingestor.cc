@@ -112,13 +112,10 @@ void Ingestor::Impl::Reject(Origin origin, RejectReason reason,
   result.rejections.push_back({std::move(origin), reason, std::move(detail)});
 }
 
-bool Ingestor::Impl::CheckArticle(Parsed* parsed) {
+void Ingestor::Impl::CheckArticle(Parsed* parsed) {
   Article& article = parsed->article;
   auto refuse = [parsed](RejectReason reason, std::string detail) {
-    parsed->rejected = true;
-    parsed->reason = reason;
-    parsed->detail = std::move(detail);
-    return false;
+    parsed->Refuse(reason, std::move(detail));
   };
   article.id = std::string(Trim(article.id));
   article.title = std::string(Trim(article.title));
@@ -150,7 +147,6 @@ bool Ingestor::Impl::CheckArticle(Parsed* parsed) {
         RejectReason::kEmptyText,
         absl::StrCat("article '", article.id, "' has only boilerplate lines"));
   }
-  return true;
 }
 
 void Ingestor::Impl::Commit(Parsed&& parsed) {

@@ -195,8 +195,7 @@ void Ingestor::Impl::ParsePending(std::vector<PendingLine>& pending,
       pending.size(), threads, 16, [&](size_t first, size_t last, int worker) {
         for (size_t i = first; i < last; ++i) {
           const PendingLine& p = pending[i];
-          Parsed& parsed = parsed_[i];
-          parsed = Parsed();
+          Parsed& parsed = parsed_[i];  // fresh: cleared after each call
           ParseJsonRecord(
               std::string_view(buffer_.data() + p.from, p.to - p.from),
               Origin{std::string(name), p.line_no}, parsers_[worker], &parsed);
@@ -220,14 +219,13 @@ void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin,
                                      Parsed* out) const {
   using simdjson::dom::element;
   using simdjson::dom::element_type;
-  auto Reject = [out](Origin&& where, RejectReason reason, std::string detail) {
+  // A refusal, recorded in `out` (not the result: Commit does that).
+  auto refuse = [out](Origin&& where, RejectReason reason, std::string detail) {
     out->article.origin = std::move(where);
-    out->rejected = true;
-    out->reason = reason;
-    out->detail = std::move(detail);
+    out->Refuse(reason, std::move(detail));
   };
   if (size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
-    Reject(std::move(origin), RejectReason::kInvalidUtf8,
+    refuse(std::move(origin), RejectReason::kInvalidUtf8,
            absl::StrCat("at byte offset ", bad, " of the line"));
     return;
   }
@@ -236,12 +234,12 @@ void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin,
   // after the end of any line, so simdjson can parse it in place (reading
   // only: other threads parse the neighbouring lines).
   if (auto error = parser.parse(line.data(), line.size(), false).get(root)) {
-    Reject(std::move(origin), RejectReason::kInvalidJson,
+    refuse(std::move(origin), RejectReason::kInvalidJson,
            simdjson::error_message(error));
     return;
   }
   if (root.type() != element_type::OBJECT) {
-    Reject(std::move(origin), RejectReason::kNotAnObject,
+    refuse(std::move(origin), RejectReason::kNotAnObject,
            absl::StrCat("the line holds ", AV(JsonTypeName(root.type()))));
     return;
   }
@@ -259,7 +257,7 @@ void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin,
     const element_type type = value.type();
     if (type == element_type::NULL_VALUE) continue;  // null = absent
     auto wrong_type = [&](RejectReason reason, std::string_view expected) {
-      Reject(std::move(origin), reason,
+      refuse(std::move(origin), reason,
              absl::StrCat("field '", AV(key), "' is ", AV(JsonTypeName(type)),
                           ", expected ", AV(expected)));
     };

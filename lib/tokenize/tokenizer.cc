@@ -272,11 +272,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
                          e.stop_word});
   }
   // A huge text must not leave its token list behind.
-  if (list.text.capacity() + list.url_text.capacity() +
-          list.tokens.capacity() * sizeof(TokenList::Entry) >
-      kMaxReusedBufferBytes) {
-    list = TokenList();
-  }
+  if (list.buffer_bytes() > kMaxReusedBufferBytes) list = TokenList();
 }
 
 void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
