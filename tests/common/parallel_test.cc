@@ -39,6 +39,15 @@ TEST_CASE("parallel: every index once, over many calls in a row") {
   }
 }
 
+TEST_CASE("parallel: a thread count of 0 or less means all cores") {
+  const unsigned cores = std::thread::hardware_concurrency();
+  const int all = cores == 0 ? 1 : static_cast<int>(cores);
+  for (int threads : {0, -1, -64}) CHECK(ResolveThreads(threads) == all);
+  for (int threads : {1, 3, 1024}) CHECK(ResolveThreads(threads) == threads);
+  // A negative count still covers every index once.
+  CheckCoverage(1000, -1, 7);
+}
+
 TEST_CASE("parallel: all requested workers take part when work waits") {
   // Each chunk waits until every worker has started one, so the loop ends
   // only if the pool ran all four workers (including after growing).
