@@ -29,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -53,12 +54,16 @@ double Seconds(const std::function<void()>& fn) {
   return absl::ToDoubleSeconds(absl::Now() - start);
 }
 
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 // Median wall time of `repetitions` calls of `fn`.
 double MedianSeconds(int repetitions, const std::function<void()>& fn) {
   std::vector<double> times;
   for (int r = 0; r < repetitions; ++r) times.push_back(Seconds(fn));
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+  return Median(std::move(times));
 }
 
 // Word segments found by ICU's word break iterator over `text` (UTF-8,
@@ -80,11 +85,6 @@ struct Row {
   std::string stage;
   double seconds;
 };
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 // Linux: resets the process's peak RSS (VmHWM) to its current RSS.
 void ResetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
@@ -415,8 +415,6 @@ int main(int argc, char** argv) {
         threads, end_one / end_many);
     for (double ratio : threads_paired) std::printf(" %.2fx", ratio);
     std::printf("; median %.2fx\n", Median(threads_paired));
-  }
-  if (!features_only) {
     std::printf("copy groups %u, events %u, storylines %u; ", groups,
                 clustering.num_events, clustering.num_stories);
   }

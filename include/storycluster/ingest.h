@@ -67,8 +67,8 @@ struct IngestOptions {
   std::function<void(Article&&)> sink;
   // Threads that parse JSON Lines records: a read chunk's lines are parsed
   // and checked on up to this many threads, then accounted and handed on
-  // in input order, so the result is the same for any count. 0: all
-  // cores. Default: 1 (the calling thread only).
+  // in input order, so the result is the same for any count. 0 or less:
+  // all cores. Default: 1 (the calling thread only).
   int threads = 1;
 };
 
