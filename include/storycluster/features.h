@@ -26,6 +26,13 @@ struct FeatureOptions {
   int shingle_size = 5;
   // Weight of a title term relative to a body term. Default: 2.0.
   double title_weight = 2.0;
+  // The lead: a content term among the first `lead_tokens` tokens of the
+  // body (after boilerplate removal) weighs `lead_weight` body terms. News
+  // reports put the event in the first sentences and background further
+  // down. Entity terms are not lead-weighted. Defaults: 120 tokens, 1.5;
+  // 0 tokens or a weight of 1 turns the lead off. See docs/parameters.md.
+  int lead_tokens = 120;
+  double lead_weight = 1.5;
   // Compute weighted terms (for events and storylines). Copy detection
   // alone (storycluster dedup) needs only shingles. Default: true.
   bool terms = true;

@@ -46,9 +46,14 @@ struct Rows {
 };
 
 // The `k` highest-weighted term ids of `v` (ties by id), in that order,
-// into `*top`; `scratch` is reused from call to call.
+// into `*top`; `scratch` is reused from call to call. With `eligible` (a
+// bitmap by term id), only the terms whose bit is set are considered.
 void TopTerms(Row v, int k, std::vector<std::pair<float, int>>* scratch,
-              std::vector<int>* top);
+              std::vector<int>* top, const uint64_t* eligible = nullptr);
+
+// A bitmap by term id of the terms found in at least two of `rows`: the
+// only terms that can propose a pair. Computed on `threads` threads.
+std::vector<uint64_t> TermsInTwoRows(const Rows& rows, int threads);
 
 // Two channels per item: content terms and entity-like terms.
 struct Vectors {
@@ -158,7 +163,11 @@ struct CandidateLimits {
 };
 
 // Candidate pairs from an inverted index over each item's strongest terms
-// in both channels; items sharing no strong term are never compared. Terms
+// in both channels; items sharing no strong term are never compared. With
+// `shared_terms_only`, an item's strongest terms are chosen among those
+// some other item has too: a term of one item alone (a rare word, a name,
+// a typo) proposes nothing and would only take the place of one that
+// does. Terms
 // in more than `max_postings` items are too common to propose pairs. With
 // `times`, items further apart than `window` are not paired (their
 // similarity is 0 anyway), so the work per item is bounded by how many
@@ -168,8 +177,8 @@ struct CandidateLimits {
 // both grow linearly with the number of items.
 template <typename Similarity>
 std::vector<SimilarityEdge> CandidateEdges(
-    const Vectors& v, int top_terms, size_t max_postings,
-    CandidateLimits limits, double min_weight,
+    const Vectors& v, int top_terms, bool shared_terms_only,
+    size_t max_postings, CandidateLimits limits, double min_weight,
     const std::vector<std::optional<absl::Time>>* times, absl::Duration window,
     int threads, Similarity similarity) {
   const uint32_t n = static_cast<uint32_t>(v.text.size());
@@ -190,15 +199,20 @@ std::vector<SimilarityEdge> CandidateEdges(
   // block (filled by one worker), instead of one allocation per item.
   constexpr size_t kKeyBlock = 256;
   std::vector<std::vector<int64_t>> block_keys((n + kKeyBlock - 1) / kKeyBlock);
-  std::vector<uint32_t> keys_end(n);  // in its block's array
+  std::vector<uint32_t> keys_end(n);                 // in its block's array
+  std::vector<uint64_t> text_shared, entity_shared;  // empty: every term
+  if (shared_terms_only) {
+    text_shared = TermsInTwoRows(v.text, threads);
+    entity_shared = TermsInTwoRows(v.entity, threads);
+  }
   ParallelFor(n, threads, kKeyBlock, [&](size_t begin, size_t end, int) {
     std::vector<std::pair<float, int>> scratch;
     std::vector<int> top;
     for (size_t i = begin; i < end; ++i) {
       std::vector<int64_t>& out = block_keys[i / kKeyBlock];
-      TopTerms(v.text[i], top_terms, &scratch, &top);
+      TopTerms(v.text[i], top_terms, &scratch, &top, text_shared.data());
       out.insert(out.end(), top.begin(), top.end());
-      TopTerms(v.entity[i], top_terms, &scratch, &top);
+      TopTerms(v.entity[i], top_terms, &scratch, &top, entity_shared.data());
       for (int t : top) out.push_back(-1 - t);
       keys_end[i] = static_cast<uint32_t>(out.size());
     }

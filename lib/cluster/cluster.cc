@@ -230,9 +230,12 @@ absl::StatusOr<Clustering> ClusterCorpus(
       static_cast<size_t>(std::max(1, options.max_candidates)),
       static_cast<size_t>(std::max(1, options.max_edges))};
   clock.Mark("event vectors");
-  std::vector<SimilarityEdge> doc_edges = CandidateEdges(
-      docs, options.candidate_terms, max_postings, limits, options.min_edge,
-      &original_times, options.event_window, options.threads, doc_similarity);
+  // Articles propose each other through strong terms they share: a word
+  // of one article alone is never among them (see CandidateEdges).
+  std::vector<SimilarityEdge> doc_edges =
+      CandidateEdges(docs, options.candidate_terms, /*shared_terms_only=*/true,
+                     max_postings, limits, options.min_edge, &original_times,
+                     options.event_window, options.threads, doc_similarity);
   WeightBySharedNeighbours(static_cast<uint32_t>(originals.size()),
                            options.shared_neighbours,
                            options.shared_neighbour_floor, options.min_edge,
@@ -288,8 +291,14 @@ absl::StatusOr<Clustering> ClusterCorpus(
   *text_matrix = TermMatrix();
   *entity_matrix = TermMatrix();
   clock.Mark("storyline vectors");
+  // Events propose each other through their strongest terms as they are,
+  // a term of one event alone included: only events whose own strongest
+  // terms coincide are compared, which is part of what keeps unrelated
+  // events out of a storyline (choosing among shared terms only, as for
+  // articles, linked more events and lowered storyline BCubed F1 on both
+  // dev sets: ecbplus 0.911 -> 0.900, basil 0.630 -> 0.582).
   std::vector<SimilarityEdge> event_edges = CandidateEdges(
-      events, options.candidate_terms,
+      events, options.candidate_terms, /*shared_terms_only=*/false,
       std::max<size_t>(50, num_raw_events / 20), limits, options.min_edge,
       nullptr, absl::InfiniteDuration(), options.threads, event_similarity);
   clock.Mark("storyline candidates");

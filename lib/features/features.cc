@@ -428,12 +428,17 @@ std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
     t.stop_word = t.kind == TokenKind::kWord && word_info[w].stop;
   }
   const float title_weight = static_cast<float>(options.title_weight);
+  const float lead_weight = static_cast<float>(options.lead_weight);
+  const size_t lead_end =
+      std::min(all, title_tokens + static_cast<size_t>(options.lead_tokens));
   term_weights.Start(terms.size() + all);  // new terms: at most one a token
   for (size_t i = 0; i < all; ++i) {
     const Entry& t = tokens.tokens[i];
     if (!IsContentTerm(t)) continue;
-    term_weights.Add(TermOf(t, token_word[i]),
-                     i < title_tokens ? title_weight : 1.0f);
+    const float weight = i < title_tokens ? title_weight
+                         : i < lead_end   ? lead_weight
+                                          : 1.0f;
+    term_weights.Add(TermOf(t, token_word[i]), weight);
   }
   terms.Sort(term_weights.added);
   entity_weights.Start(words.size());
@@ -462,6 +467,14 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::FromFilter(
     std::shared_ptr<const BoilerplateFilter> boilerplate) {
   if (options.shingle_size < 1 || options.shingle_size > 16) {
     return absl::InvalidArgumentError("shingle_size must be in [1, 16]");
+  }
+  if (!(options.title_weight > 0) || !std::isfinite(options.title_weight) ||
+      !(options.lead_weight > 0) || !std::isfinite(options.lead_weight)) {
+    return absl::InvalidArgumentError(
+        "title_weight and lead_weight must be positive and finite");
+  }
+  if (options.lead_tokens < 0) {
+    return absl::InvalidArgumentError("lead_tokens must not be negative");
   }
   if (boilerplate == nullptr) {
     return absl::InvalidArgumentError("FeatureExtractor needs a filter");

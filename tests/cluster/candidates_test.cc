@@ -131,6 +131,117 @@ TEST_CASE("candidates: top terms are the k highest values, ties by id") {
   CHECK(checked == 3600);
 }
 
+TEST_CASE("candidates: top terms among the eligible ones only") {
+  std::mt19937_64 rng(13);
+  std::uniform_int_distribution<int> level(-3, 12);
+  auto tied = [&](std::mt19937_64& r) { return 0.125f * level(r); };
+  std::vector<std::pair<float, int>> scratch;
+  std::vector<int> top;
+  size_t skipped = 0;
+  for (int round = 0; round < 600; ++round) {
+    const size_t size = rng() % 300;
+    const Sparse row = RandomSparse(rng, 4096, size, tied);
+    // About a third of the terms are eligible (none in some rounds).
+    std::vector<uint64_t> eligible(4096 / 64);
+    if (round % 10 != 0) {
+      for (uint64_t& word : eligible) word = rng() & rng();
+    }
+    auto is_eligible = [&](uint32_t id) {
+      return (eligible[id >> 6] >> (id & 63) & 1) != 0;
+    };
+    for (int k : {1, 5, 12, 64, 65, 200}) {
+      std::vector<std::pair<float, int>> all;
+      for (size_t t = 0; t < size; ++t) {
+        if (!is_eligible(row.indices[t])) continue;
+        all.emplace_back(-row.values[t], static_cast<int>(row.indices[t]));
+      }
+      skipped += size - all.size();
+      std::sort(all.begin(), all.end());
+      std::vector<int> expected;
+      for (size_t i = 0; i < std::min(all.size(), static_cast<size_t>(k));
+           ++i) {
+        expected.push_back(all[i].second);
+      }
+      TopTerms(row.row(), k, &scratch, &top, eligible.data());
+      INFO("round " << round << ", k " << k << ", " << size << " entries");
+      REQUIRE(top == expected);
+    }
+  }
+  CHECK(skipped > 100000);  // the filter did leave terms out
+}
+
+TEST_CASE("candidates: terms of one item alone do not crowd out shared ones") {
+  // Two items share term 100, their weakest; each has 12 stronger terms no
+  // other item has. A third item shares nothing.
+  TermMatrix text, entity;
+  text.dimension = entity.dimension = 200;
+  for (uint32_t item = 0; item < 3; ++item) {
+    for (uint32_t t = 0; t < 12; ++t) {
+      text.indices.push_back(item * 20 + t);
+      text.values.resize(1);
+      text.values[0].push_back(0.9f);
+    }
+    if (item < 2) {
+      text.indices.push_back(100);
+      text.values[0].push_back(0.1f);
+    }
+    text.offsets.push_back(text.indices.size());
+    entity.offsets.push_back(0);
+  }
+  entity.values.resize(1);
+  const Vectors v{Rows{&text, 0}, Rows{&entity, 0}};
+  auto similarity = [](uint32_t, uint32_t, const PairDots& dots) {
+    return dots.Text();
+  };
+  for (int threads : {1, 2}) {
+    const std::vector<SimilarityEdge> all_terms =
+        CandidateEdges(v, 12, /*shared_terms_only=*/false, 50, {100, 40}, 0.0,
+                       nullptr, absl::InfiniteDuration(), threads, similarity);
+    CHECK(all_terms.empty());  // the top 12 of each are its own terms
+    const std::vector<SimilarityEdge> shared =
+        CandidateEdges(v, 12, /*shared_terms_only=*/true, 50, {100, 40}, 0.0,
+                       nullptr, absl::InfiniteDuration(), threads, similarity);
+    REQUIRE(shared.size() == 1);
+    CHECK(shared[0].a == 0);
+    CHECK(shared[0].b == 1);
+    CHECK(shared[0].weight == Approx(0.01));
+  }
+}
+
+TEST_CASE("candidates: terms in two rows, for any thread count") {
+  std::mt19937_64 rng(17);
+  for (int round = 0; round < 40; ++round) {
+    TermMatrix m;
+    m.dimension = 1 + static_cast<uint32_t>(rng() % 3000);
+    const size_t rows = rng() % 60;
+    std::vector<int> rows_with(m.dimension, 0);
+    for (size_t r = 0; r < rows; ++r) {
+      const size_t size = rng() % std::min<uint32_t>(m.dimension, 40);
+      const Sparse row = RandomSparse(rng, m.dimension, size,
+                                      [](std::mt19937_64&) { return 1.0f; });
+      m.indices.insert(m.indices.end(), row.indices.begin(), row.indices.end());
+      m.offsets.push_back(m.indices.size());
+      for (uint32_t id : row.indices) ++rows_with[id];
+    }
+    m.values.assign(1, std::vector<float>(m.indices.size(), 1.0f));
+    const Rows view{&m, 0};
+    for (int threads : {1, 2, 3, 7}) {
+      INFO("round " << round << ", " << rows << " rows, " << threads
+                    << " threads");
+      const std::vector<uint64_t> shared = TermsInTwoRows(view, threads);
+      if (rows == 0) {
+        CHECK(shared.empty());
+        continue;
+      }
+      REQUIRE(shared.size() == (m.dimension + 63) / 64);
+      for (uint32_t id = 0; id < m.dimension; ++id) {
+        REQUIRE(((shared[id >> 6] >> (id & 63) & 1) != 0) ==
+                (rows_with[id] >= 2));
+      }
+    }
+  }
+}
+
 TEST_CASE("candidates: the strongest edges and the best candidates") {
   std::mt19937_64 rng(5);
   std::uniform_int_distribution<int> level(0, 6);  // ties are common

@@ -2,6 +2,7 @@
 #include "storycluster/features.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <map>
 #include <random>
 
@@ -112,8 +113,10 @@ TEST_CASE("features: title terms weigh more, stop words and boilerplate go") {
   for (const auto& t : f.terms) w[t.term] = t.weight;
   CHECK(w.count("the") == 0);
   CHECK(w.count("advertisement") == 0);
-  CHECK(w.at("talk") == 3.0f);  // stemmed; title (2) + body (1)
-  CHECK(w.at("hanoi") == 1.0f);
+  // Stemmed; title (2) + body lead (1.5): the body is shorter than the
+  // lead's 120 tokens.
+  CHECK(w.at("talk") == 3.5f);
+  CHECK(w.at("hanoi") == 1.5f);
   CHECK(w.count("stall") == 1);  // "stall" and "stalled" share a stem
   std::map<std::string, float> e;
   for (const auto& t : f.entities) e[t.term] = t.weight;
@@ -222,6 +225,50 @@ TEST_CASE("features: an article after a huge one is extracted as before") {
   CHECK_FALSE(before.terms.empty());
 }
 
+TEST_CASE("features: the body's lead weighs more than the rest") {
+  // Tokens 0-11: A ferry left Oslo at dawn | on Monday A ferry left Oslo.
+  // A lead of 6 tokens holds the first "ferry", "left", "Oslo" and "dawn".
+  const Article a = MakeArticle(
+      "a", "", "A ferry left Oslo at dawn on Monday. A ferry left Oslo.");
+  FeatureOptions options;
+  options.lead_tokens = 6;
+  options.lead_weight = 1.75;
+  auto weights = [&](bool entities) {
+    auto extractor = FeatureExtractor::Create(options, {});
+    REQUIRE(extractor.ok());
+    const ArticleFeatures f = (*extractor)->Extract(a);
+    std::map<std::string, float> w;
+    for (const auto& t : entities ? f.entities : f.terms) w[t.term] = t.weight;
+    return w;
+  };
+  const std::map<std::string, float> lead = weights(false);
+  CHECK(lead.at("ferri") == 1.75f + 1.0f);
+  CHECK(lead.at("left") == 1.75f + 1.0f);
+  CHECK(lead.at("oslo") == 1.75f + 1.0f);
+  CHECK(lead.at("dawn") == 1.75f);
+  CHECK(lead.at("monday") == 1.0f);  // token 7, after the lead
+  const std::map<std::string, float> entities = weights(true);
+  CHECK(entities.at("oslo") == 2.0f);  // entities are not lead-weighted
+  CHECK(entities.at("monday") == 1.0f);
+
+  options.lead_tokens = 0;  // no lead: every body occurrence weighs 1
+  const std::map<std::string, float> flat = weights(false);
+  CHECK(flat.at("ferri") == 2.0f);
+  CHECK(flat.at("oslo") == 2.0f);
+  CHECK(flat.at("dawn") == 1.0f);
+
+  for (double bad : {0.0, -1.0, std::nan(""), HUGE_VAL}) {
+    options.lead_weight = bad;
+    CHECK_FALSE(FeatureExtractor::Create(options, {}).ok());
+  }
+  options.lead_weight = 1.5;
+  options.lead_tokens = -1;
+  CHECK_FALSE(FeatureExtractor::Create(options, {}).ok());
+  options.lead_tokens = 120;
+  options.title_weight = 0;
+  CHECK_FALSE(FeatureExtractor::Create(options, {}).ok());
+}
+
 // ExtractInterned is Extract + InternTerms without the strings: the same
 // terms and entities, in the same order, with the same weights.
 TEST_CASE("features: interned extraction equals Extract then InternTerms") {
@@ -278,10 +325,11 @@ TEST_CASE("features: interned extraction equals Extract then InternTerms") {
   std::map<std::string, float> w, e;
   for (const auto& t : f.terms) w[t.term] = t.weight;
   for (const auto& t : f.entities) e[t.term] = t.weight;
-  // Title: Running, Runs (2 each); body: run x5, Running ("ran" stays).
-  CHECK(w.at("run") == 2.0f * 2 + 6.0f);
-  CHECK(w.at("ran") == 1.0f);
-  CHECK(w.at("2400") == 1.0f);
+  // Title: Running, Runs (2 each); body, all of it in the lead (1.5
+  // each): run x5, Running ("ran" stays).
+  CHECK(w.at("run") == 2.0f * 2 + 6 * 1.5f);
+  CHECK(w.at("ran") == 1.5f);
+  CHECK(w.at("2400") == 1.5f);
   CHECK(w.count("the") == 0);
   CHECK(e.at("running") == 1.0f);  // "Running Ltd." mid-sentence only
   CHECK(e.at("kyiv") == 1.0f);
