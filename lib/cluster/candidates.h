@@ -167,13 +167,12 @@ struct CandidateLimits {
 // `shared_terms_only`, an item's strongest terms are chosen among those
 // some other item has too: a term of one item alone (a rare word, a name,
 // a typo) proposes nothing and would only take the place of one that
-// does. Terms
-// in more than `max_postings` items are too common to propose pairs. With
-// `times`, items further apart than `window` are not paired (their
-// similarity is 0 anyway), so the work per item is bounded by how many
-// items fall in its window, not by the corpus size. The similarities are
-// computed on `threads` threads; the edges come out in the same order for
-// any thread count. `limits` bound the work and the graph per item, so
+// does. Terms in more than `max_postings` items are too common to propose
+// pairs. With `times`, items further apart than `window` are not paired
+// (their similarity is 0 anyway), so the work per item is bounded by how
+// many items fall in its window, not by the corpus size. The similarities
+// are computed on `threads` threads; the edges come out in the same order
+// for any thread count. `limits` bound the work and the graph per item, so
 // both grow linearly with the number of items.
 template <typename Similarity>
 std::vector<SimilarityEdge> CandidateEdges(
