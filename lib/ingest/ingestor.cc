@@ -114,36 +114,34 @@ void Ingestor::Impl::Reject(Origin origin, RejectReason reason,
 
 void Ingestor::Impl::CheckArticle(Parsed* parsed) {
   Article& article = parsed->article;
-  auto refuse = [parsed](RejectReason reason, std::string detail) {
-    parsed->Refuse(reason, std::move(detail));
-  };
   article.id = std::string(Trim(article.id));
   article.title = std::string(Trim(article.title));
   article.source = std::string(Trim(article.source));
   if (article.id.empty()) {
-    return refuse(RejectReason::kMissingId, "no id field (or an empty one)");
+    return parsed->Refuse(RejectReason::kMissingId,
+                          "no id field (or an empty one)");
   }
   if (HasControlCharacter(article.id)) {
-    return refuse(RejectReason::kInvalidId,
-                  "the id contains control characters");
+    return parsed->Refuse(RejectReason::kInvalidId,
+                          "the id contains control characters");
   }
   if (article.id.size() > 1024) {
-    return refuse(RejectReason::kInvalidId,
-                  absl::StrCat("the id is ", article.id.size(),
-                               " bytes long (at most 1024)"));
+    return parsed->Refuse(RejectReason::kInvalidId,
+                          absl::StrCat("the id is ", article.id.size(),
+                                       " bytes long (at most 1024)"));
   }
-  if (Trim(article.title).empty() && Trim(article.text).empty()) {
-    return refuse(
+  if (article.title.empty() && Trim(article.text).empty()) {
+    return parsed->Refuse(
         RejectReason::kEmptyText,
         absl::StrCat("article '", article.id, "' has no title or text"));
   }
   if (!HasLetterOrDigit(article.title) && !HasLetterOrDigit(article.text)) {
-    return refuse(
+    return parsed->Refuse(
         RejectReason::kEmptyText,
         absl::StrCat("article '", article.id, "' has no letters or digits"));
   }
-  if (Trim(article.title).empty() && OnlyFurniture(article.text)) {
-    return refuse(
+  if (article.title.empty() && OnlyFurniture(article.text)) {
+    return parsed->Refuse(
         RejectReason::kEmptyText,
         absl::StrCat("article '", article.id, "' has only boilerplate lines"));
   }

@@ -157,10 +157,11 @@ TEST_CASE("candidates: terms of one item alone do not crowd out shared ones") {
   // other item has. A third item shares nothing.
   TermMatrix text, entity;
   text.dimension = entity.dimension = 200;
+  text.values.resize(1);
+  entity.values.resize(1);
   for (uint32_t item = 0; item < 3; ++item) {
     for (uint32_t t = 0; t < 12; ++t) {
       text.indices.push_back(item * 20 + t);
-      text.values.resize(1);
       text.values[0].push_back(0.9f);
     }
     if (item < 2) {
@@ -170,7 +171,6 @@ TEST_CASE("candidates: terms of one item alone do not crowd out shared ones") {
     text.offsets.push_back(text.indices.size());
     entity.offsets.push_back(0);
   }
-  entity.values.resize(1);
   const Vectors v{Rows{&text, 0}, Rows{&entity, 0}};
   auto similarity = [](uint32_t, uint32_t, const PairDots& dots) {
     return dots.Text();
