@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/common/key_sort.h"
 #include "lib/common/parallel.h"
 #include "lib/common/strings.h"
 #include "storycluster/output.h"
@@ -355,7 +356,7 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
       // Sorted once for every offset: a term's weight grows with its tf
       // (idf > 0; at idf 0 all are 0), so this is also the order of
       // (index, weight) that Normalize sorts by.
-      std::sort(terms.begin(), terms.end());
+      SortKeys(terms.data(), terms.size());
       sublinear.resize(terms.size());
       for (size_t t = 0; t < terms.size(); ++t) {
         sublinear[t] = SublinearTf(weight_of(terms[t]));
