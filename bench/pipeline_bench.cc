@@ -16,6 +16,16 @@
 //   pipeline_bench --scaling --articles 100000 --repetitions 3 --threads 2
 //
 // The corpora are written to --corpus-dir (default /tmp) once and reused.
+//
+// With --parallel-ceiling it measures what two threads can give on this
+// machine at best: each workload (bare ICU segmentation; the feature
+// extraction of the pipeline path) runs once on one thread, then as two
+// independent copies on two threads at once (nothing shared: each copy has
+// its own iterator or extractor and dictionaries). The throughput ratio
+// 2 * t(one) / t(two copies) is the ceiling of a two-thread speedup for
+// that work here; a run's own two-thread speedup is read against it:
+//
+//   pipeline_bench --parallel-ceiling --articles 20000 --repetitions 5
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unicode/ubrk.h>
@@ -29,6 +39,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -167,6 +178,70 @@ int RunScaling(size_t articles, int repetitions, int threads, uint64_t seed,
   return 0;
 }
 
+// --parallel-ceiling: each workload alone on one thread, then two
+// independent copies of it on two threads at once; per repetition the
+// throughput ratio 2 * t(one) / t(two), which is 2 when the machine runs
+// two threads as fast as one.
+int RunParallelCeiling(const std::vector<sc::Article>& docs, int repetitions) {
+  auto filter = sc::BoilerplateFilter::Create({}, docs);
+  if (!filter.ok()) {
+    std::fprintf(stderr, "pipeline_bench: %s\n",
+                 filter.status().ToString().c_str());
+    return 1;
+  }
+  const std::shared_ptr<const sc::BoilerplateFilter> shared =
+      std::move(filter).value();
+  auto icu = [&] {
+    UErrorCode status = U_ZERO_ERROR;
+    UBreakIterator* it = ubrk_open(UBRK_WORD, "en", nullptr, 0, &status);
+    size_t words = 0;
+    for (const sc::Article& a : docs) {
+      words += IcuWords(it, a.title) + IcuWords(it, a.text);
+    }
+    ubrk_close(it);
+    return words;
+  };
+  auto extract = [&] {
+    sc::CorpusFeatures corpus;
+    auto extractor = *sc::FeatureExtractor::FromFilter({}, shared);
+    sc::InternedTerms terms;
+    for (const sc::Article& a : docs) {
+      const std::vector<uint64_t> shingles = extractor->ExtractInterned(
+          a, *corpus.term_dictionary, *corpus.entity_dictionary, &terms);
+      (void)sc::AppendDocument(shingles, terms, &corpus);
+    }
+    return corpus.terms.size();
+  };
+  std::printf(
+      "pipeline_bench --parallel-ceiling: %zu articles; each workload on one "
+      "thread, then two independent copies on two threads at once\n",
+      docs.size());
+  std::printf("%-34s %8s %8s %8s\n", "workload (repetition)", "one s", "two s",
+              "ceiling");
+  for (auto [name, work] : {std::pair<const char*, std::function<size_t()>>{
+                                "ICU word segmentation", icu},
+                            {"feature extraction", extract}}) {
+    std::vector<double> ceilings;
+    for (int r = 0; r < repetitions; ++r) {
+      size_t sink = 0;
+      const double one = Seconds([&] { sink += work(); });
+      const double two = Seconds([&] {
+        size_t other = 0;
+        std::thread copy([&] { other = work(); });
+        sink += work();
+        copy.join();
+        sink += other;
+      });
+      ceilings.push_back(2 * one / two);
+      std::printf("%-30s (%d) %8.3f %8.3f %7.2fx%s\n", name, r + 1, one, two,
+                  ceilings.back(), sink == 0 ? " (no output)" : "");
+    }
+    std::printf("%-34s %26.2fx\n", absl::StrCat(name, ": median").c_str(),
+                Median(ceilings));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -197,6 +272,10 @@ int main(int argc, char** argv) {
                  "where --scaling writes (and reuses) its corpora and "
                  "temporary files")
       ->capture_default_str();
+  bool parallel_ceiling = false;
+  app.add_flag("--parallel-ceiling", parallel_ceiling,
+               "measure the two-thread ceiling of this machine: one thread "
+               "against two independent copies of a workload at once");
   CLI11_PARSE(app, argc, argv);
   if (scaling) {
     mallopt(M_MMAP_THRESHOLD, 1 << 20);  // as the CLI: freed buffers return
@@ -221,6 +300,7 @@ int main(int argc, char** argv) {
   const double jsonl_mb = static_cast<double>(jsonl.size()) / 1e6;
   std::string().swap(jsonl);
   const std::vector<sc::Article>& docs = ingest.articles;
+  if (parallel_ceiling) return RunParallelCeiling(docs, repetitions);
   double text_bytes = 0;
   for (const sc::Article& a : docs) {
     text_bytes += static_cast<double>(a.title.size() + a.text.size());
