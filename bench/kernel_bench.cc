@@ -23,6 +23,10 @@
 //   sign/k:<k>                  MinHash of 400-shingle sets (docs/s)
 //   features_sign               cleaning + tokenizing + shingling + MinHash
 //                               of generated 2.5 KB articles (docs/s, MB/s)
+//   sort_keys/{std_sort,key_sort}/<n>  4,096 arrays of n term-row keys (a
+//                               term index of 40,000 above a weight's bits)
+//                               sorted by std::sort and by SortKeys
+//                               (lib/common/key_sort.h); keys/s
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -33,6 +37,7 @@
 #include <vector>
 
 #include "lib/cluster/candidates.h"
+#include "lib/common/key_sort.h"
 #include "lib/common/parallel.h"
 #include "storycluster/features.h"
 #include "storycluster/minhash.h"
@@ -346,6 +351,46 @@ void FeaturesSign(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }
 BENCHMARK(FeaturesSign)->Name("features_sign")->Unit(benchmark::kMillisecond);
+
+// Sorting arrays of term-row keys as VectorizeRows does; each iteration
+// sorts fresh copies (the copy is outside the timing).
+template <bool kKeySort>
+void SortKeysBench(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0));
+  constexpr size_t kArrays = 4096;
+  std::mt19937_64 rng(8);
+  std::vector<uint64_t> input(n * kArrays);
+  for (uint64_t& key : input) {
+    key = (rng() % 40000) << 32 | (rng() & 0x3fc00000);
+  }
+  std::vector<uint64_t> keys;
+  for (auto _ : state) {
+    state.PauseTiming();
+    keys = input;
+    state.ResumeTiming();
+    for (size_t a = 0; a < kArrays; ++a) {
+      uint64_t* begin = keys.data() + a * n;
+      if constexpr (kKeySort) {
+        storycluster::SortKeys(begin, n);
+      } else {
+        std::sort(begin, begin + n);
+      }
+    }
+    benchmark::DoNotOptimize(keys.data());
+  }
+  state.SetItemsProcessed(
+      static_cast<int64_t>(state.iterations() * n * kArrays));
+}
+BENCHMARK(SortKeysBench<false>)
+    ->Name("sort_keys/std_sort")
+    ->Arg(40)
+    ->Arg(76)
+    ->Arg(450);
+BENCHMARK(SortKeysBench<true>)
+    ->Name("sort_keys/key_sort")
+    ->Arg(40)
+    ->Arg(76)
+    ->Arg(450);
 
 }  // namespace
 

@@ -16,9 +16,10 @@ inline constexpr size_t kVectorSortFrom = 32;
 // Sorts keys[0, n) ascending. Keys are plain integers, so the result is
 // the same whatever the algorithm; from kVectorSortFrom keys it is
 // Highway's vectorized quicksort (VQSort, dispatched to the CPU's widest
-// instruction set), which on rows of 40-1,000 structured keys (a term
-// index above a weight) runs 2-5x faster than std::sort, whose branches
-// mispredict on such keys (docs/performance.md, part 21).
+// instruction set). On arrays of term-row keys (a term index above a
+// weight), whose comparisons std::sort mispredicts, it measured 1.9x as
+// fast as std::sort at 40 keys, 3x at 76 and 5.4x at 450 (AVX-512;
+// docs/performance.md, part 21).
 void SortKeys(uint64_t* keys, size_t n);
 
 // A 64-bit key with a 64-bit value carried along (Highway's type).
