@@ -17,9 +17,9 @@ inline constexpr size_t kVectorSortFrom = 32;
 // the same whatever the algorithm; from kVectorSortFrom keys it is
 // Highway's vectorized quicksort (VQSort, dispatched to the CPU's widest
 // instruction set). On arrays of term-row keys (a term index above a
-// weight), whose comparisons std::sort mispredicts, it measured 1.9x as
-// fast as std::sort at 40 keys, 3x at 76 and 5.4x at 450 (AVX-512;
-// docs/performance.md, part 21).
+// weight), whose comparisons std::sort mispredicts, it sorts 1.6x as many
+// keys a second as std::sort at 40 keys, 3.2x at 76 and 5.6x at 450
+// (kernel_bench sort_keys/*, AVX-512; docs/performance.md, part 21).
 void SortKeys(uint64_t* keys, size_t n);
 
 // A 64-bit key with a 64-bit value carried along (Highway's type).
