@@ -92,6 +92,21 @@ size_t IcuWords(UBreakIterator* it, const std::string& text) {
   return words;
 }
 
+// The pipeline path's feature extraction (as RunPipeline and `storycluster
+// cluster` do it): every article's terms interned into `corpus`'s
+// dictionaries as they are extracted, its shingles and term lists appended.
+void ExtractInterned(const std::vector<sc::Article>& docs,
+                     const std::shared_ptr<const sc::BoilerplateFilter>& filter,
+                     sc::CorpusFeatures* corpus) {
+  auto extractor = *sc::FeatureExtractor::FromFilter({}, filter);
+  sc::InternedTerms terms;
+  for (const sc::Article& a : docs) {
+    const std::vector<uint64_t> shingles = extractor->ExtractInterned(
+        a, *corpus->term_dictionary, *corpus->entity_dictionary, &terms);
+    (void)sc::AppendDocument(shingles, terms, corpus);
+  }
+}
+
 struct Row {
   std::string stage;
   double seconds;
@@ -203,13 +218,7 @@ int RunParallelCeiling(const std::vector<sc::Article>& docs, int repetitions) {
   };
   auto extract = [&] {
     sc::CorpusFeatures corpus;
-    auto extractor = *sc::FeatureExtractor::FromFilter({}, shared);
-    sc::InternedTerms terms;
-    for (const sc::Article& a : docs) {
-      const std::vector<uint64_t> shingles = extractor->ExtractInterned(
-          a, *corpus.term_dictionary, *corpus.entity_dictionary, &terms);
-      (void)sc::AppendDocument(shingles, terms, &corpus);
-    }
+    ExtractInterned(docs, shared, &corpus);
     return corpus.terms.size();
   };
   std::printf(
@@ -342,13 +351,7 @@ int main(int argc, char** argv) {
         Seconds([&] { filter = *sc::BoilerplateFilter::Create({}, docs); }));
     interned_runs.push_back(Seconds([&] {
       corpus = sc::CorpusFeatures();
-      auto extractor = *sc::FeatureExtractor::FromFilter({}, filter);
-      sc::InternedTerms terms;
-      for (const sc::Article& a : docs) {
-        const std::vector<uint64_t> shingles = extractor->ExtractInterned(
-            a, *corpus.term_dictionary, *corpus.entity_dictionary, &terms);
-        (void)sc::AppendDocument(shingles, terms, &corpus);
-      }
+      ExtractInterned(docs, filter, &corpus);
     }));
     sign_stored_runs.push_back(Seconds([&] {
       const size_t k = hasher->num_hashes();
