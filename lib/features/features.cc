@@ -5,7 +5,6 @@
 #include <libstemmer.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <deque>
 
