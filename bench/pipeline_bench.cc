@@ -92,6 +92,17 @@ size_t IcuWords(UBreakIterator* it, const std::string& text) {
   return words;
 }
 
+// Word segments of every article's title and body: the text the feature
+// stage reads (and the MB/s column counts).
+size_t IcuCorpusWords(UBreakIterator* it,
+                      const std::vector<sc::Article>& docs) {
+  size_t words = 0;
+  for (const sc::Article& a : docs) {
+    words += IcuWords(it, a.title) + IcuWords(it, a.text);
+  }
+  return words;
+}
+
 // The pipeline path's feature extraction (as RunPipeline and `storycluster
 // cluster` do it): every article's terms interned into `corpus`'s
 // dictionaries as they are extracted, its shingles and term lists appended.
@@ -209,10 +220,7 @@ int RunParallelCeiling(const std::vector<sc::Article>& docs, int repetitions) {
   auto icu = [&] {
     UErrorCode status = U_ZERO_ERROR;
     UBreakIterator* it = ubrk_open(UBRK_WORD, "en", nullptr, 0, &status);
-    size_t words = 0;
-    for (const sc::Article& a : docs) {
-      words += IcuWords(it, a.title) + IcuWords(it, a.text);
-    }
+    const size_t words = IcuCorpusWords(it, docs);
     ubrk_close(it);
     return words;
   };
@@ -339,14 +347,7 @@ int main(int argc, char** argv) {
   std::vector<double> icu_runs, learn_runs, interned_runs, sign_stored_runs,
       rows_runs, paired;
   for (int r = 0; r < repetitions; ++r) {
-    icu_runs.push_back(Seconds([&] {
-      icu_words = 0;
-      // Title and body, as the feature stage reads both (and as the MB/s
-      // column counts them).
-      for (const sc::Article& a : docs) {
-        icu_words += IcuWords(it, a.title) + IcuWords(it, a.text);
-      }
-    }));
+    icu_runs.push_back(Seconds([&] { icu_words = IcuCorpusWords(it, docs); }));
     learn_runs.push_back(
         Seconds([&] { filter = *sc::BoilerplateFilter::Create({}, docs); }));
     interned_runs.push_back(Seconds([&] {

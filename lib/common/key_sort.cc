@@ -6,14 +6,22 @@
 
 namespace storycluster {
 
+namespace {
+
+// A Sorter owns a small buffer: one per thread, made on first use.
+const hwy::Sorter& ThreadSorter() {
+  thread_local const hwy::Sorter sorter;
+  return sorter;
+}
+
+}  // namespace
+
 void SortKeys(uint64_t* keys, size_t n) {
   if (n < kVectorSortFrom) {
     std::sort(keys, keys + n);
     return;
   }
-  // A Sorter owns a small buffer; one per thread, made on first use.
-  thread_local const hwy::Sorter sorter;
-  sorter(keys, n, hwy::SortAscending());
+  ThreadSorter()(keys, n, hwy::SortAscending());
 }
 
 void SortKeyed(KeyedItem* items, size_t n) {
@@ -23,8 +31,7 @@ void SortKeyed(KeyedItem* items, size_t n) {
     });
     return;
   }
-  thread_local const hwy::Sorter sorter;
-  sorter(items, n, hwy::SortAscending());
+  ThreadSorter()(items, n, hwy::SortAscending());
 }
 
 }  // namespace storycluster
