@@ -146,7 +146,7 @@ int RunScaling(size_t articles, int repetitions, int threads, uint64_t seed,
       sc::SyntheticOptions options;
       options.articles = n;
       options.seed = seed;
-      const absl::Status written = sc::WriteFileAtomically(
+      const absl::Status written = sc::WriteOutputFile(
           path, sc::CorpusJsonl(sc::GenerateCorpus(options)));
       if (!written.ok()) {
         std::fprintf(stderr, "pipeline_bench: %s\n",

@@ -93,7 +93,7 @@ absl::Status DocumentFrequencies::Save(const std::string& path) const {
   for (const auto& [term, count] : rows) {
     absl::StrAppend(&out, term, "\t", count, "\n");
   }
-  return WriteFileAtomically(path, out);
+  return WriteOutputFile(path, out);
 }
 
 absl::StatusOr<DocumentFrequencies> DocumentFrequencies::Load(

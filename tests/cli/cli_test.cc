@@ -33,6 +33,34 @@ Run Cli(const std::string& args) {
 
 std::string Examples() { return testing::SourceDir() + "/examples/data"; }
 
+TEST_CASE("cli: output paths are checked first, devices written through") {
+  auto dir = testing::TempDir("cli_outputs");
+  const std::string err = (dir / "err.txt").string();
+  // A directory, or a missing directory: usage error, before any work.
+  for (const std::string& bad :
+       {dir.string(), (dir / "missing" / "out.tsv").string()}) {
+    INFO(bad);
+    for (const std::string& flag : {"-o ", "--rejects ", "--save-df "}) {
+      CHECK(Cli("cluster " + Examples() + " -q " + flag + bad + " 2>" + err)
+                .code == 2);
+      CHECK_THAT(testing::ReadFile(err), Catch::Contains(bad));
+    }
+    CHECK(Cli("generate --articles 10 -o " + bad + " 2>" + err).code == 2);
+    CHECK(Cli("dedup " + Examples() + " -q -o " + bad + " 2>" + err).code == 2);
+  }
+  // A device node: still a device after the run (root only: mknod).
+  const std::filesystem::path node = dir / "null";
+  if (std::system(("mknod -m 666 " + node.string() + " c 1 3 2>" + err).c_str()) ==
+      0) {
+    CHECK(Cli("cluster " + Examples() + " -q -o " + node.string()).code == 0);
+    CHECK(std::filesystem::is_character_file(node));
+  } else {
+    WARN("mknod failed (not root): device case skipped");
+  }
+  CHECK(std::filesystem::is_character_file("/dev/null"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("cli: help and usage errors") {
   CHECK(Cli("--help").code == 0);
   CHECK_THAT(Cli("cluster --help").out, Catch::Contains("--format"));
@@ -178,7 +206,9 @@ TEST_CASE(
         "storyline linkage"}}};
   for (const auto& [command, stages] : runs) {
     INFO(command);
-    REQUIRE(Cli(command + " -q --stage-times -o /dev/null 2>" + err).code == 0);
+    REQUIRE(Cli(command + " -q --stage-times -o " + (dir / "out").string() +
+                " 2>" + err)
+                .code == 0);
     const std::string text = testing::ReadFile(err);
     size_t at = 0;
     for (const std::string& stage : stages) {  // present, in order
@@ -198,8 +228,9 @@ TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
   const std::string err = (dir / "err.txt").string();
   REQUIRE(Cli("generate --articles 2000 --seed 5 -o " + corpus).code == 0);
   // Not a terminal: the summary, no progress line.
-  REQUIRE(Cli("dedup " + corpus + " --format tsv -o /dev/null 2>" + err).code ==
-          0);
+  const std::string out = (dir / "out.tsv").string();
+  REQUIRE(Cli("dedup " + corpus + " --format tsv -o " + out + " 2>" + err)
+              .code == 0);
   std::string text = testing::ReadFile(err);
   CHECK_THAT(text, Catch::StartsWith("read 2000 records"));
   CHECK(text.find('\r') == std::string::npos);
@@ -209,7 +240,7 @@ TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
     return;
   }
   const std::string run = std::string(STORYCLUSTER_CLI) + " dedup " + corpus +
-                          " --format tsv -o /dev/null";
+                          " --format tsv -o " + out;
   REQUIRE(std::system(
               ("script -qec '" + run + "' " + err + " >/dev/null").c_str()) ==
           0);

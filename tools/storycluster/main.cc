@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <initializer_list>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -95,7 +96,7 @@ struct InputArgs {
         ->capture_default_str()
         ->check(CLI::IsMember({"json", "tsv", "text"}));
     cmd->add_option("-o,--output", output,
-                    "output file (written atomically), - for stdout")
+                    "output file (a regular file is replaced atomically), - for stdout")
         ->capture_default_str();
     cmd->add_option("--rejects", rejects,
                     "also write every rejected record to this TSV file");
@@ -162,7 +163,7 @@ int ReportInput(const InputArgs& args,
                       std::string(storycluster::RejectReasonName(r.reason)),
                       "\t", r.detail, "\n");
     }
-    if (absl::Status s = storycluster::WriteFileAtomically(args.rejects, tsv);
+    if (absl::Status s = storycluster::WriteOutputFile(args.rejects, tsv);
         !s.ok()) {
       return Fail(s);
     }
@@ -197,11 +198,24 @@ int ReportInput(const InputArgs& args,
 // the exit code.
 int Finish(const InputArgs& args, const storycluster::IngestResult& ingest,
            const std::string& text, const std::string& summary) {
-  if (absl::Status s = storycluster::WriteFileAtomically(args.output, text);
+  if (absl::Status s = storycluster::WriteOutputFile(args.output, text);
       !s.ok()) {
     return Fail(s);
   }
   return ReportInput(args, ingest, summary);
+}
+
+// Checks every output path before any work is done (output.h gives the
+// rule): a directory, or a path whose directory is missing or not
+// writable, fails now rather than after a long run. Empty paths are
+// outputs not asked for. Returns the exit code, kExitOk when all are fine.
+int CheckOutputs(std::initializer_list<std::string_view> paths) {
+  for (std::string_view path : paths) {
+    if (path.empty()) continue;
+    auto resolved = storycluster::OutputPath::Resolve(std::string(path));
+    if (!resolved.ok()) return Fail(resolved.status(), kExitUsage);
+  }
+  return kExitOk;
 }
 
 // --temp-dir, else $TMPDIR, else /tmp.
@@ -293,7 +307,8 @@ absl::StatusOr<storycluster::PathsClustering> ClusterInputs(
 }
 
 int RunCluster(const ClusterArgs& args) {
-  int code = kExitOk;
+  int code = CheckOutputs({args.in.output, args.in.rejects, args.save_df});
+  if (code != kExitOk) return code;
   auto ingest_options = IngestOptionsOf(args.in, &code);
   if (!ingest_options) return code;
   storycluster::PipelineOptions options = args.pipeline;
@@ -359,6 +374,10 @@ int RunDedupStreamed(const DedupArgs& args) {
 }
 
 int RunDedup(const DedupArgs& args) {
+  if (int code = CheckOutputs({args.in.output, args.in.rejects});
+      code != kExitOk) {
+    return code;
+  }
   if (CanStream(args.in)) return RunDedupStreamed(args);
   // Standard input: read once and held in memory.
   std::vector<storycluster::StageTime> stages;
@@ -408,18 +427,21 @@ struct GenerateArgs {
 };
 
 int RunGenerate(GenerateArgs args) {
+  if (int code = CheckOutputs({args.output, args.labels}); code != kExitOk) {
+    return code;
+  }
   args.options.kind = args.kind == "template"
                           ? storycluster::SyntheticKind::kTemplate
                           : storycluster::SyntheticKind::kNews;
   const storycluster::SyntheticCorpus corpus =
       storycluster::GenerateCorpus(args.options);
-  if (absl::Status s = storycluster::WriteFileAtomically(
+  if (absl::Status s = storycluster::WriteOutputFile(
           args.output, storycluster::CorpusJsonl(corpus));
       !s.ok()) {
     return Fail(s);
   }
   if (!args.labels.empty()) {
-    if (absl::Status s = storycluster::WriteFileAtomically(
+    if (absl::Status s = storycluster::WriteOutputFile(
             args.labels, storycluster::CorpusLabelsTsv(corpus));
         !s.ok()) {
       return Fail(s);
