@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Quality gate: clusters each labeled dev set in ../shared/data/dev with the
 # default configuration and fails when BCubed F1 falls below the floor in
-# tests/quality_floors.tsv (the measured value minus 0.01). Skips, with a
-# message, when the dev data is not present.
+# tests/quality_floors.tsv (the measured value minus 0.01), at the event
+# and story levels. Every labeled set in the dev folder must be listed
+# there, and every listed set must be present: when ../shared is there, a
+# missing or unlisted set fails the gate. Skips, with a message, only when
+# the dev folder itself is not present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -17,10 +20,24 @@ trap 'rm -rf "$out"' EXIT
 status=0
 passed=0
 failed=0
+# A labeled set in the folder with no floor would go unchecked.
+for labels in "$DEV"/*.labels.tsv; do
+  [ -e "$labels" ] || continue
+  set=$(basename "$labels" .labels.tsv)
+  for level in event story; do
+    if ! grep -q "^$set"$'\t'"$level"$'\t' tests/quality_floors.tsv; then
+      echo "eval gate: $set $level has no floor in tests/quality_floors.tsv: FAILED"
+      status=1
+      failed=$((failed + 1))
+    fi
+  done
+done
 while IFS=$'\t' read -r set level floor measured; do
   [ "$set" = "set" ] && continue
-  if [ ! -f "$DEV/$set.jsonl" ]; then
-    echo "eval gate: $set not present, skipped"
+  if [ ! -f "$DEV/$set.jsonl" ] || [ ! -f "$DEV/$set.labels.tsv" ]; then
+    echo "eval gate: $set is listed but $DEV/$set.jsonl or its labels are missing: FAILED"
+    status=1
+    failed=$((failed + 1))
     continue
   fi
   [ -f "$out/$set.tsv" ] || "$CLI" cluster "$DEV/$set.jsonl" --format tsv -q -o "$out/$set.tsv"
