@@ -69,8 +69,8 @@ int WriteCtestScript(const char* path, const std::string& prefix,
       if (parsed.matches(other)) ++selected;
     }
     if (selected != 1 || !parsed.matches(test)) {
-      std::cerr << "test case \"" << test.name << "\" ("
-                << test.lineInfo.file << ":" << test.lineInfo.line
+      std::cerr << "test case \"" << test.name << "\" (" << test.lineInfo.file
+                << ":" << test.lineInfo.line
                 << ") cannot be selected alone by a Catch filter (it selects "
                 << selected << " cases); rename it\n";
       return 1;
@@ -78,10 +78,10 @@ int WriteCtestScript(const char* path, const std::string& prefix,
     const std::string name = Bracket(prefix + test.name);
     // --warn NoTests: an entry whose filter selects nothing fails instead
     // of passing with "No tests ran".
-    script += "add_test(" + name + " " + Bracket(binary) + " " +
-              Bracket(spec) + " --warn NoTests)\n";
-    script += "set_tests_properties(" + name + " PROPERTIES WORKING_DIRECTORY " +
-              Bracket(workdir) + ")\n";
+    script += "add_test(" + name + " " + Bracket(binary) + " " + Bracket(spec) +
+              " --warn NoTests)\n";
+    script += "set_tests_properties(" + name +
+              " PROPERTIES WORKING_DIRECTORY " + Bracket(workdir) + ")\n";
     ++entries;
   }
   if (entries == 0) {
@@ -107,7 +107,8 @@ class CaseLog : public Catch::TestEventListenerBase {
     // One write with O_APPEND per line, so entries run in parallel by
     // `ctest -j` do not interleave.
     const std::string line = BinaryName() + "\t" + info.name + "\n";
-    const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    const int fd =
+        ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return;
     const ssize_t written = ::write(fd, line.data(), line.size());
     (void)written;

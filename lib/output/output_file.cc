@@ -79,8 +79,7 @@ absl::StatusOr<std::pair<int, std::string>> CreateTemporary(
           .string();
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) {
-    return Errno("cannot create a file in the directory of",
-                 target.string());
+    return Errno("cannot create a file in the directory of", target.string());
   }
   return std::make_pair(fd, std::move(temp));
 }
@@ -203,10 +202,10 @@ absl::StatusOr<OutputPath> OutputPath::Resolve(const std::string& path) {
     const char* what = S_ISDIR(st.st_mode)   ? "is a directory"
                        : S_ISBLK(st.st_mode) ? "is a block device"
                                              : "is not a file";
-    return absl::InvalidArgumentError(
-        absl::StrCat("output path ", path,
-                     path == out.target_ ? "" : absl::StrCat(" (", out.target_, ")"),
-                     " ", what));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "output path ", path,
+        path == out.target_ ? "" : absl::StrCat(" (", out.target_, ")"), " ",
+        what));
   }
   // A regular file or a new one: its directory must exist and take a new
   // file. Creating one is the only test that holds for root as well (root
@@ -216,13 +215,11 @@ absl::StatusOr<OutputPath> OutputPath::Resolve(const std::string& path) {
   const fs::path dir = DirectoryOf(out.target_);
   struct stat dir_stat;
   if (::stat(dir.c_str(), &dir_stat) != 0) {
-    return Errno("the directory of the output does not exist:",
-                 out.target_);
+    return Errno("the directory of the output does not exist:", out.target_);
   }
   if (!S_ISDIR(dir_stat.st_mode)) {
-    return absl::NotFoundError(
-        absl::StrCat("the directory of the output is not a directory: ",
-                     out.target_));
+    return absl::NotFoundError(absl::StrCat(
+        "the directory of the output is not a directory: ", out.target_));
   }
   auto probe = CreateTemporary(out.target_);
   if (!probe.ok()) return probe.status();
@@ -242,8 +239,10 @@ absl::Status OutputPath::Write(std::string_view contents) const {
       const int fd = ::open(target_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
       if (fd < 0) return Errno("cannot open", target_);
       const bool ok = WriteAll(fd, contents);
-      absl::Status status = ok ? absl::OkStatus() : Errno("cannot write", target_);
-      if (::close(fd) != 0 && status.ok()) status = Errno("cannot close", target_);
+      absl::Status status =
+          ok ? absl::OkStatus() : Errno("cannot write", target_);
+      if (::close(fd) != 0 && status.ok())
+        status = Errno("cannot close", target_);
       return status;
     }
     case Kind::kSocket:

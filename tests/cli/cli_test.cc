@@ -50,8 +50,8 @@ TEST_CASE("cli: output paths are checked first, devices written through") {
   }
   // A device node: still a device after the run (root only: mknod).
   const std::filesystem::path node = dir / "null";
-  if (std::system(("mknod -m 666 " + node.string() + " c 1 3 2>" + err).c_str()) ==
-      0) {
+  if (std::system(
+          ("mknod -m 666 " + node.string() + " c 1 3 2>" + err).c_str()) == 0) {
     CHECK(Cli("cluster " + Examples() + " -q -o " + node.string()).code == 0);
     CHECK(std::filesystem::is_character_file(node));
   } else {
@@ -229,8 +229,9 @@ TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
   REQUIRE(Cli("generate --articles 2000 --seed 5 -o " + corpus).code == 0);
   // Not a terminal: the summary, no progress line.
   const std::string out = (dir / "out.tsv").string();
-  REQUIRE(Cli("dedup " + corpus + " --format tsv -o " + out + " 2>" + err)
-              .code == 0);
+  REQUIRE(
+      Cli("dedup " + corpus + " --format tsv -o " + out + " 2>" + err).code ==
+      0);
   std::string text = testing::ReadFile(err);
   CHECK_THAT(text, Catch::StartsWith("read 2000 records"));
   CHECK(text.find('\r') == std::string::npos);

@@ -23,13 +23,13 @@ namespace {
 namespace fs = std::filesystem;
 
 struct stat Lstat(const fs::path& path) {
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::lstat(path.c_str(), &st) == 0);
   return st;
 }
 
 void CheckDevNullIsADevice() {
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::lstat("/dev/null", &st) == 0);
   CHECK(S_ISCHR(st.st_mode));
 }

@@ -95,8 +95,9 @@ struct InputArgs {
     cmd->add_option("--format", format, "json, tsv or text")
         ->capture_default_str()
         ->check(CLI::IsMember({"json", "tsv", "text"}));
-    cmd->add_option("-o,--output", output,
-                    "output file (a regular file is replaced atomically), - for stdout")
+    cmd->add_option(
+           "-o,--output", output,
+           "output file (a regular file is replaced atomically), - for stdout")
         ->capture_default_str();
     cmd->add_option("--rejects", rejects,
                     "also write every rejected record to this TSV file");
