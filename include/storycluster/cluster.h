@@ -2,10 +2,10 @@
 // three nested levels: copy groups inside events inside storylines.
 //
 // Copies come from dedup.h (MinHash + LSH + verification); events from
-// TF-IDF cosine with a time window; storylines from TF-IDF cosine of event
-// centroids. Each level uses leader clustering in time order, so every
-// member is compared with its group's representative and chains cannot
-// merge unrelated items.
+// average linkage over candidate pairs scored by the pair model
+// (pair_model.h); storylines from average linkage over the TF-IDF cosines
+// of event centroids. Average linkage compares whole clusters, so a chain
+// A~B~C does not merge A and C unless the clusters are similar on average.
 #ifndef STORYCLUSTER_CLUSTER_H_
 #define STORYCLUSTER_CLUSTER_H_
 
@@ -24,6 +24,7 @@
 #include "storycluster/dedup.h"
 #include "storycluster/features.h"
 #include "storycluster/ingest.h"
+#include "storycluster/pair_model.h"
 #include "storycluster/tfidf.h"
 
 namespace storycluster {
@@ -31,9 +32,22 @@ namespace storycluster {
 struct ClusterOptions {
   // Copy detection (dedup.h): threshold, MinHash and LSH settings.
   DedupOptions dedup;
-  // Average-linkage similarity at or above which two clusters of articles
-  // merge into one event. Default: 0.12. REQUIRES: in (0, 1].
-  double event_similarity = 0.12;
+  // How likely two articles report one event (pair_model.h): each
+  // candidate pair's text and entity cosines, time gap (or that it is
+  // unknown) and text lengths, through a logistic regression. Null: the
+  // model shipped with the library (PairModel::Default()).
+  std::shared_ptr<const PairModel> pair_model;
+  // Called for every candidate pair of originals with its evidence, before
+  // the model scores it (article indices in input order, a < b is not
+  // promised). For collecting training pairs (storycluster train). Called
+  // from worker threads, possibly at once: it must be thread-safe.
+  std::function<void(uint32_t a, uint32_t b, const PairEvidence&)>
+      pair_observer;
+  // Average-linkage pair probability at or above which two clusters of
+  // articles merge into one event (pairs that are not candidates count as
+  // 0). Default: 0.1, the threshold scripts/loso.py chooses over all dev
+  // sets for the default model (docs/pair_model.md). REQUIRES: in (0, 1].
+  double event_similarity = 0.1;
   // Two multi-article clusters merge only if their average-linkage
   // similarity is at least this times the smaller of their internal
   // cohesions (0 disables). Default: 0.6.
@@ -48,18 +62,11 @@ struct ClusterOptions {
   // shared_neighbour_floor in [0, 1].
   int shared_neighbours = 10;
   double shared_neighbour_floor = 0.5;
-  // Share of the entity channel in article similarity: (1 - w) * content
-  // cosine + w * entity cosine. Default: 0.3. REQUIRES: in [0, 1].
-  double entity_weight = 0.3;
-  // Articles further apart than this are never similar, and no event spans
-  // more than this between its earliest and latest dated article (unknown
-  // times are neutral). Default: 14 days.
-  absl::Duration event_window = absl::Hours(24 * 14);
-  // Similarity is not scaled down for gaps up to this. Default: 2 days.
-  absl::Duration time_full_weight = absl::Hours(48);
-  // Beyond time_full_weight, similarity is multiplied by
-  // exp(-(gap - time_full_weight) / time_decay). Default: 3 days.
-  absl::Duration time_decay = absl::Hours(72);
+  // Articles further apart than this are not compared, and no event spans
+  // more than this between its earliest and latest dated article. Within
+  // it, time is evidence for the pair model, not a wall. Default: none
+  // (infinite).
+  absl::Duration event_window = absl::InfiniteDuration();
   // Average-linkage similarity of event centroids to share a storyline.
   // Default: 0.15. REQUIRES: in (0, 1].
   double story_similarity = 0.15;
@@ -226,6 +233,35 @@ struct PathsCopyGroups {
 absl::StatusOr<PathsCopyGroups> FindCopyGroupsInPaths(
     const std::vector<std::string>& paths, const IngestOptions& ingest,
     const PipelineOptions& options = {});
+
+// One labeled corpus for TrainPairModel: its inputs (as for ClusterPaths)
+// and its gold labels file (id, event, ...; eval.h ReadGoldLabels).
+struct TrainingCorpus {
+  std::vector<std::string> inputs;
+  std::string gold;
+};
+
+// What TrainPairModel used, per corpus in order.
+struct TrainingReport {
+  struct Corpus {
+    size_t articles = 0;   // accepted
+    size_t pairs = 0;      // candidate pairs with both ids labeled
+    size_t same = 0;       // of which in one gold event
+    size_t unlabeled = 0;  // candidate pairs with an id missing from gold
+  };
+  std::vector<Corpus> corpora;
+};
+
+// Fits a pair model (PairModel::Fit, penalty `l2`) on the candidate pairs
+// of each corpus, clustered with `options` (its pair model scores the
+// candidates, which only decides which are kept as edges; every candidate
+// becomes a sample). Each corpus weighs the same in the fit, whatever its
+// number of pairs. Errors: no corpora, a corpus that cannot be read, a bad
+// gold file, or a fit error.
+absl::StatusOr<PairModel> TrainPairModel(
+    const std::vector<TrainingCorpus>& corpora, const IngestOptions& ingest,
+    const PipelineOptions& options, double l2 = 1e-3,
+    TrainingReport* report = nullptr);
 
 }  // namespace storycluster
 

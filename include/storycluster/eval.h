@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -38,6 +40,11 @@ absl::StatusOr<EvalScores> Evaluate(std::string_view gold_tsv,
 absl::StatusOr<EvalScores> EvaluateFiles(const std::string& gold_path,
                                          const std::string& pred_path,
                                          const EvalOptions& options = {});
+
+// The labels of `column` ("event" or "story") in a gold labels TSV file
+// (header with `id` first and `column`), as (id, label) rows in file order.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadGoldLabels(
+    const std::string& path, const std::string& column = "event");
 
 // One JSON line, byte for byte as the reference scorer prints it (values
 // rounded to 4 decimals).

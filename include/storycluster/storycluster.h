@@ -17,6 +17,7 @@
 #include "storycluster/similarity.h"  // IWYU pragma: export
 #include "storycluster/dedup.h"       // IWYU pragma: export
 #include "storycluster/tfidf.h"       // IWYU pragma: export
+#include "storycluster/pair_model.h"  // IWYU pragma: export
 #include "storycluster/cluster.h"     // IWYU pragma: export
 #include "storycluster/output.h"      // IWYU pragma: export
 #include "storycluster/eval.h"        // IWYU pragma: export

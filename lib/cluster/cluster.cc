@@ -2,12 +2,12 @@
 // part in event clustering (a story reprinted 40 times counts once). Each
 // original has two L2-normalised TF-IDF vectors (stemmed content terms with
 // the title weighted up; entity-like terms). Candidate pairs share one of
-// their strongest terms; their similarity mixes the two cosines and is
-// scaled down by the gap between publication times. Average linkage over
-// that sparse graph (hac.h) forms events; the same over event centroids,
-// with a lower threshold and no time limit, forms storylines. Average
-// linkage compares whole clusters, so a chain A~B~C does not merge A and C
-// unless the clusters are similar on average.
+// their strongest terms; the pair model (pair_model.h) turns their two
+// cosines, time gap and lengths into the probability of one event. Average
+// linkage over that sparse graph (hac.h) forms events; the same over event
+// centroids, with a lower threshold and no time limit, forms storylines.
+// Average linkage compares whole clusters, so a chain A~B~C does not merge A
+// and C unless the clusters are similar on average.
 #include "storycluster/cluster.h"
 
 #include <Eigen/SparseCore>
@@ -27,15 +27,11 @@ namespace {
 
 using SparseVec = Eigen::SparseVector<float>;
 
-// Multiplier for two publication times: 1 within `full` of each other,
-// then exp(-(gap - full) / decay); 0 beyond `window`. Unknown: 1.
-double TimeFactor(const std::optional<absl::Time>& a,
-                  const std::optional<absl::Time>& b, const ClusterOptions& o) {
-  if (!a || !b) return 1.0;
-  const absl::Duration gap = absl::AbsDuration(*a - *b);
-  if (gap > o.event_window) return 0.0;
-  if (gap <= o.time_full_weight) return 1.0;
-  return std::exp(-absl::FDivDuration(gap - o.time_full_weight, o.time_decay));
+// Days between two publication times; nullopt when either is unknown.
+std::optional<double> GapDays(const std::optional<absl::Time>& a,
+                              const std::optional<absl::Time>& b) {
+  if (!a || !b) return std::nullopt;
+  return absl::ToDoubleHours(absl::AbsDuration(*a - *b)) / 24;
 }
 
 // The members of each group, in row order: group g's rows are
@@ -190,9 +186,8 @@ absl::StatusOr<Clustering> ClusterCorpus(
   }
 
   clock.Mark("copies");
-  // 2. Events over originals: average linkage over candidate pairs, with
-  //    similarity = (1 - w) * text cosine + w * entity cosine, scaled by
-  //    the publication-time factor.
+  // 2. Events over originals: average linkage over candidate pairs, each
+  //    scored by the pair model.
   //    Storylines are bound by shared topic terms, so their vectors use
   //    their own idf offset (terms most articles share keep weight); both
   //    sets come from one pass over the terms. The term lists are not
@@ -218,12 +213,19 @@ absl::StatusOr<Clustering> ClusterCorpus(
                       Rows{&*entity_matrix, story_set}};
   std::vector<std::optional<absl::Time>> original_times;
   for (uint32_t d : originals) original_times.push_back(times[d]);
-  const double w = options.entity_weight;
+  const PairModel& model =
+      options.pair_model ? *options.pair_model : PairModel::Default();
   auto doc_similarity = [&](uint32_t i, uint32_t j, const PairDots& dots) {
-    const double time =
-        TimeFactor(original_times[i], original_times[j], options);
-    if (time == 0.0) return 0.0;
-    return time * ((1 - w) * dots.Text() + w * dots.Entity());
+    PairEvidence evidence;
+    evidence.text_cosine = dots.Text();
+    evidence.entity_cosine = dots.Entity();
+    evidence.gap_days = GapDays(original_times[i], original_times[j]);
+    evidence.terms_a = static_cast<uint32_t>(docs.text[i].indices.size());
+    evidence.terms_b = static_cast<uint32_t>(docs.text[j].indices.size());
+    if (options.pair_observer) {
+      options.pair_observer(originals[i], originals[j], evidence);
+    }
+    return model.Probability(evidence);
   };
   const size_t max_postings = std::max<size_t>(50, originals.size() / 20);
   const CandidateLimits limits{

@@ -64,28 +64,60 @@ struct Counter {
   int64_t operator[](const K& k) const { return counts.at(k); }
 };
 
-}  // namespace
-
-absl::StatusOr<EvalScores> Evaluate(std::string_view gold_tsv,
-                                    std::string_view pred_tsv,
-                                    const EvalOptions& options) {
+// The (id, label of `column`) rows of a gold labels TSV, in file order.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> GoldRows(
+    std::string_view gold_tsv, const std::string& column) {
   const std::vector<Row> g = ReadTsv(gold_tsv);
   if (g.empty()) return absl::InvalidArgumentError("gold file is empty");
-  const auto gcol = std::find(g[0].begin(), g[0].end(), options.column);
+  const auto gcol = std::find(g[0].begin(), g[0].end(), column);
   if (gcol == g[0].end()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("gold header has no column '", options.column, "'"));
+        absl::StrCat("gold header has no column '", column, "'"));
   }
   const size_t gi = static_cast<size_t>(gcol - g[0].begin());
-  std::vector<std::string> ids;  // first-occurrence order, as a Python dict
-  absl::flat_hash_map<std::string, std::string> gold;
+  std::vector<std::pair<std::string, std::string>> out;
   for (size_t r = 1; r < g.size(); ++r) {
     if (gi >= g[r].size()) {
       return absl::InvalidArgumentError(
           absl::StrCat("gold row ", r + 1, " has no column ", gi + 1));
     }
-    auto [it, inserted] = gold.insert_or_assign(g[r][0], g[r][gi]);
-    if (inserted) ids.push_back(g[r][0]);
+    out.emplace_back(g[r][0], g[r][gi]);
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadGoldLabels(
+    const std::string& path, const std::string& column) {
+  auto text = Slurp(path);
+  if (!text.ok()) return text.status();
+  auto rows = GoldRows(*text, column);
+  if (!rows.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", rows.status().message()));
+  }
+  return rows;
+}
+
+absl::StatusOr<EvalScores> Evaluate(std::string_view gold_tsv,
+                                    std::string_view pred_tsv,
+                                    const EvalOptions& options) {
+  auto rows = GoldRows(gold_tsv, options.column);
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> ids;  // first-occurrence order, as a Python dict
+  absl::flat_hash_map<std::string, std::string> gold;
+  for (auto& [id, label] : *rows) {
+    auto [it, inserted] = gold.insert_or_assign(id, label);
+    if (inserted) ids.push_back(id);
   }
   const std::vector<Row> p = ReadTsv(pred_tsv);
   if (p.empty()) return absl::InvalidArgumentError("prediction file is empty");
@@ -172,16 +204,9 @@ absl::StatusOr<EvalScores> Evaluate(std::string_view gold_tsv,
 absl::StatusOr<EvalScores> EvaluateFiles(const std::string& gold_path,
                                          const std::string& pred_path,
                                          const EvalOptions& options) {
-  auto slurp = [](const std::string& path) -> absl::StatusOr<std::string> {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  auto gold = slurp(gold_path);
+  auto gold = Slurp(gold_path);
   if (!gold.ok()) return gold.status();
-  auto pred = slurp(pred_path);
+  auto pred = Slurp(pred_path);
   if (!pred.ok()) return pred.status();
   return Evaluate(*gold, *pred, options);
 }

@@ -277,10 +277,11 @@ bool CanStream(const InputArgs& in) {
 struct ClusterArgs {
   InputArgs in;
   storycluster::PipelineOptions pipeline;
-  double event_window_days = 14;
-  std::string df_table;  // background document frequencies to load
-  std::string save_df;   // where to save this corpus's frequencies
-  bool stages = false;   // print each stage's wall time
+  double event_window_days = 0;  // 0: no window
+  std::string pair_model;  // pair model file to use instead of the default
+  std::string df_table;    // background document frequencies to load
+  std::string save_df;     // where to save this corpus's frequencies
+  bool stages = false;     // print each stage's wall time
   ShingleArgs shingles;
 };
 
@@ -317,8 +318,16 @@ int RunCluster(const ClusterArgs& args) {
   options.threads = args.in.threads;
   ProgressLine progress(args.in.quiet);
   options.progress = std::ref(progress);
-  options.cluster.event_window =
-      absl::Seconds(args.event_window_days * 24 * 3600);
+  if (args.event_window_days > 0) {
+    options.cluster.event_window =
+        absl::Seconds(args.event_window_days * 24 * 3600);
+  }
+  if (!args.pair_model.empty()) {
+    auto model = storycluster::PairModel::Load(args.pair_model);
+    if (!model.ok()) return Fail(model.status(), kExitUsage);
+    options.cluster.pair_model =
+        std::make_shared<const storycluster::PairModel>(*std::move(model));
+  }
   if (!args.df_table.empty()) {
     auto table = storycluster::DocumentFrequencies::Load(args.df_table);
     if (!table.ok()) return Fail(table.status(), kExitUsage);
@@ -451,6 +460,53 @@ int RunGenerate(GenerateArgs args) {
   return kExitOk;
 }
 
+struct TrainArgs {
+  std::vector<std::string> gold, inputs;
+  std::string output = "-";
+  double l2 = 1e-3;
+  double event_window_days = 0;
+  int threads = 0;
+  bool quiet = false;
+};
+
+// Fits a pair model on labeled corpora: the i-th input with the i-th
+// --gold file.
+int RunTrain(const TrainArgs& args) {
+  if (int code = CheckOutputs({args.output}); code != kExitOk) return code;
+  if (args.gold.size() != args.inputs.size()) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+                    "give one --gold file per input: ", args.gold.size(),
+                    " gold files, ", args.inputs.size(), " inputs")),
+                kExitUsage);
+  }
+  std::vector<storycluster::TrainingCorpus> corpora;
+  for (size_t i = 0; i < args.inputs.size(); ++i) {
+    corpora.push_back({{args.inputs[i]}, args.gold[i]});
+  }
+  storycluster::IngestOptions ingest;
+  ingest.threads = args.threads;
+  storycluster::PipelineOptions options;
+  options.threads = args.threads;
+  if (args.event_window_days > 0) {
+    options.cluster.event_window =
+        absl::Seconds(args.event_window_days * 24 * 3600);
+  }
+  storycluster::TrainingReport report;
+  auto model =
+      storycluster::TrainPairModel(corpora, ingest, options, args.l2, &report);
+  if (!model.ok()) return Fail(model.status(), RunFailureCode(model.status()));
+  if (!args.quiet) {
+    for (size_t i = 0; i < report.corpora.size(); ++i) {
+      const auto& c = report.corpora[i];
+      std::cerr << args.inputs[i] << ": " << c.articles << " articles, "
+                << c.pairs << " candidate pairs (" << c.same
+                << " in one event), " << c.unlabeled << " unlabeled\n";
+    }
+  }
+  if (absl::Status s = model->Save(args.output); !s.ok()) return Fail(s);
+  return kExitOk;
+}
+
 struct EvalArgs {
   std::string gold, pred, level = "event", pred_column;
 };
@@ -499,7 +555,7 @@ int main(int argc, char** argv) {
   cmd_cluster
       ->add_option("--event-similarity",
                    cluster.pipeline.cluster.event_similarity,
-                   "TF-IDF cosine to join an event")
+                   "average pair-model probability to join an event")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd_cluster
@@ -517,10 +573,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   cmd_cluster
       ->add_option("--event-window-days", cluster.event_window_days,
-                   "max days between articles of one event")
+                   "max days between articles of one event (0: no limit; "
+                   "within it, time "
+                   "is evidence for the pair model)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
 
+  cmd_cluster->add_option(
+      "--pair-model", cluster.pair_model,
+      "event pair model file (from storycluster train) instead of the "
+      "built-in one");
   cmd_cluster->add_option(
       "--df", cluster.df_table,
       "background document-frequency table (from --save-df) added to this "
@@ -589,6 +651,40 @@ int main(int argc, char** argv) {
                            "also write gold labels (id, event, story = copy "
                            "group) to this TSV file");
 
+  TrainArgs train;
+  CLI::App* cmd_train = app.add_subcommand(
+      "train",
+      "Fit the event pair model on labeled corpora (the i-th input with "
+      "the i-th --gold) and write the model file.");
+  cmd_train
+      ->add_option("inputs", train.inputs,
+                   "JSONL/.txt/.md files or "
+                   "directories, one per --gold")
+      ->required();
+  cmd_train
+      ->add_option("--gold", train.gold,
+                   "gold labels TSV (id, event, story); repeat, one per input")
+      ->required()
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd_train->add_option("-o,--output", train.output, "model file, - for stdout")
+      ->capture_default_str();
+  cmd_train->add_option("--l2", train.l2, "L2 penalty on the weights")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  cmd_train
+      ->add_option("--event-window-days", train.event_window_days,
+                   "as for cluster (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd_train
+      ->add_option("-j,--threads", train.threads,
+                   "worker threads, 0 for all cores")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  cmd_train->add_flag("-q,--quiet", train.quiet, "no per-corpus summary");
+
   EvalArgs eval;
   CLI::App* cmd_eval = app.add_subcommand(
       "eval",
@@ -622,6 +718,7 @@ int main(int argc, char** argv) {
     return RunDedup(dedup);
   }
   if (cmd_eval->parsed()) return RunEval(eval);
+  if (cmd_train->parsed()) return RunTrain(train);
   if (cmd_generate->parsed()) return RunGenerate(generate);
   return kExitUsage;
 }
