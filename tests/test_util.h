@@ -7,11 +7,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "storycluster/ingest.h"
 
 namespace storycluster::testing {
@@ -46,6 +48,47 @@ inline void WriteFile(const std::filesystem::path& path,
   std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary);
   out << contents;
+}
+
+// A labeled corpus of `events` events, `per_event` reports each: a report
+// draws its words from its event's own vocabulary, its topic's (shared by
+// two events) and one all events share, in its own order (so reports are
+// not copies of each other). Reports of one event are a day or two apart.
+inline void WriteLabeledCorpus(const std::filesystem::path& jsonl,
+                               const std::filesystem::path& labels,
+                               uint64_t seed, int events, int per_event) {
+  std::mt19937_64 rng(seed);
+  auto word = [](const char* kind, int a, int b) {
+    return absl::StrCat(kind, std::string(1, static_cast<char>('a' + a % 26)),
+                        std::string(1, static_cast<char>('a' + b % 26)), "x",
+                        a / 26, b);
+  };
+  std::string out, gold = "id\tevent\tstory\n";
+  for (int e = 0; e < events; ++e) {
+    for (int r = 0; r < per_event; ++r) {
+      std::string title, text;
+      for (int w = 0; w < 6; ++w) {
+        absl::StrAppend(&title, w ? " " : "", word("t", e, rng() % 12));
+      }
+      for (int w = 0; w < 80; ++w) {
+        // Its event's words, its topic's (two events a topic), or words
+        // of every topic.
+        const uint64_t kind = rng() % 3;
+        absl::StrAppend(&text, w ? " " : "",
+                        kind == 0   ? word("t", e, rng() % 40)
+                        : kind == 1 ? word("p", e / 2, rng() % 30)
+                                    : word("c", 0, rng() % 300));
+        if (w % 12 == 11) text += ".";
+      }
+      const std::string id = absl::StrCat("s", seed, "-e", e, "-r", r);
+      absl::StrAppend(&out, "{\"id\": \"", id, "\", \"title\": \"", title,
+                      "\", \"text\": \"", text, ".\", \"published\": \"2024-0",
+                      1 + e % 9, "-1", r % 3, "T08:00:00Z\"}\n");
+      absl::StrAppend(&gold, id, "\te", e, "\ts", e, "\n");
+    }
+  }
+  testing::WriteFile(jsonl, out);
+  testing::WriteFile(labels, gold);
 }
 
 // Two random sets of 64-bit values with |A ∩ B| = shared and

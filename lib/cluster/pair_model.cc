@@ -81,7 +81,13 @@ absl::StatusOr<PairModel> PairModel::Fit(absl::Span<const PairSample> samples,
   double total = 0, positive = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
     const PairSample& s = samples[static_cast<size_t>(i)];
-    const PairFeatureVector f = PairFeatures(s.evidence);
+    const PairEvidence& e = s.evidence;
+    if (!std::isfinite(e.text_cosine) || !std::isfinite(e.entity_cosine) ||
+        (e.gap_days && !std::isfinite(*e.gap_days))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("pair ", i, ": evidence is not finite"));
+    }
+    const PairFeatureVector f = PairFeatures(e);
     x(i, 0) = 1;
     for (int k = 0; k < kPairFeatures; ++k) {
       if (!std::isfinite(f[k])) {

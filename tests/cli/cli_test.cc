@@ -61,6 +61,40 @@ TEST_CASE("cli: output paths are checked first, devices written through") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("cli: train writes a model that cluster reads; bad models refused") {
+  auto dir = testing::TempDir("cli_train");
+  const auto a = dir / "a.jsonl", a_gold = dir / "a.labels.tsv";
+  const auto b = dir / "b.jsonl", b_gold = dir / "b.labels.tsv";
+  testing::WriteLabeledCorpus(a, a_gold, 11, 20, 4);
+  testing::WriteLabeledCorpus(b, b_gold, 12, 20, 4);
+  const std::string model = (dir / "model.tsv").string();
+  const std::string err = (dir / "err.txt").string();
+  REQUIRE(Cli("train " + a.string() + " --gold " + a_gold.string() + " " +
+              b.string() + " --gold " + b_gold.string() + " -o " + model +
+              " 2>" + err)
+              .code == 0);
+  CHECK_THAT(testing::ReadFile(err), Catch::Contains("80 articles"));
+  CHECK_THAT(testing::ReadFile(model),
+             Catch::StartsWith("#storycluster-pair-model\tv1\n"));
+  const Run run =
+      Cli("cluster " + a.string() + " --format tsv -q --pair-model " + model);
+  REQUIRE(run.code == 0);
+  CHECK_THAT(run.out, Catch::StartsWith("id\tdup\tevent\tstory\n"));
+  // One gold file per input, else a usage error.
+  CHECK(Cli("train " + a.string() + " " + b.string() + " --gold " +
+            a_gold.string() + " -o " + model + " 2>" + err)
+            .code == 2);
+  CHECK_THAT(testing::ReadFile(err),
+             Catch::Contains("one --gold file per input"));
+  // A model file of another version is refused, naming the file and line.
+  testing::WriteFile(dir / "v9.tsv", "#storycluster-pair-model\tv9\n");
+  CHECK(Cli("cluster " + a.string() + " -q --pair-model " +
+            (dir / "v9.tsv").string() + " 2>" + err)
+            .code == 2);
+  CHECK_THAT(testing::ReadFile(err), Catch::Contains("v9.tsv:1:"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("cli: help and usage errors") {
   CHECK(Cli("--help").code == 0);
   CHECK_THAT(Cli("cluster --help").out, Catch::Contains("--format"));
