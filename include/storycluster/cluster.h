@@ -45,9 +45,9 @@ struct ClusterOptions {
       pair_observer;
   // Average-linkage pair probability at or above which two clusters of
   // articles merge into one event (pairs that are not candidates count as
-  // 0). Default: 0.075, the threshold scripts/loso.py chooses over all dev
-  // sets for the default model (docs/pair_model.md). REQUIRES: in (0, 1].
-  double event_similarity = 0.075;
+  // 0). Default: 0.1, the median of the thresholds scripts/loso.py chooses
+  // with one dev set left out (docs/pair_model.md). REQUIRES: in (0, 1].
+  double event_similarity = 0.1;
   // Two multi-article clusters merge only if their average-linkage
   // similarity is at least this times the smaller of their internal
   // cohesions (0 disables). Default: 0.6.

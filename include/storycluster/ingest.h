@@ -73,10 +73,23 @@ struct IngestOptions {
 };
 
 // Parses an ISO 8601 date ("2021-03-14"), date-time with optional fraction
-// and offset ("2021-03-14T01:27:54Z", "2021-03-14 09:27:54+08:00"), or epoch
+// and offset ("2021-03-14T01:27:54Z", "2021-03-14 09:27:54+08:00"), epoch
 // seconds / milliseconds given as digits (values above 1e11 are taken as
-// milliseconds). Returns nullopt when the text is none of these.
+// milliseconds), an RFC 2822 date, or a date written out in English
+// (ParseWrittenDate). Returns nullopt when the text is none of these.
 std::optional<absl::Time> ParseTimestamp(std::string_view text);
+// A date written out in English, parsed with ICU: "April 3, 2018",
+// "Apr 3, 2018", "3 April 2018", "Tuesday, April 3, 2018", "10:00pm, 26 Jul
+// 2025", "April 3, 2018 10:00 AM"; or a month: "2018-04", "April 2018" (its
+// first day). Times without a zone are UTC; years outside 1900-2200 are
+// refused. The whole text must be the date.
+std::optional<absl::Time> ParseWrittenDate(std::string_view text);
+// The publication date of an article whose metadata has none, from a
+// byline or date line among the first 12 lines of `text`: a line of at most
+// 80 characters that is a date naming a day, after an optional label of up
+// to four words and a colon ("Published: 10:00pm, 26 Jul 2025"). Nullopt
+// when no such line is there.
+std::optional<absl::Time> DateFromText(std::string_view text);
 // The same for a JSON number of epoch seconds or milliseconds.
 std::optional<absl::Time> TimestampFromEpoch(double value);
 

@@ -145,6 +145,8 @@ void Ingestor::Impl::CheckArticle(Parsed* parsed) {
         RejectReason::kEmptyText,
         absl::StrCat("article '", article.id, "' has only boilerplate lines"));
   }
+  // No date in the metadata: a byline near the top may give it.
+  if (!article.published) article.published = DateFromText(article.text);
 }
 
 void Ingestor::Impl::Commit(Parsed&& parsed) {

@@ -1,7 +1,17 @@
 // Publication-time parsing: ISO 8601 dates and date-times (with offsets),
-// RFC 2822 dates as found in RSS, and epoch seconds or milliseconds.
+// RFC 2822 dates as found in RSS, and epoch seconds or milliseconds with
+// Abseil; dates written out in English ("April 3, 2018", "26 Jul 2025",
+// "10:00pm, 26 Jul 2025", "2018-04") with ICU's date parser.
+#include <unicode/calendar.h>
+#include <unicode/locid.h>
+#include <unicode/smpdtfmt.h>
+#include <unicode/timezone.h>
+#include <unicode/unistr.h>
+
 #include <cmath>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -32,7 +42,116 @@ constexpr const char* kFormats[] = {
     "%d %b %Y %H:%M:%E*S %Ez",
 };
 
+// ICU patterns of dates written out, tried in order; each must match the
+// whole text. Times without a zone are read as UTC. The `day` patterns name
+// a day; the others (metadata only) a month, read as its first day.
+struct WrittenPattern {
+  const char* pattern;
+  bool day;
+};
+constexpr WrittenPattern kWritten[] = {
+    {"MMMM d, yyyy", true},         {"MMM d, yyyy", true},
+    {"EEEE, MMMM d, yyyy", true},   {"EEE, MMM d, yyyy", true},
+    {"d MMMM yyyy", true},          {"d MMM yyyy", true},
+    {"EEEE d MMMM yyyy", true},     {"EEEE, d MMMM yyyy", true},
+    {"MMMM d, yyyy h:mm a", true},  {"MMM d, yyyy h:mm a", true},
+    {"MMMM d, yyyy, h:mm a", true}, {"MMM d, yyyy, h:mm a", true},
+    {"h:mma, d MMM yyyy", true},    {"h:mm a, d MMM yyyy", true},
+    {"h:mma, d MMMM yyyy", true},   {"d MMM yyyy, h:mma", true},
+    {"d MMM yyyy h:mm a", true},    {"yyyy-MM", false},
+    {"MMMM yyyy", false},           {"MMM yyyy", false},
+};
+
+// One thread's ICU formatters (SimpleDateFormat is not safe to share
+// between threads), made on first use.
+struct WrittenDateParsers {
+  std::vector<std::unique_ptr<icu::SimpleDateFormat>> formats;
+  WrittenDateParsers() {
+    const icu::Locale english("en_US_POSIX");
+    for (const WrittenPattern& p : kWritten) {
+      UErrorCode status = U_ZERO_ERROR;
+      auto format = std::make_unique<icu::SimpleDateFormat>(
+          icu::UnicodeString::fromUTF8(p.pattern), english, status);
+      if (U_FAILURE(status)) {
+        formats.push_back(nullptr);
+        continue;
+      }
+      format->adoptTimeZone(icu::TimeZone::createTimeZone("UTC"));
+      // Strict fields (no 31 February), but case and spacing of month
+      // names and am/pm markers as people write them.
+      format->setLenient(false);
+      format->setBooleanAttribute(UDAT_PARSE_ALLOW_WHITESPACE, true, status);
+      format->setBooleanAttribute(UDAT_PARSE_MULTIPLE_PATTERNS_FOR_MATCH, false,
+                                  status);
+      formats.push_back(std::move(format));
+    }
+  }
+};
+
+// Years outside this are taken as misreadings, not publication dates.
+constexpr int kFirstYear = 1900, kLastYear = 2200;
+
+std::optional<absl::Time> ParseWritten(std::string_view text, bool days_only) {
+  if (text.size() < 6 || text.size() > 48) return std::nullopt;
+  thread_local WrittenDateParsers parsers;
+  const icu::UnicodeString input = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  for (size_t i = 0; i < parsers.formats.size(); ++i) {
+    if (parsers.formats[i] == nullptr || (days_only && !kWritten[i].day)) {
+      continue;
+    }
+    icu::ParsePosition position(0);
+    const UDate millis = parsers.formats[i]->parse(input, position);
+    if (position.getErrorIndex() >= 0 ||
+        position.getIndex() != input.length()) {
+      continue;
+    }
+    const absl::Time t = absl::FromUnixMillis(static_cast<int64_t>(millis));
+    const int year = absl::ToCivilYear(t, absl::UTCTimeZone()).year();
+    if (year < kFirstYear || year > kLastYear) continue;
+    return t;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<absl::Time> ParseWrittenDate(std::string_view text) {
+  return ParseWritten(Trim(text), /*days_only=*/false);
+}
+
+std::optional<absl::Time> DateFromText(std::string_view text) {
+  // A byline or date line near the top: a short line that is a date, after
+  // an optional label ("Published:", "Updated on:"), i.e. up to four words
+  // before a colon.
+  constexpr int kLines = 12;
+  int lines = 0;
+  size_t pos = 0;
+  while (pos < text.size() && lines < kLines) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = Trim(text.substr(pos, end - pos));
+    pos = end + 1;
+    if (line.empty()) continue;
+    ++lines;
+    if (line.size() > 80) continue;
+    if (const size_t colon = line.find(':');
+        colon != std::string_view::npos && colon < 30) {
+      const std::string_view label = line.substr(0, colon);
+      int words = 1;
+      bool letters = !label.empty();
+      for (char c : label) {
+        if (c == ' ')
+          ++words;
+        else if (!absl::ascii_isalpha(c))
+          letters = false;
+      }
+      if (letters && words <= 4) line = Trim(line.substr(colon + 1));
+    }
+    if (auto t = ParseWritten(line, /*days_only=*/true)) return t;
+  }
+  return std::nullopt;
+}
 
 std::optional<absl::Time> TimestampFromEpoch(double value) {
   if (!std::isfinite(value) || value < 0) return std::nullopt;
@@ -59,7 +178,7 @@ std::optional<absl::Time> ParseTimestamp(std::string_view text) {
     std::string error;
     if (absl::ParseTime(format, input, &t, &error)) return t;
   }
-  return std::nullopt;
+  return ParseWritten(text, /*days_only=*/false);
 }
 
 }  // namespace storycluster

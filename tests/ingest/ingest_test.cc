@@ -44,6 +44,57 @@ TEST_CASE("timestamps: ISO 8601, offsets, RFC 2822 and epochs") {
   CHECK(TimestampFromEpoch(0x1p62) == absl::FromUnixMillis(int64_t{1} << 62));
 }
 
+TEST_CASE("timestamps: dates written out, parsed with ICU") {
+  CHECK(ParseTimestamp("April 3, 2018") == Utc(2018, 4, 3));
+  CHECK(ParseTimestamp("Apr 3, 2018") == Utc(2018, 4, 3));
+  CHECK(ParseTimestamp("april 3, 2018") == Utc(2018, 4, 3));
+  CHECK(ParseTimestamp("3 April 2018") == Utc(2018, 4, 3));
+  CHECK(ParseTimestamp("Tuesday, April 3, 2018") == Utc(2018, 4, 3));
+  CHECK(ParseTimestamp("April 3, 2018 10:00 AM") == Utc(2018, 4, 3, 10));
+  CHECK(ParseTimestamp("10:00pm, 26 Jul 2025") == Utc(2025, 7, 26, 22));
+  CHECK(ParseTimestamp("10:00 PM, 26 Jul 2025") == Utc(2025, 7, 26, 22));
+  // A month alone is its first day.
+  CHECK(ParseTimestamp("2018-04") == Utc(2018, 4, 1));
+  CHECK(ParseTimestamp("April 2018") == Utc(2018, 4, 1));
+  // Refused: impossible days, no year, implausible years, extra words.
+  CHECK_FALSE(ParseTimestamp("February 31, 2018").has_value());
+  CHECK_FALSE(ParseTimestamp("April 3").has_value());
+  CHECK_FALSE(ParseTimestamp("April 3, 1066").has_value());
+  CHECK_FALSE(ParseTimestamp("April 3, 2018 was a Tuesday").has_value());
+  CHECK_FALSE(ParseTimestamp("2018-13").has_value());
+  CHECK(ParseWrittenDate(" 3 April 2018 ") == Utc(2018, 4, 3));
+}
+
+TEST_CASE("timestamps: a byline near the top dates an undated article") {
+  CHECK(DateFromText("Advertisement\nA headline\nPublished: 10:00pm, 26 Jul "
+                     "2025\nThe report begins here.") == Utc(2025, 7, 26, 22));
+  CHECK(DateFromText("May 3, 2013\nThe report.") == Utc(2013, 5, 3));
+  CHECK(DateFromText("Last updated on: 14 June 2013\nText.") ==
+        Utc(2013, 6, 14));
+  // A month alone, a caption with a date inside it, a date inside a
+  // sentence: no publication date.
+  CHECK_FALSE(DateFromText("June 2019\nText.").has_value());
+  CHECK_FALSE(DateFromText("Kim reads a letter in June 2019. Photo: KCNA\n")
+                  .has_value());
+  CHECK_FALSE(
+      DateFromText("On April 3, 2018 the council met and voted.").has_value());
+  // Only the first 12 non-empty lines are read.
+  std::string late;
+  for (int i = 0; i < 12; ++i) late += "A line of the report.\n\n";
+  CHECK_FALSE(DateFromText(late + "April 3, 2018\n").has_value());
+  // Through ingest: metadata first, the byline only when it has none.
+  const IngestResult r = IngestJsonl(
+      R"({"id": "a", "text": "Published: April 3, 2018\nBody."})"
+      "\n"
+      R"({"id": "b", "date": "2021-03-14", "text": "Published: April 3, 2018\nBody."})"
+      "\n"
+      R"({"id": "c", "text": "Body without a date."})");
+  REQUIRE(r.articles.size() == 3);
+  CHECK(r.articles[0].published == Utc(2018, 4, 3));
+  CHECK(r.articles[1].published == Utc(2021, 3, 14));
+  CHECK_FALSE(r.articles[2].published.has_value());
+}
+
 TEST_CASE("JSONL: recognised field names, priorities and types") {
   const IngestResult r = IngestJsonl(
       // id as integer, headline/maintext/date_publish, source object.
