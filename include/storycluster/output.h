@@ -74,14 +74,18 @@ class OutputPath {
   const std::string& target() const { return target_; }
 
  private:
+  friend absl::Status WriteOutputFile(const std::string& path,
+                                      std::string_view contents);
+  // Resolve without the test that a replace's directory takes a new file.
+  static absl::StatusOr<OutputPath> Classify(const std::string& path);
   OutputPath() = default;
   Kind kind_ = Kind::kReplace;
   std::string path_, target_;
   int descriptor_ = -1;
 };
 
-// Resolve(path), then Write(contents): the rule above, applied to what
-// `path` is at the time of the call.
+// The rule above, applied to what `path` is at the time of the call: as
+// Resolve(path) then Write(contents), with one file created, not two.
 absl::Status WriteOutputFile(const std::string& path,
                              std::string_view contents);
 

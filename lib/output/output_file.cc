@@ -158,7 +158,7 @@ absl::Status WriteToSocket(const std::string& target,
 
 }  // namespace
 
-absl::StatusOr<OutputPath> OutputPath::Resolve(const std::string& path) {
+absl::StatusOr<OutputPath> OutputPath::Classify(const std::string& path) {
   if (path.empty()) return absl::InvalidArgumentError("empty output path");
   OutputPath out;
   out.path_ = path;
@@ -207,10 +207,8 @@ absl::StatusOr<OutputPath> OutputPath::Resolve(const std::string& path) {
         path == out.target_ ? "" : absl::StrCat(" (", out.target_, ")"), " ",
         what));
   }
-  // A regular file or a new one: its directory must exist and take a new
-  // file. Creating one is the only test that holds for root as well (root
-  // passes access(2) checks on directories it still cannot write, such as
-  // read-only mounts and /proc).
+  // A regular file or a new one: its directory must exist (and take a new
+  // file: Resolve).
   out.kind_ = Kind::kReplace;
   const fs::path dir = DirectoryOf(out.target_);
   struct stat dir_stat;
@@ -221,7 +219,16 @@ absl::StatusOr<OutputPath> OutputPath::Resolve(const std::string& path) {
     return absl::NotFoundError(absl::StrCat(
         "the directory of the output is not a directory: ", out.target_));
   }
-  auto probe = CreateTemporary(out.target_);
+  return out;
+}
+
+absl::StatusOr<OutputPath> OutputPath::Resolve(const std::string& path) {
+  auto out = Classify(path);
+  if (!out.ok() || out->kind_ != Kind::kReplace) return out;
+  // Creating a file is the only test of a directory that holds for root
+  // as well (root passes access(2) checks on directories it still cannot
+  // write, such as read-only mounts and /proc).
+  auto probe = CreateTemporary(out->target_);
   if (!probe.ok()) return probe.status();
   ::close(probe->first);
   ::unlink(probe->second.c_str());
@@ -255,7 +262,8 @@ absl::Status OutputPath::Write(std::string_view contents) const {
 
 absl::Status WriteOutputFile(const std::string& path,
                              std::string_view contents) {
-  auto output = OutputPath::Resolve(path);
+  // Classified, not resolved: the write itself is the writability test.
+  auto output = OutputPath::Classify(path);
   if (!output.ok()) return output.status();
   return output->Write(contents);
 }
