@@ -274,6 +274,11 @@ bool CanStream(const InputArgs& in) {
   return std::find(in.inputs.begin(), in.inputs.end(), "-") == in.inputs.end();
 }
 
+// --event-window-days: 0 keeps the default (no window).
+void ApplyEventWindow(double days, storycluster::ClusterOptions* options) {
+  if (days > 0) options->event_window = absl::Seconds(days * 24 * 3600);
+}
+
 struct ClusterArgs {
   InputArgs in;
   storycluster::PipelineOptions pipeline;
@@ -318,10 +323,7 @@ int RunCluster(const ClusterArgs& args) {
   options.threads = args.in.threads;
   ProgressLine progress(args.in.quiet);
   options.progress = std::ref(progress);
-  if (args.event_window_days > 0) {
-    options.cluster.event_window =
-        absl::Seconds(args.event_window_days * 24 * 3600);
-  }
+  ApplyEventWindow(args.event_window_days, &options.cluster);
   if (!args.pair_model.empty()) {
     auto model = storycluster::PairModel::Load(args.pair_model);
     if (!model.ok()) return Fail(model.status(), kExitUsage);
@@ -487,10 +489,7 @@ int RunTrain(const TrainArgs& args) {
   ingest.threads = args.threads;
   storycluster::PipelineOptions options;
   options.threads = args.threads;
-  if (args.event_window_days > 0) {
-    options.cluster.event_window =
-        absl::Seconds(args.event_window_days * 24 * 3600);
-  }
+  ApplyEventWindow(args.event_window_days, &options.cluster);
   storycluster::TrainingReport report;
   auto model =
       storycluster::TrainPairModel(corpora, ingest, options, args.l2, &report);
