@@ -93,11 +93,15 @@ struct ClusterOptions {
   double min_edge = 0.02;
   // Bounds that keep the work per item constant on large inputs: each item
   // is compared with at most `max_candidates` earlier items (those sharing
-  // the most strong terms, then the latest), and keeps at most `max_edges`
-  // edges to them (the strongest). Both levels. On inputs of a few thousand
-  // articles they rarely bind. Defaults: 100 and 40.
+  // the most strong terms, then the latest), both levels. An article keeps
+  // at most `max_edges` edges to them (the strongest), an event
+  // `story_max_edges`. Average linkage counts a missing edge as 0, so an
+  // event of many short items (headlines: one term in common is a strong
+  // hint) needs more edges per member than a storyline of a few event
+  // centroids. Defaults: 100, 80 and 40.
   int max_candidates = 100;
-  int max_edges = 40;
+  int max_edges = 80;
+  int story_max_edges = 40;
   // Threads for copy detection and candidate similarities (0: all cores).
   // The result is the same for any value. Default: 0.
   int threads = 0;

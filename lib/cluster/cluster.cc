@@ -231,6 +231,9 @@ absl::StatusOr<Clustering> ClusterCorpus(
   const CandidateLimits limits{
       static_cast<size_t>(std::max(1, options.max_candidates)),
       static_cast<size_t>(std::max(1, options.max_edges))};
+  const CandidateLimits story_limits{
+      limits.candidates,
+      static_cast<size_t>(std::max(1, options.story_max_edges))};
   clock.Mark("event vectors");
   // Articles propose each other through strong terms they share: a word
   // of one article alone is never among them (see CandidateEdges).
@@ -301,7 +304,8 @@ absl::StatusOr<Clustering> ClusterCorpus(
   // dev sets: ecbplus 0.911 -> 0.900, basil 0.630 -> 0.582).
   std::vector<SimilarityEdge> event_edges = CandidateEdges(
       events, options.candidate_terms, /*shared_terms_only=*/false,
-      std::max<size_t>(50, num_raw_events / 20), limits, options.min_edge,
+      std::max<size_t>(50, num_raw_events / 20), story_limits,
+      options.min_edge,
       nullptr, absl::InfiniteDuration(), options.threads, event_similarity);
   clock.Mark("storyline candidates");
   std::vector<uint32_t> story_of = AverageLinkage(

@@ -565,6 +565,23 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
   cmd_cluster
+      ->add_option("--max-candidates", cluster.pipeline.cluster.max_candidates,
+                   "earlier articles (and events) compared per item: those "
+                   "sharing the most strong terms")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd_cluster
+      ->add_option("--max-edges", cluster.pipeline.cluster.max_edges,
+                   "strongest edges kept per article to earlier articles")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd_cluster
+      ->add_option("--story-max-edges",
+                   cluster.pipeline.cluster.story_max_edges,
+                   "strongest edges kept per event to earlier events")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd_cluster
       ->add_option("--story-similarity",
                    cluster.pipeline.cluster.story_similarity,
                    "TF-IDF cosine to join a storyline")
