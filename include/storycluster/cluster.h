@@ -243,6 +243,14 @@ absl::StatusOr<PathsCopyGroups> FindCopyGroupsInPaths(
 struct TrainingCorpus {
   std::vector<std::string> inputs;
   std::string gold;
+  // What the gold file's clusters are. Events: every labeled pair is a
+  // sample (1 when both are in one event). Storylines (a year of launches
+  // as one cluster): two articles of different storylines are two events,
+  // a negative sample; two of one storyline may or may not be one event,
+  // so those pairs are left out. Read from the `event` column, or the
+  // `story` column for storylines.
+  enum class Labels { kEvents, kStorylines };
+  Labels labels = Labels::kEvents;
 };
 
 // What TrainPairModel used, per corpus in order.
@@ -250,7 +258,8 @@ struct TrainingReport {
   struct Corpus {
     size_t articles = 0;   // accepted
     size_t pairs = 0;      // candidate pairs with both ids labeled
-    size_t same = 0;       // of which in one gold event
+    size_t same = 0;       // of which in one gold event (or storyline)
+    size_t samples = 0;    // of which used (storylines: the pairs across)
     size_t unlabeled = 0;  // candidate pairs with an id missing from gold
   };
   std::vector<Corpus> corpora;
@@ -260,7 +269,9 @@ struct TrainingReport {
 // of each corpus, clustered with `options` (its pair model scores the
 // candidates, which only decides which are kept as edges; every candidate
 // becomes a sample). Each corpus weighs the same in the fit, whatever its
-// number of pairs. Errors: no corpora, a corpus that cannot be read, a bad
+// number of pairs: a sample weighs 1 / the corpus's labeled pairs, so a
+// corpus of storylines, whose pairs within a storyline are left out, weighs
+// its share of negatives. Errors: no corpora, a corpus that cannot be read, a bad
 // gold file, or a fit error.
 absl::StatusOr<PairModel> TrainPairModel(
     const std::vector<TrainingCorpus>& corpora, const IngestOptions& ingest,

@@ -17,7 +17,9 @@ absl::StatusOr<PairModel> TrainPairModel(
   std::vector<PairSample> samples;
   TrainingReport local;
   for (const TrainingCorpus& corpus : corpora) {
-    auto gold = ReadGoldLabels(corpus.gold, "event");
+    const bool storylines =
+        corpus.labels == TrainingCorpus::Labels::kStorylines;
+    auto gold = ReadGoldLabels(corpus.gold, storylines ? "story" : "event");
     if (!gold.ok()) return gold.status();
     absl::flat_hash_map<std::string, std::string> event_of(gold->begin(),
                                                            gold->end());
@@ -53,9 +55,11 @@ absl::StatusOr<PairModel> TrainPairModel(
         continue;
       }
       const bool same = ea->second == eb->second;
-      samples.push_back({s.evidence, same, 1.0});
       ++counts.pairs;
       counts.same += same;
+      if (same && storylines) continue;
+      samples.push_back({s.evidence, same, 1.0});
+      ++counts.samples;
     }
     if (counts.pairs == 0) {
       return absl::InvalidArgumentError(absl::StrCat(

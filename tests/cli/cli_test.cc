@@ -85,7 +85,19 @@ TEST_CASE("cli: train writes a model that cluster reads; bad models refused") {
             a_gold.string() + " -o " + model + " 2>" + err)
             .code == 2);
   CHECK_THAT(testing::ReadFile(err),
-             Catch::Contains("one --gold file per input"));
+             Catch::Contains("one --gold or --storyline-gold file per input"));
+  // Gold files of either kind pair with the inputs in command-line order.
+  REQUIRE(Cli("train " + a.string() + " " + b.string() + " --storyline-gold " +
+              a_gold.string() + " --gold " + b_gold.string() + " -o " +
+              model + " 2>" + err)
+              .code == 0);
+  const std::string summary = testing::ReadFile(err);
+  const size_t a_line = summary.find(a.string() + ":");
+  const size_t b_line = summary.find(b.string() + ":");
+  REQUIRE(a_line != std::string::npos);
+  REQUIRE(b_line != std::string::npos);
+  CHECK(summary.find("in one storyline, left out", a_line) < b_line);
+  CHECK(summary.find("in one event", b_line) != std::string::npos);
   // A model file of another version is refused, naming the file and line.
   testing::WriteFile(dir / "v9.tsv", "#storycluster-pair-model\tv9\n");
   CHECK(Cli("cluster " + a.string() + " -q --pair-model " +

@@ -185,6 +185,18 @@ TEST_CASE("pair model: trained through the pipeline, for any thread count") {
     if (first.empty()) first = model->Serialize();
     CHECK(model->Serialize() == first);
   }
+  // As storylines, a corpus gives its pairs across clusters only, each
+  // weighing as in the full corpus: another model from the same pairs.
+  std::vector<TrainingCorpus> as_storylines = corpora;
+  as_storylines[1].labels = TrainingCorpus::Labels::kStorylines;
+  TrainingReport report;
+  auto model = TrainPairModel(as_storylines, {}, {}, 1e-3, &report);
+  REQUIRE(model.ok());
+  REQUIRE(report.corpora.size() == 2);
+  CHECK(report.corpora[0].samples == report.corpora[0].pairs);
+  CHECK(report.corpora[1].samples ==
+        report.corpora[1].pairs - report.corpora[1].same);
+  CHECK(model->Serialize() != first);
   // A gold file that does not exist, or has no event column, is an error.
   std::vector<TrainingCorpus> bad = {{corpora[0].inputs, "/no/such.tsv"}};
   CHECK_FALSE(TrainPairModel(bad, {}, {}).ok());

@@ -463,7 +463,10 @@ int RunGenerate(GenerateArgs args) {
 }
 
 struct TrainArgs {
-  std::vector<std::string> gold, inputs;
+  // Gold files in command-line order, each with what it labels.
+  std::vector<std::pair<std::string, storycluster::TrainingCorpus::Labels>>
+      gold;
+  std::vector<std::string> event_gold, storyline_gold, inputs;
   std::string output = "-";
   double l2 = 1e-3;
   double event_window_days = 0;
@@ -477,13 +480,14 @@ int RunTrain(const TrainArgs& args) {
   if (int code = CheckOutputs({args.output}); code != kExitOk) return code;
   if (args.gold.size() != args.inputs.size()) {
     return Fail(absl::InvalidArgumentError(absl::StrCat(
-                    "give one --gold file per input: ", args.gold.size(),
+                    "give one --gold or --storyline-gold file per input: ", args.gold.size(),
                     " gold files, ", args.inputs.size(), " inputs")),
                 kExitUsage);
   }
   std::vector<storycluster::TrainingCorpus> corpora;
   for (size_t i = 0; i < args.inputs.size(); ++i) {
-    corpora.push_back({{args.inputs[i]}, args.gold[i]});
+    corpora.push_back({{args.inputs[i]}, args.gold[i].first,
+                       args.gold[i].second});
   }
   storycluster::IngestOptions ingest;
   ingest.threads = args.threads;
@@ -497,9 +501,13 @@ int RunTrain(const TrainArgs& args) {
   if (!args.quiet) {
     for (size_t i = 0; i < report.corpora.size(); ++i) {
       const auto& c = report.corpora[i];
+      const bool storylines =
+          args.gold[i].second ==
+          storycluster::TrainingCorpus::Labels::kStorylines;
       std::cerr << args.inputs[i] << ": " << c.articles << " articles, "
-                << c.pairs << " candidate pairs (" << c.same
-                << " in one event), " << c.unlabeled << " unlabeled\n";
+                << c.pairs << " labeled candidate pairs (" << c.same
+                << (storylines ? " in one storyline, left out" : " in one event")
+                << "), " << c.unlabeled << " unlabeled\n";
     }
   }
   if (absl::Status s = model->Save(args.output); !s.ok()) return Fail(s);
@@ -677,13 +685,23 @@ int main(int argc, char** argv) {
                    "JSONL/.txt/.md files or "
                    "directories, one per --gold")
       ->required();
-  cmd_train
-      ->add_option("--gold", train.gold,
-                   "gold labels TSV (id, event, story); repeat, one per input")
-      ->required()
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  CLI::Option* event_gold =
+      cmd_train
+          ->add_option("--gold", train.event_gold,
+                       "gold labels TSV (id, event, ...) of events; repeat, "
+                       "one per input")
+          ->expected(1)
+          ->allow_extra_args(false)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  CLI::Option* storyline_gold =
+      cmd_train
+          ->add_option("--storyline-gold", train.storyline_gold,
+                       "gold labels TSV (id, story, ...) whose clusters are "
+                       "storylines: only pairs across them are used, as "
+                       "different events; in place of --gold for its input")
+          ->expected(1)
+          ->allow_extra_args(false)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd_train->add_option("-o,--output", train.output, "model file, - for stdout")
       ->capture_default_str();
   cmd_train->add_option("--l2", train.l2, "L2 penalty on the weights")
@@ -734,7 +752,21 @@ int main(int argc, char** argv) {
     return RunDedup(dedup);
   }
   if (cmd_eval->parsed()) return RunEval(eval);
-  if (cmd_train->parsed()) return RunTrain(train);
+  if (cmd_train->parsed()) {
+    // The i-th gold option, of either kind, goes with the i-th input.
+    size_t next_event = 0, next_storyline = 0;
+    for (const CLI::Option* o : cmd_train->parse_order()) {
+      if (o == event_gold) {
+        train.gold.emplace_back(train.event_gold.at(next_event++),
+                                storycluster::TrainingCorpus::Labels::kEvents);
+      } else if (o == storyline_gold) {
+        train.gold.emplace_back(
+            train.storyline_gold.at(next_storyline++),
+            storycluster::TrainingCorpus::Labels::kStorylines);
+      }
+    }
+    return RunTrain(train);
+  }
   if (cmd_generate->parsed()) return RunGenerate(generate);
   return kExitUsage;
 }
