@@ -227,7 +227,10 @@ absl::StatusOr<Clustering> ClusterCorpus(
     }
     return model.Probability(evidence);
   };
-  const size_t max_postings = std::max<size_t>(50, originals.size() / 20);
+  // A term in more than a tenth of the articles is too common to propose
+  // pairs. Not less: a large story can fill a tenth of a batch (in the
+  // uci headlines the words of one story are in more than 5% of them).
+  const size_t max_postings = std::max<size_t>(50, originals.size() / 10);
   const CandidateLimits limits{
       static_cast<size_t>(std::max(1, options.max_candidates)),
       static_cast<size_t>(std::max(1, options.max_edges))};
