@@ -12,9 +12,9 @@
 //   sketch_agreement/<isa>/k:128/l2  the same over one-byte sketches
 //   random_rows/{full,sketch}   one query vs. rows picked at random from a
 //                               million (copy detection's access pattern)
-//   parallel_for/{pool,new_thread}  a 2-thread loop of 256 trivial items
-//                               on the pooled threads, and the thread start
-//                               + join it replaced
+//   parallel_for/{loop,new_thread}  a 2-thread loop of 256 trivial items
+//                               (ParallelFor on oneTBB), and a thread start
+//                               + join for comparison
 //   scattered_dot/{every_term,shared_terms}  the candidate stages' dot
 //                               product: one scattered 250-term row vs.
 //                               4,096 rows of 250 terms (~8% shared),
@@ -142,7 +142,7 @@ void RandomRows(benchmark::State& state) {
 
 // One ParallelFor of 256 trivial items on 2 threads (copy detection runs
 // a few such loops per block of 256 articles).
-void ParallelForPool(benchmark::State& state) {
+void ParallelForLoop(benchmark::State& state) {
   std::atomic<size_t> sum{0};
   for (auto _ : state) {
     storycluster::ParallelFor(
@@ -151,7 +151,7 @@ void ParallelForPool(benchmark::State& state) {
   benchmark::DoNotOptimize(sum.load());
 }
 
-// What a loop cost before the pool: one thread started and joined.
+// What a loop would cost on a new thread: one started and joined.
 void ParallelForNewThread(benchmark::State& state) {
   std::atomic<size_t> sum{0};
   for (auto _ : state) {
@@ -422,7 +422,7 @@ int main(int argc, char** argv) {
         ("sparse_dot/" + name).c_str(),
         [=](benchmark::State& s) { SparseDot(s, isa); });
   }
-  benchmark::RegisterBenchmark("parallel_for/pool", ParallelForPool);
+  benchmark::RegisterBenchmark("parallel_for/loop", ParallelForLoop);
   benchmark::RegisterBenchmark("parallel_for/new_thread", ParallelForNewThread);
   benchmark::RegisterBenchmark("random_rows/full", RandomRows<uint32_t>);
   benchmark::RegisterBenchmark("random_rows/sketch", RandomRows<uint8_t>);

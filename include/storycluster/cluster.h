@@ -271,8 +271,8 @@ struct TrainingReport {
 // becomes a sample). Each corpus weighs the same in the fit, whatever its
 // number of pairs: a sample weighs 1 / the corpus's labeled pairs, so a
 // corpus of storylines, whose pairs within a storyline are left out, weighs
-// its share of negatives. Errors: no corpora, a corpus that cannot be read, a bad
-// gold file, or a fit error.
+// its share of negatives. Errors: no corpora, a corpus that cannot be read, a
+// bad gold file, or a fit error.
 absl::StatusOr<PairModel> TrainPairModel(
     const std::vector<TrainingCorpus>& corpora, const IngestOptions& ingest,
     const PipelineOptions& options, double l2 = 1e-3,

@@ -307,8 +307,7 @@ absl::StatusOr<Clustering> ClusterCorpus(
   // dev sets: ecbplus 0.911 -> 0.900, basil 0.630 -> 0.582).
   std::vector<SimilarityEdge> event_edges = CandidateEdges(
       events, options.candidate_terms, /*shared_terms_only=*/false,
-      std::max<size_t>(50, num_raw_events / 20), story_limits,
-      options.min_edge,
+      std::max<size_t>(50, num_raw_events / 20), story_limits, options.min_edge,
       nullptr, absl::InfiniteDuration(), options.threads, event_similarity);
   clock.Mark("storyline candidates");
   std::vector<uint32_t> story_of = AverageLinkage(

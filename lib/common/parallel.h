@@ -1,5 +1,5 @@
-// Internal: a parallel loop over index ranges. Work is handed out in
-// chunks of `grain` indices from one atomic counter, so uneven items
+// Internal: a parallel loop over index ranges, on oneTBB. Work is cut into
+// chunks of `grain` indices that idle threads steal, so uneven items
 // balance; which thread runs a chunk does not affect any result as long as
 // each chunk writes only its own outputs (every caller keeps to that, so
 // output is identical for any thread count).
@@ -7,7 +7,6 @@
 #define STORYCLUSTER_LIB_COMMON_PARALLEL_H_
 
 #include <algorithm>
-#include <atomic>
 #include <cstddef>
 #include <exception>
 #include <thread>
@@ -26,19 +25,19 @@ inline int ResolveThreads(int threads) {
 }
 
 namespace internal {
-// Calls run(w) for every w in [1, workers) on the process's pooled threads
-// (started on first use, grown to the largest request, kept for the
-// process's life) and run(0) on the calling thread; returns when all have
-// returned. Returns false, having run nothing, when another call holds the
-// pool. `run` must not throw.
-bool RunOnPool(int workers, absl::FunctionRef<void(int)> run);
+// Calls chunk(c, worker) for every c in [0, chunks) on up to `workers`
+// threads, the caller among them, each with its own worker number in
+// [0, workers); returns when all have returned. `chunk` must not throw.
+void RunChunks(size_t chunks, int workers,
+               absl::FunctionRef<void(size_t, int)> chunk);
 }  // namespace internal
 
 // Calls fn(begin, end, worker) for consecutive chunks covering [0, n), on
-// up to `threads` threads (worker in [0, threads)); the calling thread is
-// worker 0; the others run on pooled threads (a loop costs a wake-up,
-// not a thread start). Returns when every chunk is done. An exception thrown by
-// `fn` is rethrown here (the first one; the other chunks still run).
+// up to `threads` threads (worker in [0, threads), one chunk at a time per
+// worker, so per-worker scratch indexed by it is never shared). Returns
+// when every chunk is done. An exception thrown by `fn` is rethrown here
+// (the first one; the other chunks still run). Loops inside loops and
+// loops from several threads at once are fine: each runs in its own arena.
 template <typename Fn>
 void ParallelFor(size_t n, int threads, size_t grain, Fn&& fn) {
   grain = std::max<size_t>(grain, 1);
@@ -49,26 +48,14 @@ void ParallelFor(size_t n, int threads, size_t grain, Fn&& fn) {
     if (n > 0) fn(size_t{0}, n, 0);
     return;
   }
-  std::atomic<size_t> next{0};
   std::vector<std::exception_ptr> errors(workers);
-  auto run = [&](int worker) {
+  internal::RunChunks(chunks, workers, [&](size_t c, int worker) {
     try {
-      for (size_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
-        fn(c * grain, std::min(n, (c + 1) * grain), worker);
-      }
+      fn(c * grain, std::min(n, (c + 1) * grain), worker);
     } catch (...) {
-      errors[worker] = std::current_exception();
+      if (!errors[worker]) errors[worker] = std::current_exception();
     }
-  };
-  if (!internal::RunOnPool(workers, run)) {
-    // The pool is busy with another caller's loop (a loop inside a loop,
-    // or two threads of the caller's): this one starts its own threads.
-    std::vector<std::thread> pool;
-    pool.reserve(workers - 1);
-    for (int w = 1; w < workers; ++w) pool.emplace_back(run, w);
-    run(0);
-    for (std::thread& t : pool) t.join();
-  }
+  });
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }

@@ -88,8 +88,8 @@ TEST_CASE("cli: train writes a model that cluster reads; bad models refused") {
              Catch::Contains("one --gold or --storyline-gold file per input"));
   // Gold files of either kind pair with the inputs in command-line order.
   REQUIRE(Cli("train " + a.string() + " " + b.string() + " --storyline-gold " +
-              a_gold.string() + " --gold " + b_gold.string() + " -o " +
-              model + " 2>" + err)
+              a_gold.string() + " --gold " + b_gold.string() + " -o " + model +
+              " 2>" + err)
               .code == 0);
   const std::string summary = testing::ReadFile(err);
   const size_t a_line = summary.find(a.string() + ":");

@@ -1,7 +1,6 @@
-// ParallelFor on the pooled threads: every index exactly once, over many
-// calls in a row (the pool's generations), with loops inside loops and two
-// callers at once (both fall back to their own threads), more threads than
-// cores, exceptions, and a child process made by fork().
+// ParallelFor: every index exactly once, over many calls in a row (the
+// kept arenas), with loops inside loops and two callers at once, more
+// threads than cores, exceptions, and a child process made by fork().
 #include "lib/common/parallel.h"
 
 #include <sys/wait.h>
@@ -50,7 +49,7 @@ TEST_CASE("parallel: a thread count of 0 or less means all cores") {
 
 TEST_CASE("parallel: all requested workers take part when work waits") {
   // Each chunk waits until every worker has started one, so the loop ends
-  // only if the pool ran all four workers (including after growing).
+  // only if all four workers ran at once (more than this machine's cores).
   for (int round = 0; round < 20; ++round) {
     std::atomic<int> started{0};
     std::vector<std::atomic<int>> seen(4);
@@ -92,7 +91,7 @@ TEST_CASE("parallel: a loop inside a loop and two callers at once") {
   CHECK(b.load() == 200 * 64);
 }
 
-TEST_CASE("parallel: an exception reaches the caller, the pool still works") {
+TEST_CASE("parallel: an exception reaches the caller, later loops still work") {
   CHECK_THROWS_AS(ParallelFor(100, 2, 1,
                               [&](size_t begin, size_t, int) {
                                 if (begin == 57) {
@@ -103,8 +102,8 @@ TEST_CASE("parallel: an exception reaches the caller, the pool still works") {
   CheckCoverage(1000, 2, 3);
 }
 
-TEST_CASE("parallel: a forked child gets a pool of its own") {
-  // The parent's pool has threads; the child has none of them. Its loop
+TEST_CASE("parallel: a forked child runs its loops on threads of its own") {
+  // The parent's threads are not in the child. Its loop
   // must still finish (a hang is cut short by the alarm) and be right.
   CheckCoverage(1000, 2, 7);
   const pid_t child = fork();
@@ -122,7 +121,7 @@ TEST_CASE("parallel: a forked child gets a pool of its own") {
   REQUIRE(waitpid(child, &status, 0) == child);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  CheckCoverage(1000, 2, 7);  // and the parent's pool still works
+  CheckCoverage(1000, 2, 7);  // and the parent's loops still work
 }
 
 }  // namespace

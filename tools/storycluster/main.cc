@@ -479,15 +479,16 @@ struct TrainArgs {
 int RunTrain(const TrainArgs& args) {
   if (int code = CheckOutputs({args.output}); code != kExitOk) return code;
   if (args.gold.size() != args.inputs.size()) {
-    return Fail(absl::InvalidArgumentError(absl::StrCat(
-                    "give one --gold or --storyline-gold file per input: ", args.gold.size(),
-                    " gold files, ", args.inputs.size(), " inputs")),
-                kExitUsage);
+    return Fail(
+        absl::InvalidArgumentError(absl::StrCat(
+            "give one --gold or --storyline-gold file per input: ",
+            args.gold.size(), " gold files, ", args.inputs.size(), " inputs")),
+        kExitUsage);
   }
   std::vector<storycluster::TrainingCorpus> corpora;
   for (size_t i = 0; i < args.inputs.size(); ++i) {
-    corpora.push_back({{args.inputs[i]}, args.gold[i].first,
-                       args.gold[i].second});
+    corpora.push_back(
+        {{args.inputs[i]}, args.gold[i].first, args.gold[i].second});
   }
   storycluster::IngestOptions ingest;
   ingest.threads = args.threads;
@@ -501,12 +502,12 @@ int RunTrain(const TrainArgs& args) {
   if (!args.quiet) {
     for (size_t i = 0; i < report.corpora.size(); ++i) {
       const auto& c = report.corpora[i];
-      const bool storylines =
-          args.gold[i].second ==
-          storycluster::TrainingCorpus::Labels::kStorylines;
+      const bool storylines = args.gold[i].second ==
+                              storycluster::TrainingCorpus::Labels::kStorylines;
       std::cerr << args.inputs[i] << ": " << c.articles << " articles, "
                 << c.pairs << " labeled candidate pairs (" << c.same
-                << (storylines ? " in one storyline, left out" : " in one event")
+                << (storylines ? " in one storyline, left out"
+                               : " in one event")
                 << "), " << c.unlabeled << " unlabeled\n";
     }
   }
