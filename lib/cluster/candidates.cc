@@ -1,6 +1,10 @@
 // Candidate selection helpers (candidates.h).
 #include "lib/cluster/candidates.h"
 
+#include <numeric>
+
+#include "lib/common/time_order.h"
+
 namespace storycluster {
 
 // The `k` highest-weighted term ids of `v` (ties by id).
@@ -111,6 +115,122 @@ void SelectCandidates(size_t k, const std::vector<uint32_t>& touched,
   for (uint32_t e : tied) shared->push_back({static_cast<uint32_t>(cut), e});
   std::sort(shared->begin(), shared->end(),
             [](const auto& a, const auto& b) { return a.second < b.second; });
+}
+
+CandidateIndex BuildCandidateIndex(const Vectors& v,
+                                   const CandidateSearch& search) {
+  CandidateIndex index;
+  const uint32_t n = static_cast<uint32_t>(v.text.size());
+  index.order.resize(n);
+  std::iota(index.order.begin(), index.order.end(), 0u);
+  if (search.times != nullptr) index.order = TimeOrder(*search.times);
+  index.time_at.resize(n);
+  if (search.times != nullptr) {
+    for (uint32_t r = 0; r < n; ++r) {
+      index.time_at[r] = (*search.times)[index.order[r]];
+    }
+  }
+  index.known = static_cast<uint32_t>(
+      std::find_if(index.time_at.begin(), index.time_at.end(),
+                   [](const auto& t) { return !t.has_value(); }) -
+      index.time_at.begin());
+  // Each item's keys: its strongest text terms t, then its strongest
+  // entity terms as -1 - t. Stored by blocks of items, one array per
+  // block (filled by one worker), instead of one allocation per item.
+  constexpr size_t kKeyBlock = CandidateIndex::kKeyBlock;
+  index.block_keys.resize((n + kKeyBlock - 1) / kKeyBlock);
+  index.keys_end.resize(n);
+  std::vector<uint64_t> text_shared, entity_shared;  // empty: every term
+  if (search.shared_terms_only) {
+    text_shared = TermsInTwoRows(v.text, search.threads);
+    entity_shared = TermsInTwoRows(v.entity, search.threads);
+  }
+  ParallelFor(n, search.threads, kKeyBlock, [&](size_t begin, size_t end, int) {
+    std::vector<std::pair<float, int>> scratch;
+    std::vector<int> top;
+    for (size_t i = begin; i < end; ++i) {
+      std::vector<int64_t>& out = index.block_keys[i / kKeyBlock];
+      TopTerms(v.text[i], search.top_terms, &scratch, &top, text_shared.data());
+      out.insert(out.end(), top.begin(), top.end());
+      TopTerms(v.entity[i], search.top_terms, &scratch, &top,
+               entity_shared.data());
+      for (int t : top) out.push_back(-1 - t);
+      index.keys_end[i] = static_cast<uint32_t>(out.size());
+    }
+  });
+  auto keys = [&](uint32_t i) {
+    const uint32_t from = i % kKeyBlock == 0 ? 0 : index.keys_end[i - 1];
+    return absl::MakeSpan(index.block_keys[i / kKeyBlock])
+        .subspan(from, index.keys_end[i] - from);
+  };
+  // The lists one after another in one array, holding visit ranks,
+  // ascending. Each item's keys are then replaced by (list << 32 |
+  // position of its own rank in the list): the earlier items of a list are
+  // the ones before it, found without a lookup or a search. Counted, then
+  // filled in visit order: no per-list storage.
+  const uint64_t text_lists = v.text.dimension();
+  auto list_of = [&](int64_t key) {
+    return key >= 0 ? static_cast<uint64_t>(key)
+                    : text_lists + static_cast<uint64_t>(-1 - key);
+  };
+  std::vector<uint64_t>& list_begin = index.list_begin;
+  list_begin.assign(text_lists + v.entity.dimension() + 1, 0);
+  for (const std::vector<int64_t>& block : index.block_keys) {
+    for (int64_t key : block) ++list_begin[list_of(key) + 1];
+  }
+  for (size_t l = 1; l < list_begin.size(); ++l) {
+    list_begin[l] += list_begin[l - 1];
+  }
+  index.postings.resize(list_begin.back());
+  std::vector<uint64_t> fill(list_begin.begin(), list_begin.end() - 1);
+  for (uint32_t r = 0; r < n; ++r) {
+    for (int64_t& key : keys(index.order[r])) {
+      const uint64_t list = list_of(key);
+      key = static_cast<int64_t>(list << 32 | (fill[list] - list_begin[list]));
+      index.postings[fill[list]++] = r;
+    }
+  }
+  return index;
+}
+
+void ProposeCandidates(const CandidateIndex& index,
+                       const CandidateSearch& search, size_t r,
+                       std::vector<uint16_t>* count,
+                       std::vector<uint32_t>* touched,
+                       std::vector<std::pair<uint32_t, uint32_t>>* shared) {
+  touched->clear();
+  for (int64_t key : index.keys(index.order[r])) {
+    const absl::Span<const uint32_t> list =
+        index.list(static_cast<uint64_t>(key) >> 32);
+    if (list.size() > search.max_postings) continue;
+    // Earlier items only, and (for a dated item) only those within the
+    // window: ranks below `known` are in time order. At most the
+    // `limits.candidates` latest of them per term.
+    const auto last =
+        list.begin() + static_cast<std::ptrdiff_t>(key & 0xffffffff);
+    auto first = list.begin();
+    if (index.time_at[r].has_value()) {
+      const absl::Time from = *index.time_at[r] - search.window;
+      first = std::partition_point(list.begin(), last, [&](uint32_t e) {
+        return e < index.known && *index.time_at[e] < from;
+      });
+    }
+    if (static_cast<size_t>(last - first) > search.limits.candidates) {
+      first = last - static_cast<std::ptrdiff_t>(search.limits.candidates);
+    }
+    // The counts lie all over an array as long as the items (beyond the
+    // cache on large inputs): each is fetched a few entries ahead.
+    constexpr std::ptrdiff_t kCountAhead = 16;
+    for (auto e = first; e != last; ++e) {
+      if (last - e > kCountAhead) {
+        __builtin_prefetch(&(*count)[e[kCountAhead]], 1);
+      }
+      if ((*count)[*e]++ == 0) touched->push_back(*e);
+    }
+  }
+  // Rank candidates by how many strong terms they share (then by recency)
+  // and keep the best `limits.candidates`, in rank order.
+  SelectCandidates(search.limits.candidates, *touched, count, shared);
 }
 
 }  // namespace storycluster

@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <numeric>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -19,7 +18,6 @@
 #include "lib/cluster/hac.h"
 #include "lib/common/parallel.h"
 #include "lib/common/prefetch.h"
-#include "lib/common/time_order.h"
 #include "storycluster/tfidf.h"
 
 namespace storycluster {
@@ -162,179 +160,136 @@ struct CandidateLimits {
   size_t edges;       // kept per item (to earlier items)
 };
 
+// How CandidateEdges proposes and keeps pairs.
+struct CandidateSearch {
+  int top_terms = 12;  // strongest terms per item and channel
+  // Choose an item's strongest terms among those some other item has too:
+  // a term of one item alone (a rare word, a name, a typo) proposes
+  // nothing and would only take the place of one that does.
+  bool shared_terms_only = false;
+  // A term in more items than this is too common to propose pairs.
+  size_t max_postings = 0;
+  // Bound the work and the graph per item, so that both grow linearly
+  // with the number of items.
+  CandidateLimits limits{100, 40};
+  double min_weight = 0;  // weaker pairs are not kept as edges
+  // With times, items further apart than `window` are not paired, so the
+  // work per item is bounded by how many items fall in its window.
+  const std::vector<std::optional<absl::Time>>* times = nullptr;
+  absl::Duration window = absl::InfiniteDuration();
+  int threads = 0;  // the edges are the same for any count
+};
+
+// The inverted index CandidateEdges reads: items in visit order (by time
+// when times are given, the known times first, ascending) and, per term of
+// either channel, the visit ranks of the items that have it among their
+// strongest terms.
+struct CandidateIndex {
+  std::vector<uint32_t> order;                     // visit rank -> item
+  std::vector<std::optional<absl::Time>> time_at;  // by visit rank
+  uint32_t known = 0;  // ranks below it have a time, in time order
+  // Postings of list l: postings[list_begin[l] .. list_begin[l + 1]).
+  // Text term t is list t, entity term t list text dimension + t.
+  std::vector<uint64_t> list_begin;
+  std::vector<uint32_t> postings;
+  // Each item's keys, by blocks of items (one array per block): (list <<
+  // 32 | the position of the item's own rank in that list), so that the
+  // earlier items of a list are the ones before it.
+  static constexpr size_t kKeyBlock = 256;
+  std::vector<std::vector<int64_t>> block_keys;
+  std::vector<uint32_t> keys_end;  // in its block's array
+
+  absl::Span<const int64_t> keys(uint32_t item) const {
+    const uint32_t from = item % kKeyBlock == 0 ? 0 : keys_end[item - 1];
+    return absl::MakeConstSpan(block_keys[item / kKeyBlock])
+        .subspan(from, keys_end[item] - from);
+  }
+  absl::Span<const uint32_t> list(uint64_t l) const {
+    return absl::MakeConstSpan(postings).subspan(
+        list_begin[l], list_begin[l + 1] - list_begin[l]);
+  }
+};
+CandidateIndex BuildCandidateIndex(const Vectors& v,
+                                   const CandidateSearch& search);
+
+// The earlier items that item `order[r]` shares strong terms with, as
+// (shared terms, rank) in rank order: at most `limits.candidates` of them,
+// those sharing the most terms, then the latest. Per term, only the latest
+// `limits.candidates` earlier items inside the window are read. `count`
+// holds zeros by rank (one per item) and is left so.
+void ProposeCandidates(const CandidateIndex& index,
+                       const CandidateSearch& search, size_t r,
+                       std::vector<uint16_t>* count,
+                       std::vector<uint32_t>* touched,
+                       std::vector<std::pair<uint32_t, uint32_t>>* shared);
+
 // Candidate pairs from an inverted index over each item's strongest terms
-// in both channels; items sharing no strong term are never compared. With
-// `shared_terms_only`, an item's strongest terms are chosen among those
-// some other item has too: a term of one item alone (a rare word, a name,
-// a typo) proposes nothing and would only take the place of one that
-// does. Terms in more than `max_postings` items are too common to propose
-// pairs. With `times`, items further apart than `window` are not paired
-// (their similarity is 0 anyway), so the work per item is bounded by how
-// many items fall in its window, not by the corpus size. The similarities
-// are computed on `threads` threads; the edges come out in the same order
-// for any thread count. `limits` bound the work and the graph per item, so
-// both grow linearly with the number of items.
+// in both channels (BuildCandidateIndex); items sharing no strong term are
+// never compared. Each item is scored against its proposed earlier items
+// (ProposeCandidates) with `similarity(i, j, PairDots)`, i < j, and keeps
+// its `limits.edges` strongest edges of at least `min_weight`. The
+// similarities are computed on `threads` threads; the edges come out in
+// the same order for any thread count.
 template <typename Similarity>
-std::vector<SimilarityEdge> CandidateEdges(
-    const Vectors& v, int top_terms, bool shared_terms_only,
-    size_t max_postings, CandidateLimits limits, double min_weight,
-    const std::vector<std::optional<absl::Time>>* times, absl::Duration window,
-    int threads, Similarity similarity) {
+std::vector<SimilarityEdge> CandidateEdges(const Vectors& v,
+                                           const CandidateSearch& search,
+                                           Similarity similarity) {
+  const CandidateIndex index = BuildCandidateIndex(v, search);
   const uint32_t n = static_cast<uint32_t>(v.text.size());
-  std::vector<uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
-  if (times != nullptr) order = TimeOrder(*times);
-  // Items are visited in `order`; the known times come first, ascending.
-  std::vector<std::optional<absl::Time>> time_at(n);
-  if (times != nullptr) {
-    for (uint32_t r = 0; r < n; ++r) time_at[r] = (*times)[order[r]];
-  }
-  const uint32_t known = static_cast<uint32_t>(
-      std::find_if(time_at.begin(), time_at.end(),
-                   [](const auto& t) { return !t.has_value(); }) -
-      time_at.begin());
-  // Each item's keys: its strongest text terms t, then its strongest
-  // entity terms as -1 - t. Stored by blocks of items, one array per
-  // block (filled by one worker), instead of one allocation per item.
-  constexpr size_t kKeyBlock = 256;
-  std::vector<std::vector<int64_t>> block_keys((n + kKeyBlock - 1) / kKeyBlock);
-  std::vector<uint32_t> keys_end(n);                 // in its block's array
-  std::vector<uint64_t> text_shared, entity_shared;  // empty: every term
-  if (shared_terms_only) {
-    text_shared = TermsInTwoRows(v.text, threads);
-    entity_shared = TermsInTwoRows(v.entity, threads);
-  }
-  ParallelFor(n, threads, kKeyBlock, [&](size_t begin, size_t end, int) {
-    std::vector<std::pair<float, int>> scratch;
-    std::vector<int> top;
-    for (size_t i = begin; i < end; ++i) {
-      std::vector<int64_t>& out = block_keys[i / kKeyBlock];
-      TopTerms(v.text[i], top_terms, &scratch, &top, text_shared.data());
-      out.insert(out.end(), top.begin(), top.end());
-      TopTerms(v.entity[i], top_terms, &scratch, &top, entity_shared.data());
-      for (int t : top) out.push_back(-1 - t);
-      keys_end[i] = static_cast<uint32_t>(out.size());
-    }
-  });
-  auto keys = [&](uint32_t i) {
-    const uint32_t from = i % kKeyBlock == 0 ? 0 : keys_end[i - 1];
-    return absl::MakeSpan(block_keys[i / kKeyBlock])
-        .subspan(from, keys_end[i] - from);
-  };
-  // Postings hold visit ranks, ascending, one list per term of either
-  // channel (text term t: list t; entity term t: list text dimension + t),
-  // the lists one after another in one array. Each item's keys are then
-  // replaced by (list << 32 | position of its own rank in the list): the
-  // earlier items of a list are the ones before it, found without a lookup
-  // or a search. Counted, then filled in visit order: no per-list storage.
-  const uint64_t text_lists = v.text.dimension();
-  auto list_of = [&](int64_t key) {
-    return key >= 0 ? static_cast<uint64_t>(key)
-                    : text_lists + static_cast<uint64_t>(-1 - key);
-  };
-  std::vector<uint64_t> list_begin(text_lists + v.entity.dimension() + 1, 0);
-  for (const std::vector<int64_t>& block : block_keys) {
-    for (int64_t key : block) ++list_begin[list_of(key) + 1];
-  }
-  for (size_t l = 1; l < list_begin.size(); ++l) {
-    list_begin[l] += list_begin[l - 1];
-  }
-  std::vector<uint32_t> postings(list_begin.back());
-  {
-    std::vector<uint64_t> fill(list_begin.begin(), list_begin.end() - 1);
-    for (uint32_t r = 0; r < n; ++r) {
-      for (int64_t& key : keys(order[r])) {
-        const uint64_t list = list_of(key);
-        key =
-            static_cast<int64_t>(list << 32 | (fill[list] - list_begin[list]));
-        postings[fill[list]++] = r;
-      }
-    }
-  }
   constexpr size_t kGrain = 512;
   std::vector<std::vector<SimilarityEdge>> chunk_edges((n + kGrain - 1) /
                                                        kGrain);
   // Per worker: shared-term counts by rank (zero between items). An item
   // has at most 2 * top_terms keys, far below 65,536.
-  std::vector<std::vector<uint16_t>> shared_terms(ResolveThreads(threads));
-  ParallelFor(n, threads, kGrain, [&](size_t begin, size_t end, int worker) {
-    std::vector<uint16_t>& count = shared_terms[worker];
-    if (count.size() < n) count.assign(n, 0);
-    std::vector<uint32_t> touched;
-    std::vector<std::pair<uint32_t, uint32_t>> shared;  // (terms, rank)
-    std::vector<std::pair<double, uint32_t>> scored;    // (weight, rank)
-    std::vector<SimilarityEdge>& edges = chunk_edges[begin / kGrain];
-    ScatteredDot text_of_item, entity_of_item;
-    for (size_t r = begin; r < end; ++r) {
-      const uint32_t i = order[r];
-      touched.clear();
-      for (int64_t key : keys(i)) {
-        const uint64_t l = static_cast<uint64_t>(key) >> 32;
-        const absl::Span<const uint32_t> list =
-            absl::MakeConstSpan(postings).subspan(
-                list_begin[l], list_begin[l + 1] - list_begin[l]);
-        if (list.size() > max_postings) continue;
-        // Earlier items only, and (for a dated item) only those within the
-        // window: ranks below `known` are in time order. At most the
-        // `limits.candidates` latest of them per term.
-        const auto last =
-            list.begin() + static_cast<std::ptrdiff_t>(key & 0xffffffff);
-        auto first = list.begin();
-        if (time_at[r].has_value()) {
-          const absl::Time from = *time_at[r] - window;
-          first = std::partition_point(list.begin(), last, [&](uint32_t e) {
-            return e < known && *time_at[e] < from;
-          });
-        }
-        if (static_cast<size_t>(last - first) > limits.candidates) {
-          first = last - static_cast<std::ptrdiff_t>(limits.candidates);
-        }
-        // The counts lie all over an array as long as the items (beyond
-        // the cache on large inputs): each is fetched a few entries ahead.
-        constexpr std::ptrdiff_t kCountAhead = 16;
-        for (auto e = first; e != last; ++e) {
-          if (last - e > kCountAhead) {
-            __builtin_prefetch(&count[e[kCountAhead]], 1);
+  std::vector<std::vector<uint16_t>> shared_terms(
+      ResolveThreads(search.threads));
+  ParallelFor(
+      n, search.threads, kGrain, [&](size_t begin, size_t end, int worker) {
+        std::vector<uint16_t>& count = shared_terms[worker];
+        if (count.size() < n) count.assign(n, 0);
+        std::vector<uint32_t> touched;
+        std::vector<std::pair<uint32_t, uint32_t>> shared;  // (terms, rank)
+        std::vector<std::pair<double, uint32_t>> scored;    // (weight, rank)
+        std::vector<SimilarityEdge>& edges = chunk_edges[begin / kGrain];
+        ScatteredDot text_of_item, entity_of_item;
+        for (size_t r = begin; r < end; ++r) {
+          const uint32_t i = index.order[r];
+          ProposeCandidates(index, search, r, &count, &touched, &shared);
+          scored.clear();
+          if (!shared.empty()) {
+            text_of_item.Set(v.text[i], v.text.dimension());
+            entity_of_item.Set(v.entity[i], v.entity.dimension());
           }
-          if (count[*e]++ == 0) touched.push_back(*e);
+          // The candidates' rows are scattered over the matrices: every line
+          // of a few candidates ahead is fetched, so that their cache misses
+          // overlap (a row of a centroid spans ~10 lines per array; fetching
+          // only its first line left the rest to one miss after another).
+          constexpr size_t kAhead = 4;
+          auto prefetch = [&](size_t c) {
+            if (c >= shared.size()) return;
+            const uint32_t j = index.order[shared[c].second];
+            for (Row row : {v.text[j], v.entity[j]}) {
+              PrefetchLines(row.indices.data(), row.indices.size());
+              PrefetchLines(row.values.data(), row.values.size());
+            }
+          };
+          for (size_t c = 0; c < kAhead; ++c) prefetch(c);
+          for (size_t c = 0; c < shared.size(); ++c) {
+            prefetch(c + kAhead);
+            const uint32_t e = shared[c].second;
+            const uint32_t j = index.order[e];
+            const double w = similarity(
+                std::min(i, j), std::max(i, j),
+                PairDots{text_of_item, entity_of_item, v.text[j], v.entity[j]});
+            if (w >= search.min_weight) scored.push_back({w, e});
+          }
+          // Keep the `limits.edges` strongest edges to earlier items.
+          KeepLargest(search.limits.edges, &scored);
+          for (const auto& [w, e] : scored) {
+            edges.push_back({index.order[e], i, w});
+          }
         }
-      }
-      // Rank candidates by how many strong terms they share (then by
-      // recency) and keep the best `limits.candidates`, in rank order.
-      SelectCandidates(limits.candidates, touched, &count, &shared);
-      scored.clear();
-      if (!shared.empty()) {
-        text_of_item.Set(v.text[i], v.text.dimension());
-        entity_of_item.Set(v.entity[i], v.entity.dimension());
-      }
-      // The candidates' rows are scattered over the matrices: every line
-      // of a few candidates ahead is fetched, so that their cache misses
-      // overlap (a row of a centroid spans ~10 lines per array; fetching
-      // only its first line left the rest to one miss after another).
-      constexpr size_t kAhead = 4;
-      auto prefetch = [&](size_t c) {
-        if (c >= shared.size()) return;
-        const uint32_t j = order[shared[c].second];
-        for (Row row : {v.text[j], v.entity[j]}) {
-          PrefetchLines(row.indices.data(), row.indices.size());
-          PrefetchLines(row.values.data(), row.values.size());
-        }
-      };
-      for (size_t c = 0; c < kAhead; ++c) prefetch(c);
-      for (size_t c = 0; c < shared.size(); ++c) {
-        prefetch(c + kAhead);
-        const uint32_t e = shared[c].second;
-        const uint32_t j = order[e];
-        const double w = similarity(
-            std::min(i, j), std::max(i, j),
-            PairDots{text_of_item, entity_of_item, v.text[j], v.entity[j]});
-        if (w >= min_weight) scored.push_back({w, e});
-      }
-      // Keep the `limits.edges` strongest edges to earlier items.
-      KeepLargest(limits.edges, &scored);
-      for (const auto& [w, e] : scored) edges.push_back({order[e], i, w});
-    }
-  });
+      });
   std::vector<SimilarityEdge> edges;
   for (auto& chunk : chunk_edges) {
     edges.insert(edges.end(), chunk.begin(), chunk.end());

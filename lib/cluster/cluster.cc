@@ -240,10 +240,17 @@ absl::StatusOr<Clustering> ClusterCorpus(
   clock.Mark("event vectors");
   // Articles propose each other through strong terms they share: a word
   // of one article alone is never among them (see CandidateEdges).
+  CandidateSearch doc_search;
+  doc_search.top_terms = options.candidate_terms;
+  doc_search.shared_terms_only = true;
+  doc_search.max_postings = max_postings;
+  doc_search.limits = limits;
+  doc_search.min_weight = options.min_edge;
+  doc_search.times = &original_times;
+  doc_search.window = options.event_window;
+  doc_search.threads = options.threads;
   std::vector<SimilarityEdge> doc_edges =
-      CandidateEdges(docs, options.candidate_terms, /*shared_terms_only=*/true,
-                     max_postings, limits, options.min_edge, &original_times,
-                     options.event_window, options.threads, doc_similarity);
+      CandidateEdges(docs, doc_search, doc_similarity);
   WeightBySharedNeighbours(static_cast<uint32_t>(originals.size()),
                            options.shared_neighbours,
                            options.shared_neighbour_floor, options.min_edge,
@@ -303,12 +310,16 @@ absl::StatusOr<Clustering> ClusterCorpus(
   // a term of one event alone included: only events whose own strongest
   // terms coincide are compared, which is part of what keeps unrelated
   // events out of a storyline (choosing among shared terms only, as for
-  // articles, linked more events and lowered storyline BCubed F1 on both
-  // dev sets: ecbplus 0.911 -> 0.900, basil 0.630 -> 0.582).
-  std::vector<SimilarityEdge> event_edges = CandidateEdges(
-      events, options.candidate_terms, /*shared_terms_only=*/false,
-      std::max<size_t>(50, num_raw_events / 20), story_limits, options.min_edge,
-      nullptr, absl::InfiniteDuration(), options.threads, event_similarity);
+  // articles, linked more events and lowered storyline F1 on the dev sets:
+  // docs/parameters.md).
+  CandidateSearch event_search;
+  event_search.top_terms = options.candidate_terms;
+  event_search.max_postings = std::max<size_t>(50, num_raw_events / 20);
+  event_search.limits = story_limits;
+  event_search.min_weight = options.min_edge;
+  event_search.threads = options.threads;
+  std::vector<SimilarityEdge> event_edges =
+      CandidateEdges(events, event_search, event_similarity);
   clock.Mark("storyline candidates");
   std::vector<uint32_t> story_of = AverageLinkage(
       num_raw_events, std::move(event_edges), options.story_similarity, 0,

@@ -19,7 +19,7 @@ inline constexpr size_t kVectorSortFrom = 32;
 // instruction set). On arrays of term-row keys (a term index above a
 // weight), whose comparisons std::sort mispredicts, it sorts 1.6x as many
 // keys a second as std::sort at 40 keys, 3.2x at 76 and 5.6x at 450
-// (kernel_bench sort_keys/*, AVX-512; docs/performance.md, part 21).
+// (kernel_bench sort_keys/*, AVX-512; docs/performance-log.md, part 21).
 void SortKeys(uint64_t* keys, size_t n);
 
 // A 64-bit key with a 64-bit value carried along (Highway's type).

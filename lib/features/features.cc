@@ -128,9 +128,9 @@ class SlotTable {
   // Sorts slots by their strings. The slots' 8-byte prefix keys are
   // sorted with the slots beside them (SortKeyed: vectorized from
   // kVectorSortFrom slots); each run of keys that tie is then sorted by
-  // the whole strings: the order of the strings. It replaced a counting
-  // sort on the keys' first bytes whose runs std::sort finished: a third of
-  // its mispredicted branches (docs/performance.md, part 21).
+  // the whole strings: the order of the strings. Comparison sorts of such
+  // keys mispredict their branches; the vectorized sort has none to
+  // mispredict (docs/performance-log.md, part 21).
   void Sort(std::vector<uint32_t>& slots) {
     const size_t n = slots.size();
     keyed_.resize(n);

@@ -176,13 +176,15 @@ TEST_CASE("candidates: terms of one item alone do not crowd out shared ones") {
     return dots.Text();
   };
   for (int threads : {1, 2}) {
+    CandidateSearch search;
+    search.max_postings = 50;
+    search.threads = threads;
     const std::vector<SimilarityEdge> all_terms =
-        CandidateEdges(v, 12, /*shared_terms_only=*/false, 50, {100, 40}, 0.0,
-                       nullptr, absl::InfiniteDuration(), threads, similarity);
+        CandidateEdges(v, search, similarity);
     CHECK(all_terms.empty());  // the top 12 of each are its own terms
+    search.shared_terms_only = true;
     const std::vector<SimilarityEdge> shared =
-        CandidateEdges(v, 12, /*shared_terms_only=*/true, 50, {100, 40}, 0.0,
-                       nullptr, absl::InfiniteDuration(), threads, similarity);
+        CandidateEdges(v, search, similarity);
     REQUIRE(shared.size() == 1);
     CHECK(shared[0].a == 0);
     CHECK(shared[0].b == 1);
