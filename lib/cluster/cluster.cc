@@ -111,6 +111,219 @@ TermMatrix Centroids(const Rows& rows, const GroupMembers& group, int threads) {
   return out;
 }
 
+absl::Status CheckOptions(const ClusterOptions& options) {
+  for (double v : {options.event_similarity, options.story_similarity}) {
+    if (!(v > 0 && v <= 1)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("similarity thresholds must be in (0, 1], got ", v));
+    }
+  }
+  if (!(options.idf_offset >= 0) || !(options.story_idf_offset >= 0)) {
+    return absl::InvalidArgumentError("idf offsets must be >= 0");
+  }
+  if (options.shared_neighbours < 0 || options.shared_neighbours > 1000 ||
+      !(options.shared_neighbour_floor >= 0 &&
+        options.shared_neighbour_floor <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "shared_neighbours must be in [0, 1000] and shared_neighbour_floor "
+        "in [0, 1]; got ",
+        options.shared_neighbours, " and ", options.shared_neighbour_floor));
+  }
+  if (options.candidate_terms < 1 || options.candidate_terms > 10000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("candidate_terms must be in [1, 10000], got ",
+                     options.candidate_terms));
+  }
+  return absl::OkStatus();
+}
+
+// The originals' TF-IDF rows, both channels. Storylines are bound by
+// shared topic terms, so their vectors use their own idf offset (terms
+// most articles share keep weight): value set 1 when it differs. Both sets
+// come from one pass over the terms; the corpus's term lists and
+// dictionaries are not needed afterwards and are freed.
+struct OriginalVectors {
+  TermMatrix text, entity;
+  size_t story_set = 0;
+  Vectors docs() const { return {Rows{&text, 0}, Rows{&entity, 0}}; }
+  Vectors topic() const {
+    return {Rows{&text, story_set}, Rows{&entity, story_set}};
+  }
+};
+
+absl::StatusOr<OriginalVectors> VectorizeOriginals(
+    const std::vector<uint32_t>& originals, const ClusterOptions& options,
+    CorpusFeatures* corpus, DocumentFrequencies* df_out) {
+  const bool own_story_offset = options.story_idf_offset != options.idf_offset;
+  std::vector<double> offsets = {options.idf_offset};
+  if (own_story_offset) offsets.push_back(options.story_idf_offset);
+  OriginalVectors out;
+  out.story_set = own_story_offset ? 1 : 0;
+  auto text =
+      VectorizeRows(corpus->terms, originals, *corpus->term_dictionary, offsets,
+                    options.background_df.get(), options.threads, df_out);
+  if (!text.ok()) return text.status();
+  out.text = *std::move(text);
+  corpus->terms.Clear();
+  auto entity =
+      VectorizeRows(corpus->entities, originals, *corpus->entity_dictionary,
+                    offsets, nullptr, options.threads);
+  if (!entity.ok()) return entity.status();
+  out.entity = *std::move(entity);
+  corpus->entities.Clear();
+  corpus->term_dictionary = std::make_unique<TermDictionary>();
+  corpus->entity_dictionary = std::make_unique<TermDictionary>();
+  return out;
+}
+
+CandidateSearch SearchOptions(const ClusterOptions& options, int max_edges) {
+  CandidateSearch search;
+  search.top_terms = options.candidate_terms;
+  search.limits = {static_cast<size_t>(std::max(1, options.max_candidates)),
+                   static_cast<size_t>(std::max(1, max_edges))};
+  search.min_weight = options.min_edge;
+  search.threads = options.threads;
+  return search;
+}
+
+// Events over the originals (rows of `docs`, times `original_times`): each
+// candidate pair scored by the pair model, average linkage over that
+// sparse graph. Returns each original's event root.
+std::vector<uint32_t> FormEvents(
+    const Vectors& docs, const std::vector<uint32_t>& originals,
+    const std::vector<std::optional<absl::Time>>& original_times,
+    const ClusterOptions& options, StageClock* clock) {
+  const PairModel& model =
+      options.pair_model ? *options.pair_model : PairModel::Default();
+  auto doc_similarity = [&](uint32_t i, uint32_t j, const PairDots& dots) {
+    PairEvidence evidence;
+    evidence.text_cosine = dots.Text();
+    evidence.entity_cosine = dots.Entity();
+    evidence.gap_days = GapDays(original_times[i], original_times[j]);
+    evidence.terms_a = static_cast<uint32_t>(docs.text[i].indices.size());
+    evidence.terms_b = static_cast<uint32_t>(docs.text[j].indices.size());
+    if (options.pair_observer) {
+      options.pair_observer(originals[i], originals[j], evidence);
+    }
+    return model.Probability(evidence);
+  };
+  // Articles propose each other through strong terms they share: a word
+  // of one article alone is never among them (see CandidateSearch).
+  CandidateSearch search = SearchOptions(options, options.max_edges);
+  search.shared_terms_only = true;
+  // A term in more than a tenth of the articles is too common to propose
+  // pairs. Not less: a large story can fill a tenth of a batch (in the
+  // uci headlines the words of one story are in more than 5% of them).
+  search.max_postings = std::max<size_t>(50, originals.size() / 10);
+  search.times = &original_times;
+  search.window = options.event_window;
+  std::vector<SimilarityEdge> edges =
+      CandidateEdges(docs, search, doc_similarity);
+  const uint32_t n = static_cast<uint32_t>(originals.size());
+  WeightBySharedNeighbours(n, options.shared_neighbours,
+                           options.shared_neighbour_floor, options.min_edge,
+                           options.threads, &edges);
+  clock->Mark("event candidates");
+  std::vector<uint32_t> root = AverageLinkage(
+      n, std::move(edges), options.event_similarity, options.cohesion_ratio,
+      &original_times, options.event_window, options.threads);
+  clock->Mark("event linkage");
+  return root;
+}
+
+// Representative of each event: the original closest to its centroid
+// (`events.text`; a single member is its own; ties: the earlier member).
+// Events are independent: a range of them per worker, each with its own
+// scratch.
+std::vector<uint32_t> Representatives(const Vectors& events,
+                                      const Vectors& topic,
+                                      const GroupMembers& event_members,
+                                      const std::vector<uint32_t>& originals,
+                                      int threads) {
+  const uint32_t num_events = event_members.groups();
+  std::vector<uint32_t> representative(num_events);
+  std::vector<ScatteredDot> centroids(ResolveThreads(threads));
+  ParallelFor(
+      num_events, threads, 1024, [&](size_t begin, size_t end, int worker) {
+        ScatteredDot& centroid = centroids[worker];
+        for (size_t e = begin; e < end; ++e) {
+          const auto members = event_members.of(static_cast<uint32_t>(e));
+          representative[e] = originals[members[0]];
+          if (members.size() == 1) continue;
+          centroid.Set(events.text[e], events.text.dimension());
+          double best = -1.0;
+          for (uint32_t k : members) {
+            const double similarity = centroid.Dot(topic.text[k]);
+            if (similarity > best) {
+              best = similarity;
+              representative[e] = originals[k];
+            }
+          }
+        }
+      });
+  return representative;
+}
+
+// Storylines over event centroids: average linkage over their candidate
+// pairs with its own threshold, no time limit and no cohesion test.
+std::vector<uint32_t> FormStorylines(const Vectors& events,
+                                     const ClusterOptions& options,
+                                     StageClock* clock) {
+  const uint32_t num_events = static_cast<uint32_t>(events.text.size());
+  const double ws = options.story_entity_weight;
+  auto similarity = [&](uint32_t, uint32_t, const PairDots& dots) {
+    return (1 - ws) * dots.Text() + ws * dots.Entity();
+  };
+  // Events propose each other through their strongest terms as they are,
+  // a term of one event alone included: only events whose own strongest
+  // terms coincide are compared, which is part of what keeps unrelated
+  // events out of a storyline (choosing among shared terms only, as for
+  // articles, linked more events and lowered storyline F1 on the dev sets:
+  // docs/parameters.md).
+  CandidateSearch search = SearchOptions(options, options.story_max_edges);
+  search.max_postings = std::max<size_t>(50, num_events / 20);
+  std::vector<SimilarityEdge> edges =
+      CandidateEdges(events, search, similarity);
+  clock->Mark("storyline candidates");
+  std::vector<uint32_t> story_of =
+      AverageLinkage(num_events, std::move(edges), options.story_similarity, 0,
+                     nullptr, absl::InfiniteDuration(), options.threads);
+  clock->Mark("storyline linkage");
+  return story_of;
+}
+
+// Per-article ids, dense in input order of each cluster's first member.
+void Assign(const std::vector<uint32_t>& leader,
+            const std::vector<uint32_t>& originals,
+            const std::vector<uint32_t>& event_of,
+            const std::vector<uint32_t>& story_of,
+            const std::vector<uint32_t>& representative, Clustering* out) {
+  const uint32_t n = static_cast<uint32_t>(leader.size());
+  std::vector<uint32_t> dup(n), event(n), story(n);
+  std::vector<uint32_t> original_slot(n, 0);
+  for (uint32_t k = 0; k < originals.size(); ++k) {
+    original_slot[originals[k]] = k;
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t slot = original_slot[leader[i]];
+    dup[i] = leader[i];
+    event[i] = event_of[slot];
+    story[i] = story_of[event[i]];
+    out->assignments[i].original = leader[i] == i;
+  }
+  std::vector<uint32_t> raw_event = event;
+  out->num_dups = Densify(dup);
+  out->num_events = Densify(event);
+  out->num_stories = Densify(story);
+  out->event_representative.assign(out->num_events, 0);
+  for (uint32_t i = 0; i < n; ++i) {
+    out->assignments[i].dup = dup[i];
+    out->assignments[i].event = event[i];
+    out->assignments[i].story = story[i];
+    out->event_representative[event[i]] = representative[raw_event[i]];
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Clustering> ClusterArticles(
@@ -143,28 +356,7 @@ absl::StatusOr<Clustering> ClusterCorpus(
       corpus->entities.size() != corpus->size()) {
     return absl::InvalidArgumentError("times and features differ in size");
   }
-  for (double v : {options.event_similarity, options.story_similarity}) {
-    if (!(v > 0 && v <= 1)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("similarity thresholds must be in (0, 1], got ", v));
-    }
-  }
-  if (!(options.idf_offset >= 0) || !(options.story_idf_offset >= 0)) {
-    return absl::InvalidArgumentError("idf offsets must be >= 0");
-  }
-  if (options.shared_neighbours < 0 || options.shared_neighbours > 1000 ||
-      !(options.shared_neighbour_floor >= 0 &&
-        options.shared_neighbour_floor <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "shared_neighbours must be in [0, 1000] and shared_neighbour_floor "
-        "in [0, 1]; got ",
-        options.shared_neighbours, " and ", options.shared_neighbour_floor));
-  }
-  if (options.candidate_terms < 1 || options.candidate_terms > 10000) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("candidate_terms must be in [1, 10000], got ",
-                     options.candidate_terms));
-  }
+  if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   const size_t n = times.size();
   Clustering out;
   out.assignments.resize(n);
@@ -184,171 +376,37 @@ absl::StatusOr<Clustering> ClusterCorpus(
   for (uint32_t i = 0; i < n; ++i) {
     if (leader[i] == i) originals.push_back(i);
   }
-
   clock.Mark("copies");
-  // 2. Events over originals: average linkage over candidate pairs, each
-  //    scored by the pair model.
-  //    Storylines are bound by shared topic terms, so their vectors use
-  //    their own idf offset (terms most articles share keep weight); both
-  //    sets come from one pass over the terms. The term lists are not
-  //    needed afterwards and are freed.
-  const bool own_story_offset = options.story_idf_offset != options.idf_offset;
-  std::vector<double> offsets = {options.idf_offset};
-  if (own_story_offset) offsets.push_back(options.story_idf_offset);
-  auto text_matrix =
-      VectorizeRows(corpus->terms, originals, *corpus->term_dictionary, offsets,
-                    options.background_df.get(), options.threads, df_out);
-  if (!text_matrix.ok()) return text_matrix.status();
-  corpus->terms.Clear();
-  auto entity_matrix =
-      VectorizeRows(corpus->entities, originals, *corpus->entity_dictionary,
-                    offsets, nullptr, options.threads);
-  if (!entity_matrix.ok()) return entity_matrix.status();
-  corpus->entities.Clear();
-  corpus->term_dictionary = std::make_unique<TermDictionary>();
-  corpus->entity_dictionary = std::make_unique<TermDictionary>();
-  const Vectors docs{Rows{&*text_matrix, 0}, Rows{&*entity_matrix, 0}};
-  const size_t story_set = own_story_offset ? 1 : 0;
-  const Vectors topic{Rows{&*text_matrix, story_set},
-                      Rows{&*entity_matrix, story_set}};
+
+  // 2. Events over originals.
+  auto vectors = VectorizeOriginals(originals, options, corpus, df_out);
+  if (!vectors.ok()) return vectors.status();
   std::vector<std::optional<absl::Time>> original_times;
   for (uint32_t d : originals) original_times.push_back(times[d]);
-  const PairModel& model =
-      options.pair_model ? *options.pair_model : PairModel::Default();
-  auto doc_similarity = [&](uint32_t i, uint32_t j, const PairDots& dots) {
-    PairEvidence evidence;
-    evidence.text_cosine = dots.Text();
-    evidence.entity_cosine = dots.Entity();
-    evidence.gap_days = GapDays(original_times[i], original_times[j]);
-    evidence.terms_a = static_cast<uint32_t>(docs.text[i].indices.size());
-    evidence.terms_b = static_cast<uint32_t>(docs.text[j].indices.size());
-    if (options.pair_observer) {
-      options.pair_observer(originals[i], originals[j], evidence);
-    }
-    return model.Probability(evidence);
-  };
-  // A term in more than a tenth of the articles is too common to propose
-  // pairs. Not less: a large story can fill a tenth of a batch (in the
-  // uci headlines the words of one story are in more than 5% of them).
-  const size_t max_postings = std::max<size_t>(50, originals.size() / 10);
-  const CandidateLimits limits{
-      static_cast<size_t>(std::max(1, options.max_candidates)),
-      static_cast<size_t>(std::max(1, options.max_edges))};
-  const CandidateLimits story_limits{
-      limits.candidates,
-      static_cast<size_t>(std::max(1, options.story_max_edges))};
   clock.Mark("event vectors");
-  // Articles propose each other through strong terms they share: a word
-  // of one article alone is never among them (see CandidateEdges).
-  CandidateSearch doc_search;
-  doc_search.top_terms = options.candidate_terms;
-  doc_search.shared_terms_only = true;
-  doc_search.max_postings = max_postings;
-  doc_search.limits = limits;
-  doc_search.min_weight = options.min_edge;
-  doc_search.times = &original_times;
-  doc_search.window = options.event_window;
-  doc_search.threads = options.threads;
-  std::vector<SimilarityEdge> doc_edges =
-      CandidateEdges(docs, doc_search, doc_similarity);
-  WeightBySharedNeighbours(static_cast<uint32_t>(originals.size()),
-                           options.shared_neighbours,
-                           options.shared_neighbour_floor, options.min_edge,
-                           options.threads, &doc_edges);
-  clock.Mark("event candidates");
-  const std::vector<uint32_t> event_root = AverageLinkage(
-      static_cast<uint32_t>(originals.size()), std::move(doc_edges),
-      options.event_similarity, options.cohesion_ratio, &original_times,
-      options.event_window, options.threads);
-  clock.Mark("event linkage");
-  std::vector<uint32_t> event_of = event_root;
+  std::vector<uint32_t> event_of =
+      FormEvents(vectors->docs(), originals, original_times, options, &clock);
   const uint32_t num_raw_events = Densify(event_of);
 
-  // 3. Storylines over event centroids, the same way with their own
-  //    threshold and no time limit.
+  // 3. Storylines over event centroids. Then the articles' vectors are no
+  //    longer needed.
   const GroupMembers event_members(event_of, num_raw_events);
+  const Vectors topic = vectors->topic();
   const TermMatrix event_text =
       Centroids(topic.text, event_members, options.threads);
   const TermMatrix event_entity =
       Centroids(topic.entity, event_members, options.threads);
   const Vectors events{Rows{&event_text, 0}, Rows{&event_entity, 0}};
-  const double ws = options.story_entity_weight;
-  auto event_similarity = [&](uint32_t, uint32_t, const PairDots& dots) {
-    return (1 - ws) * dots.Text() + ws * dots.Entity();
-  };
-  // Representative of each event: the original closest to its centroid
-  // (a single member is its own; ties: the earlier member). Events are
-  // independent: a range of them per worker, each with its own scratch.
-  // Then the articles' vectors are no longer needed.
-  std::vector<uint32_t> representative(num_raw_events);
-  {
-    std::vector<ScatteredDot> centroids(ResolveThreads(options.threads));
-    ParallelFor(num_raw_events, options.threads, 1024,
-                [&](size_t begin, size_t end, int worker) {
-                  ScatteredDot& centroid = centroids[worker];
-                  for (size_t e = begin; e < end; ++e) {
-                    const auto members =
-                        event_members.of(static_cast<uint32_t>(e));
-                    representative[e] = originals[members[0]];
-                    if (members.size() == 1) continue;
-                    centroid.Set(events.text[e], events.text.dimension());
-                    double best = -1.0;
-                    for (uint32_t k : members) {
-                      const double similarity = centroid.Dot(topic.text[k]);
-                      if (similarity > best) {
-                        best = similarity;
-                        representative[e] = originals[k];
-                      }
-                    }
-                  }
-                });
-  }
-  *text_matrix = TermMatrix();
-  *entity_matrix = TermMatrix();
+  const std::vector<uint32_t> representative =
+      Representatives(events, topic, event_members, originals, options.threads);
+  vectors->text = TermMatrix();
+  vectors->entity = TermMatrix();
   clock.Mark("storyline vectors");
-  // Events propose each other through their strongest terms as they are,
-  // a term of one event alone included: only events whose own strongest
-  // terms coincide are compared, which is part of what keeps unrelated
-  // events out of a storyline (choosing among shared terms only, as for
-  // articles, linked more events and lowered storyline F1 on the dev sets:
-  // docs/parameters.md).
-  CandidateSearch event_search;
-  event_search.top_terms = options.candidate_terms;
-  event_search.max_postings = std::max<size_t>(50, num_raw_events / 20);
-  event_search.limits = story_limits;
-  event_search.min_weight = options.min_edge;
-  event_search.threads = options.threads;
-  std::vector<SimilarityEdge> event_edges =
-      CandidateEdges(events, event_search, event_similarity);
-  clock.Mark("storyline candidates");
-  std::vector<uint32_t> story_of = AverageLinkage(
-      num_raw_events, std::move(event_edges), options.story_similarity, 0,
-      nullptr, absl::InfiniteDuration(), options.threads);
-  clock.Mark("storyline linkage");
+  const std::vector<uint32_t> story_of =
+      FormStorylines(events, options, &clock);
 
   // 4. Per-article assignment, then dense ids in input order.
-  std::vector<uint32_t> dup(n), event(n), story(n);
-  std::vector<uint32_t> original_slot(n, 0);
-  for (uint32_t k = 0; k < originals.size(); ++k)
-    original_slot[originals[k]] = k;
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint32_t slot = original_slot[leader[i]];
-    dup[i] = leader[i];
-    event[i] = event_of[slot];
-    story[i] = story_of[event[i]];
-    out.assignments[i].original = leader[i] == i;
-  }
-  std::vector<uint32_t> raw_event = event;
-  out.num_dups = Densify(dup);
-  out.num_events = Densify(event);
-  out.num_stories = Densify(story);
-  out.event_representative.assign(out.num_events, 0);
-  for (uint32_t i = 0; i < n; ++i) {
-    out.assignments[i].dup = dup[i];
-    out.assignments[i].event = event[i];
-    out.assignments[i].story = story[i];
-    out.event_representative[event[i]] = representative[raw_event[i]];
-  }
+  Assign(leader, originals, event_of, story_of, representative, &out);
   clock.Mark("assignment");
   return out;
 }
