@@ -467,6 +467,8 @@ struct TrainArgs {
   std::vector<std::pair<std::string, storycluster::TrainingCorpus::Labels>>
       gold;
   std::vector<std::string> event_gold, storyline_gold, inputs;
+  const CLI::Option* event_gold_option = nullptr;
+  const CLI::Option* storyline_gold_option = nullptr;
   std::string output = "-";
   double l2 = 1e-3;
   double event_window_days = 0;
@@ -529,6 +531,235 @@ int RunEval(const EvalArgs& args) {
   return kExitOk;
 }
 
+CLI::App* AddCluster(CLI::App& app, ClusterArgs* cluster) {
+  CLI::App* cmd_cluster = app.add_subcommand(
+      "cluster",
+      "Run the whole pipeline (copies, events, storylines) over files, "
+      "directories or '-' (JSON Lines on stdin).");
+  cluster->in.Register(cmd_cluster);
+  cmd_cluster
+      ->add_option("--dup-jaccard", cluster->pipeline.cluster.dedup.threshold,
+                   "shingle Jaccard for a copy")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 1.0));
+  cmd_cluster
+      ->add_option("--max-bucket-candidates",
+                   cluster->pipeline.cluster.dedup.max_bucket_candidates,
+                   "earlier originals compared per LSH bucket, the latest; 0 "
+                   "for no limit")
+      ->capture_default_str();
+  cmd_cluster
+      ->add_option("--event-similarity",
+                   cluster->pipeline.cluster.event_similarity,
+                   "average pair-model probability to join an event")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd_cluster
+      ->add_option("--shared-neighbours",
+                   cluster->pipeline.cluster.shared_neighbours,
+                   "nearest neighbours per article whose overlap scales "
+                   "article similarity; 0 turns this off")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
+  cmd_cluster
+      ->add_option("--max-candidates", cluster->pipeline.cluster.max_candidates,
+                   "earlier articles (and events) compared per item: those "
+                   "sharing the most strong terms")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd_cluster
+      ->add_option("--max-edges", cluster->pipeline.cluster.max_edges,
+                   "strongest edges kept per article to earlier articles")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd_cluster
+      ->add_option("--story-max-edges",
+                   cluster->pipeline.cluster.story_max_edges,
+                   "strongest edges kept per event to earlier events")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd_cluster
+      ->add_option("--story-similarity",
+                   cluster->pipeline.cluster.story_similarity,
+                   "TF-IDF cosine to join a storyline")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd_cluster
+      ->add_option("--event-window-days", cluster->event_window_days,
+                   "max days between articles of one event (0: no limit; "
+                   "within it, time "
+                   "is evidence for the pair model)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+
+  cmd_cluster->add_option(
+      "--pair-model", cluster->pair_model,
+      "event pair model file (from storycluster train) instead of the "
+      "built-in one");
+  cmd_cluster->add_option(
+      "--df", cluster->df_table,
+      "background document-frequency table (from --save-df) added to this "
+      "corpus's counts");
+  cmd_cluster->add_option(
+      "--save-df", cluster->save_df,
+      "write this corpus's document frequencies (versioned TSV) to FILE");
+
+  cluster->shingles.Register(cmd_cluster);
+  cmd_cluster->add_flag("--stage-times", cluster->stages,
+                        "print each pipeline stage's wall time on stderr");
+
+  return cmd_cluster;
+}
+
+CLI::App* AddDedup(CLI::App& app, DedupArgs* dedup) {
+  CLI::App* cmd_dedup = app.add_subcommand(
+      "dedup",
+      "Find copy groups only (MinHash + LSH + verification; no TF-IDF). "
+      "TSV output: id, dup.");
+  dedup->in.Register(cmd_dedup);
+  cmd_dedup
+      ->add_option("--threshold", dedup->dedup.threshold,
+                   "shingle Jaccard at or above which an article is a copy")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 1.0));
+  cmd_dedup
+      ->add_option("--num-hashes", dedup->dedup.minhash.num_hashes,
+                   "MinHash signature length")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 4096));
+  dedup->shingles.Register(cmd_dedup);
+  cmd_dedup->add_flag("--stage-times", dedup->stages,
+                      "print each stage's wall time on stderr");
+  cmd_dedup
+      ->add_option("--max-bucket-candidates",
+                   dedup->dedup.max_bucket_candidates,
+                   "earlier originals compared per LSH bucket, the latest; 0 "
+                   "for no limit")
+      ->capture_default_str();
+
+  return cmd_dedup;
+}
+
+CLI::App* AddGenerate(CLI::App& app, GenerateArgs* generate) {
+  CLI::App* cmd_generate = app.add_subcommand(
+      "generate",
+      "Write a synthetic corpus with known copy groups as JSON Lines (and "
+      "its gold labels), for benchmarks and evaluation.");
+  cmd_generate
+      ->add_option("--articles", generate->options.articles,
+                   "number of articles")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd_generate->add_option("--seed", generate->options.seed, "random seed")
+      ->capture_default_str();
+  cmd_generate
+      ->add_option("--kind", generate->kind,
+                   "news (varied articles) or template (daily "
+                   "market reports sharing most words)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"news", "template"}));
+  cmd_generate
+      ->add_option("--copy-fraction", generate->options.copy_fraction,
+                   "fraction of articles that are copies")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd_generate
+      ->add_option("-o,--output", generate->output,
+                   "corpus file (JSON Lines), - for stdout")
+      ->capture_default_str();
+  cmd_generate->add_option("--labels", generate->labels,
+                           "also write gold labels (id, event, story = copy "
+                           "group) to this TSV file");
+
+  return cmd_generate;
+}
+
+CLI::App* AddTrain(CLI::App& app, TrainArgs* train) {
+  CLI::App* cmd_train = app.add_subcommand(
+      "train",
+      "Fit the event pair model on labeled corpora (the i-th input with "
+      "the i-th --gold) and write the model file.");
+  cmd_train
+      ->add_option("inputs", train->inputs,
+                   "JSONL/.txt/.md files or "
+                   "directories, one per --gold")
+      ->required();
+  train->event_gold_option =
+      cmd_train
+          ->add_option("--gold", train->event_gold,
+                       "gold labels TSV (id, event, ...) of events; repeat, "
+                       "one per input")
+          ->expected(1)
+          ->allow_extra_args(false)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  train->storyline_gold_option =
+      cmd_train
+          ->add_option("--storyline-gold", train->storyline_gold,
+                       "gold labels TSV (id, story, ...) whose clusters are "
+                       "storylines: only pairs across them are used, as "
+                       "different events; in place of --gold for its input")
+          ->expected(1)
+          ->allow_extra_args(false)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd_train
+      ->add_option("-o,--output", train->output, "model file, - for stdout")
+      ->capture_default_str();
+  cmd_train->add_option("--l2", train->l2, "L2 penalty on the weights")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  cmd_train
+      ->add_option("--event-window-days", train->event_window_days,
+                   "as for cluster (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd_train
+      ->add_option("-j,--threads", train->threads,
+                   "worker threads, 0 for all cores")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  cmd_train->add_flag("-q,--quiet", train->quiet, "no per-corpus summary");
+
+  return cmd_train;
+}
+
+CLI::App* AddEval(CLI::App& app, EvalArgs* eval) {
+  CLI::App* cmd_eval = app.add_subcommand(
+      "eval",
+      "Score a predicted TSV against gold labels: BCubed and pairwise "
+      "P/R/F1 and ARI, printed as one JSON line.");
+  cmd_eval
+      ->add_option("--gold", eval->gold, "gold labels TSV (id, event, story)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd_eval->add_option("--pred", eval->pred, "predicted TSV (id first)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd_eval->add_option("--level", eval->level, "event or story")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"event", "story"}));
+  cmd_eval->add_option("--pred-column", eval->pred_column,
+                       "prediction column (0-based index or header name); "
+                       "default: the column named like --level, else 1");
+
+  return cmd_eval;
+}
+
+// The i-th gold option of `train`, of either kind, goes with its i-th
+// input: the two lists merged in command-line order.
+void OrderGoldFiles(const CLI::App& cmd, TrainArgs* train) {
+  size_t next_event = 0, next_storyline = 0;
+  for (const CLI::Option* o : cmd.parse_order()) {
+    if (o == train->event_gold_option) {
+      train->gold.emplace_back(train->event_gold.at(next_event++),
+                               storycluster::TrainingCorpus::Labels::kEvents);
+    } else if (o == train->storyline_gold_option) {
+      train->gold.emplace_back(
+          train->storyline_gold.at(next_storyline++),
+          storycluster::TrainingCorpus::Labels::kStorylines);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -542,203 +773,16 @@ int main(int argc, char** argv) {
       "Exit status: 0 ok, 1 ok but some input was rejected, 2 usage error, "
       "3 failure."};
   app.require_subcommand(1);
-
   ClusterArgs cluster;
-  CLI::App* cmd_cluster = app.add_subcommand(
-      "cluster",
-      "Run the whole pipeline (copies, events, storylines) over files, "
-      "directories or '-' (JSON Lines on stdin).");
-  cluster.in.Register(cmd_cluster);
-  cmd_cluster
-      ->add_option("--dup-jaccard", cluster.pipeline.cluster.dedup.threshold,
-                   "shingle Jaccard for a copy")
-      ->capture_default_str()
-      ->check(CLI::Range(0.01, 1.0));
-  cmd_cluster
-      ->add_option("--max-bucket-candidates",
-                   cluster.pipeline.cluster.dedup.max_bucket_candidates,
-                   "earlier originals compared per LSH bucket, the latest; 0 "
-                   "for no limit")
-      ->capture_default_str();
-  cmd_cluster
-      ->add_option("--event-similarity",
-                   cluster.pipeline.cluster.event_similarity,
-                   "average pair-model probability to join an event")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  cmd_cluster
-      ->add_option("--shared-neighbours",
-                   cluster.pipeline.cluster.shared_neighbours,
-                   "nearest neighbours per article whose overlap scales "
-                   "article similarity; 0 turns this off")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
-  cmd_cluster
-      ->add_option("--max-candidates", cluster.pipeline.cluster.max_candidates,
-                   "earlier articles (and events) compared per item: those "
-                   "sharing the most strong terms")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
-  cmd_cluster
-      ->add_option("--max-edges", cluster.pipeline.cluster.max_edges,
-                   "strongest edges kept per article to earlier articles")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
-  cmd_cluster
-      ->add_option("--story-max-edges",
-                   cluster.pipeline.cluster.story_max_edges,
-                   "strongest edges kept per event to earlier events")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
-  cmd_cluster
-      ->add_option("--story-similarity",
-                   cluster.pipeline.cluster.story_similarity,
-                   "TF-IDF cosine to join a storyline")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  cmd_cluster
-      ->add_option("--event-window-days", cluster.event_window_days,
-                   "max days between articles of one event (0: no limit; "
-                   "within it, time "
-                   "is evidence for the pair model)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-
-  cmd_cluster->add_option(
-      "--pair-model", cluster.pair_model,
-      "event pair model file (from storycluster train) instead of the "
-      "built-in one");
-  cmd_cluster->add_option(
-      "--df", cluster.df_table,
-      "background document-frequency table (from --save-df) added to this "
-      "corpus's counts");
-  cmd_cluster->add_option(
-      "--save-df", cluster.save_df,
-      "write this corpus's document frequencies (versioned TSV) to FILE");
-
-  cluster.shingles.Register(cmd_cluster);
-  cmd_cluster->add_flag("--stage-times", cluster.stages,
-                        "print each pipeline stage's wall time on stderr");
-
   DedupArgs dedup;
-  CLI::App* cmd_dedup = app.add_subcommand(
-      "dedup",
-      "Find copy groups only (MinHash + LSH + verification; no TF-IDF). "
-      "TSV output: id, dup.");
-  dedup.in.Register(cmd_dedup);
-  cmd_dedup
-      ->add_option("--threshold", dedup.dedup.threshold,
-                   "shingle Jaccard at or above which an article is a copy")
-      ->capture_default_str()
-      ->check(CLI::Range(0.01, 1.0));
-  cmd_dedup
-      ->add_option("--num-hashes", dedup.dedup.minhash.num_hashes,
-                   "MinHash signature length")
-      ->capture_default_str()
-      ->check(CLI::Range(8, 4096));
-  dedup.shingles.Register(cmd_dedup);
-  cmd_dedup->add_flag("--stage-times", dedup.stages,
-                      "print each stage's wall time on stderr");
-  cmd_dedup
-      ->add_option("--max-bucket-candidates", dedup.dedup.max_bucket_candidates,
-                   "earlier originals compared per LSH bucket, the latest; 0 "
-                   "for no limit")
-      ->capture_default_str();
-
   GenerateArgs generate;
-  CLI::App* cmd_generate = app.add_subcommand(
-      "generate",
-      "Write a synthetic corpus with known copy groups as JSON Lines (and "
-      "its gold labels), for benchmarks and evaluation.");
-  cmd_generate
-      ->add_option("--articles", generate.options.articles,
-                   "number of articles")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd_generate->add_option("--seed", generate.options.seed, "random seed")
-      ->capture_default_str();
-  cmd_generate
-      ->add_option("--kind", generate.kind,
-                   "news (varied articles) or template (daily "
-                   "market reports sharing most words)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"news", "template"}));
-  cmd_generate
-      ->add_option("--copy-fraction", generate.options.copy_fraction,
-                   "fraction of articles that are copies")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  cmd_generate
-      ->add_option("-o,--output", generate.output,
-                   "corpus file (JSON Lines), - for stdout")
-      ->capture_default_str();
-  cmd_generate->add_option("--labels", generate.labels,
-                           "also write gold labels (id, event, story = copy "
-                           "group) to this TSV file");
-
   TrainArgs train;
-  CLI::App* cmd_train = app.add_subcommand(
-      "train",
-      "Fit the event pair model on labeled corpora (the i-th input with "
-      "the i-th --gold) and write the model file.");
-  cmd_train
-      ->add_option("inputs", train.inputs,
-                   "JSONL/.txt/.md files or "
-                   "directories, one per --gold")
-      ->required();
-  CLI::Option* event_gold =
-      cmd_train
-          ->add_option("--gold", train.event_gold,
-                       "gold labels TSV (id, event, ...) of events; repeat, "
-                       "one per input")
-          ->expected(1)
-          ->allow_extra_args(false)
-          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  CLI::Option* storyline_gold =
-      cmd_train
-          ->add_option("--storyline-gold", train.storyline_gold,
-                       "gold labels TSV (id, story, ...) whose clusters are "
-                       "storylines: only pairs across them are used, as "
-                       "different events; in place of --gold for its input")
-          ->expected(1)
-          ->allow_extra_args(false)
-          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd_train->add_option("-o,--output", train.output, "model file, - for stdout")
-      ->capture_default_str();
-  cmd_train->add_option("--l2", train.l2, "L2 penalty on the weights")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1e6));
-  cmd_train
-      ->add_option("--event-window-days", train.event_window_days,
-                   "as for cluster (0: no limit)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd_train
-      ->add_option("-j,--threads", train.threads,
-                   "worker threads, 0 for all cores")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1024));
-  cmd_train->add_flag("-q,--quiet", train.quiet, "no per-corpus summary");
-
   EvalArgs eval;
-  CLI::App* cmd_eval = app.add_subcommand(
-      "eval",
-      "Score a predicted TSV against gold labels: BCubed and pairwise "
-      "P/R/F1 and ARI, printed as one JSON line.");
-  cmd_eval
-      ->add_option("--gold", eval.gold, "gold labels TSV (id, event, story)")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cmd_eval->add_option("--pred", eval.pred, "predicted TSV (id first)")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cmd_eval->add_option("--level", eval.level, "event or story")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"event", "story"}));
-  cmd_eval->add_option("--pred-column", eval.pred_column,
-                       "prediction column (0-based index or header name); "
-                       "default: the column named like --level, else 1");
-
+  CLI::App* cmd_cluster = AddCluster(app, &cluster);
+  CLI::App* cmd_dedup = AddDedup(app, &dedup);
+  CLI::App* cmd_generate = AddGenerate(app, &generate);
+  CLI::App* cmd_train = AddTrain(app, &train);
+  CLI::App* cmd_eval = AddEval(app, &eval);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -754,18 +798,7 @@ int main(int argc, char** argv) {
   }
   if (cmd_eval->parsed()) return RunEval(eval);
   if (cmd_train->parsed()) {
-    // The i-th gold option, of either kind, goes with the i-th input.
-    size_t next_event = 0, next_storyline = 0;
-    for (const CLI::Option* o : cmd_train->parse_order()) {
-      if (o == event_gold) {
-        train.gold.emplace_back(train.event_gold.at(next_event++),
-                                storycluster::TrainingCorpus::Labels::kEvents);
-      } else if (o == storyline_gold) {
-        train.gold.emplace_back(
-            train.storyline_gold.at(next_storyline++),
-            storycluster::TrainingCorpus::Labels::kStorylines);
-      }
-    }
+    OrderGoldFiles(*cmd_train, &train);
     return RunTrain(train);
   }
   if (cmd_generate->parsed()) return RunGenerate(generate);
