@@ -219,25 +219,25 @@ absl::StatusOr<CorpusVectors> VectorizeCorpus(
   return out;
 }
 
-absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
-                                         absl::Span<const uint32_t> docs,
-                                         const TermDictionary& dictionary,
-                                         absl::Span<const double> idf_offsets,
-                                         const DocumentFrequencies* background,
-                                         int threads,
-                                         DocumentFrequencies* df_out) {
-  for (double offset : idf_offsets) {
-    if (!(offset >= 0)) {
-      return absl::InvalidArgumentError("idf offsets must be >= 0");
-    }
-  }
+namespace {
+
+constexpr uint32_t kNoIndex = UINT32_MAX;
+
+// The vocabulary of `docs` in order of first appearance with a positive
+// weight (the order TfidfVectorizer::Vectorize would index them), and the
+// document frequencies by dictionary id.
+struct Vocabulary {
+  std::vector<uint32_t> index;  // dictionary id -> index (kNoIndex: none)
+  std::vector<uint32_t> ids;    // index -> dictionary id
+  std::vector<int64_t> df;      // by dictionary id
+};
+
+// Each worker counts one contiguous part of the documents and lists the
+// terms in the order they first appear there; the parts then combine in
+// order.
+Vocabulary CountTerms(const TermLists& lists, absl::Span<const uint32_t> docs,
+                      uint32_t bound, int workers) {
   const size_t n = docs.size();
-  const int workers = ResolveThreads(threads);
-  const uint32_t bound = dictionary.id_bound();
-  constexpr uint32_t kNone = UINT32_MAX;
-  // 1. Each worker counts one contiguous part of the documents and lists
-  //    the terms in the order they first appear there with a positive
-  //    weight (the order TfidfVectorizer::Vectorize would index them).
   struct Part {
     std::vector<uint32_t> df;        // by dictionary id
     std::vector<uint32_t> last_doc;  // 1 + last counted document
@@ -264,55 +264,63 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
     }
     std::vector<uint32_t>().swap(mine.last_doc);
   });
-  // 2. The vocabulary in order of first appearance, and the counts.
-  std::vector<uint32_t> index(bound, kNone);  // dictionary id -> index
-  std::vector<uint32_t> vocabulary;           // index -> dictionary id
+  Vocabulary out;
+  out.index.assign(bound, kNoIndex);
   for (const Part& p : part) {
     for (uint32_t id : p.first_seen) {
-      if (index[id] != kNone) continue;
-      index[id] = static_cast<uint32_t>(vocabulary.size());
-      vocabulary.push_back(id);
+      if (out.index[id] != kNoIndex) continue;
+      out.index[id] = static_cast<uint32_t>(out.ids.size());
+      out.ids.push_back(id);
     }
   }
-  std::vector<int64_t> df(bound, 0);
+  out.df.assign(bound, 0);
   for (const Part& p : part) {
-    for (uint32_t id = 0; id < bound && !p.df.empty(); ++id) df[id] += p.df[id];
-  }
-  part.clear();
-  if (df_out != nullptr) {
-    absl::flat_hash_map<std::string, int64_t> counts;
-    for (uint32_t id = 0; id < bound; ++id) {
-      if (df[id] > 0) counts[AV(dictionary.Term(id))] = df[id];
+    for (uint32_t id = 0; id < bound && !p.df.empty(); ++id) {
+      out.df[id] += p.df[id];
     }
-    *df_out = DocumentFrequencies::FromCounts(static_cast<int64_t>(n),
-                                              std::move(counts));
   }
+  return out;
+}
+
+// idf[k][i] of vocabulary index i under idf_offsets[k], over this corpus's
+// counts plus `background`'s.
+std::vector<std::vector<double>> IdfTables(
+    const Vocabulary& vocabulary, size_t n, const TermDictionary& dictionary,
+    absl::Span<const double> idf_offsets,
+    const DocumentFrequencies* background) {
   const double documents =
       static_cast<double>(n) +
       (background != nullptr ? static_cast<double>(background->documents())
                              : 0.0);
+  const size_t size = vocabulary.ids.size();
   std::vector<std::vector<double>> idf(idf_offsets.size(),
-                                       std::vector<double>(vocabulary.size()));
-  for (size_t i = 0; i < vocabulary.size(); ++i) {
-    const uint32_t id = vocabulary[i];
+                                       std::vector<double>(size));
+  for (size_t i = 0; i < size; ++i) {
+    const uint32_t id = vocabulary.ids[i];
     const double term_df = static_cast<double>(
-        df[id] +
+        vocabulary.df[id] +
         (background != nullptr ? background->df(dictionary.Term(id)) : 0));
     for (size_t k = 0; k < idf_offsets.size(); ++k) {
       idf[k][i] = Idf(documents, term_df, idf_offsets[k]);
     }
   }
-  std::vector<int64_t>().swap(df);
-  // 3. Row lengths (distinct indices with a positive weight), then the rows.
-  TermMatrix out;
-  out.dimension = static_cast<uint32_t>(vocabulary.size());
-  out.offsets.assign(n + 1, 0);
-  constexpr size_t kGrain = 256;
+  return idf;
+}
+
+constexpr size_t kRowGrain = 256;
+
+// out->offsets from the row lengths (distinct indices with a positive
+// weight).
+void LayOutRows(const TermLists& lists, absl::Span<const uint32_t> docs,
+                const std::vector<uint32_t>& index, int workers,
+                TermMatrix* out) {
+  const size_t n = docs.size();
+  out->offsets.assign(n + 1, 0);
   // Per worker, seen[i] == r + 1: index i is counted in row r already.
   std::vector<std::vector<uint32_t>> seen_by_worker(workers);
-  ParallelFor(n, workers, kGrain, [&](size_t begin, size_t end, int worker) {
+  ParallelFor(n, workers, kRowGrain, [&](size_t begin, size_t end, int worker) {
     std::vector<uint32_t>& seen = seen_by_worker[worker];
-    if (seen.size() != vocabulary.size()) seen.assign(vocabulary.size(), 0);
+    if (seen.size() != out->dimension) seen.assign(out->dimension, 0);
     for (size_t r = begin; r < end; ++r) {
       const auto ids = lists.ids_of(docs[r]);
       const auto weights = lists.weights_of(docs[r]);
@@ -324,14 +332,21 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
         distinct += mark != stamp;
         mark = stamp;
       }
-      out.offsets[r + 1] = distinct;
+      out->offsets[r + 1] = distinct;
     }
   });
-  seen_by_worker.clear();
-  for (size_t r = 0; r < n; ++r) out.offsets[r + 1] += out.offsets[r];
-  out.indices.resize(out.offsets[n]);
-  out.values.assign(idf_offsets.size(), std::vector<float>(out.offsets[n]));
-  ParallelFor(n, workers, kGrain, [&](size_t begin, size_t end, int) {
+  for (size_t r = 0; r < n; ++r) out->offsets[r + 1] += out->offsets[r];
+}
+
+// The rows' indices and, per idf table, their L2-normalised weights.
+void FillRows(const TermLists& lists, absl::Span<const uint32_t> docs,
+              const std::vector<uint32_t>& index,
+              const std::vector<std::vector<double>>& idf, int workers,
+              TermMatrix* out) {
+  const size_t n = docs.size();
+  out->indices.resize(out->offsets[n]);
+  out->values.assign(idf.size(), std::vector<float>(out->offsets[n]));
+  ParallelFor(n, workers, kRowGrain, [&](size_t begin, size_t end, int) {
     // A term as one integer: its index above its weight's bits. A positive
     // float's bits order as its value does, so these integers sort as the
     // (index, weight) pairs, in one compare each.
@@ -361,10 +376,10 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
       for (size_t t = 0; t < terms.size(); ++t) {
         sublinear[t] = SublinearTf(weight_of(terms[t]));
       }
-      uint32_t* const row_indices = out.indices.data() + out.offsets[r];
-      const size_t size = out.offsets[r + 1] - out.offsets[r];
-      for (size_t k = 0; k < idf_offsets.size(); ++k) {
-        float* const row_values = out.values[k].data() + out.offsets[r];
+      uint32_t* const row_indices = out->indices.data() + out->offsets[r];
+      const size_t size = out->offsets[r + 1] - out->offsets[r];
+      for (size_t k = 0; k < idf.size(); ++k) {
+        float* const row_values = out->values[k].data() + out->offsets[r];
         size_t at = 0;
         for (size_t t = 0; t < terms.size(); ++t) {
           const uint32_t i = index_of(terms[t]);
@@ -380,6 +395,43 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
       }
     }
   });
+}
+
+}  // namespace
+
+absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
+                                         absl::Span<const uint32_t> docs,
+                                         const TermDictionary& dictionary,
+                                         absl::Span<const double> idf_offsets,
+                                         const DocumentFrequencies* background,
+                                         int threads,
+                                         DocumentFrequencies* df_out) {
+  for (double offset : idf_offsets) {
+    if (!(offset >= 0)) {
+      return absl::InvalidArgumentError("idf offsets must be >= 0");
+    }
+  }
+  const size_t n = docs.size();
+  const int workers = ResolveThreads(threads);
+  Vocabulary vocabulary =
+      CountTerms(lists, docs, dictionary.id_bound(), workers);
+  if (df_out != nullptr) {
+    absl::flat_hash_map<std::string, int64_t> counts;
+    for (uint32_t id = 0; id < vocabulary.df.size(); ++id) {
+      if (vocabulary.df[id] > 0) {
+        counts[AV(dictionary.Term(id))] = vocabulary.df[id];
+      }
+    }
+    *df_out = DocumentFrequencies::FromCounts(static_cast<int64_t>(n),
+                                              std::move(counts));
+  }
+  const std::vector<std::vector<double>> idf =
+      IdfTables(vocabulary, n, dictionary, idf_offsets, background);
+  std::vector<int64_t>().swap(vocabulary.df);
+  TermMatrix out;
+  out.dimension = static_cast<uint32_t>(vocabulary.ids.size());
+  LayOutRows(lists, docs, vocabulary.index, workers, &out);
+  FillRows(lists, docs, vocabulary.index, idf, workers, &out);
   return out;
 }
 
