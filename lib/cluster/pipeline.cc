@@ -228,78 +228,85 @@ struct StreamedCorpus {
 // metadata and learns the boilerplate filter; pass 2 extracts the features
 // into compact storage (shingles in a temporary file when
 // options.temp_directory is set). Marks "ingest" and "features" on `clock`.
-absl::StatusOr<StreamedCorpus> StreamCorpus(
-    const std::vector<std::string>& paths, const IngestOptions& ingest,
-    const PipelineOptions& options, StageClock& clock) {
-  for (const std::string& path : paths) {
-    if (path == "-") {
-      return absl::InvalidArgumentError(
-          "streamed runs read their inputs twice; standard input cannot be");
-    }
-  }
-  const int workers = ResolveThreads(options.threads);
-  StreamedCorpus out;
-  // Runs one pass: every accepted article goes, in batches, to `process`,
-  // one batch at a time in input order. With two or more workers the next
-  // batch is parsed while the last one is processed (on another thread),
-  // so parsing is not a serial step between batches. The records are
-  // parsed on `parse_threads` threads (IngestOptions::threads).
-  std::vector<Article> batch, working;
-  auto pass =
-      [&](int parse_threads,
-          const std::function<absl::Status(absl::Span<Article>)>& process)
-      -> absl::StatusOr<IngestResult> {
-    absl::Status failed;
-    std::future<absl::Status> running;  // processing `working`
-    auto wait = [&] {
-      if (!running.valid()) return;
-      absl::Status s = running.get();
-      if (failed.ok()) failed = std::move(s);
-    };
-    auto submit = [&] {
-      if (workers < 2) {
-        failed = process(absl::MakeSpan(batch));
-        batch.clear();
-        return;
-      }
-      wait();
-      working.swap(batch);
-      batch.clear();
-      if (!failed.ok()) return;
-      running = std::async(std::launch::async,
-                           [&] { return process(absl::MakeSpan(working)); });
-    };
-    IngestOptions streamed = ingest;
+// One pass over the inputs: every accepted article goes, in batches, to
+// `process`, one batch at a time in input order. With two or more workers
+// the next batch is parsed while the last one is processed (on another
+// thread), so parsing is not a serial step between batches. The records
+// are parsed on `parse_threads` threads (IngestOptions::threads).
+class BatchedPass {
+ public:
+  using Process = std::function<absl::Status(absl::Span<Article>)>;
+
+  BatchedPass(const std::vector<std::string>& paths,
+              const IngestOptions& ingest, int workers)
+      : paths_(paths), ingest_(ingest), workers_(workers) {}
+
+  absl::StatusOr<IngestResult> Run(int parse_threads, const Process& process) {
+    failed_ = absl::OkStatus();
+    IngestOptions streamed = ingest_;
     streamed.threads = parse_threads;
     streamed.sink = [&](Article&& article) {
-      if (!failed.ok()) return;  // the pass has failed: drop the rest
-      batch.push_back(std::move(article));
-      if (batch.size() == kBatch) submit();
+      if (!failed_.ok()) return;  // the pass has failed: drop the rest
+      batch_.push_back(std::move(article));
+      if (batch_.size() == kBatch) Submit(process);
     };
     auto ingestor = Ingestor::Create(streamed);
     if (!ingestor.ok()) return ingestor.status();
     absl::Status read;
-    for (const std::string& path : paths) {
+    for (const std::string& path : paths_) {
       read = (*ingestor)->AddPath(path);
       if (!read.ok()) break;
     }
-    if (read.ok() && !batch.empty() && failed.ok()) submit();
-    wait();
-    batch.clear();
-    working.clear();
+    if (read.ok() && !batch_.empty() && failed_.ok()) Submit(process);
+    Wait();
+    batch_.clear();
+    working_.clear();
     if (!read.ok()) return read;
-    if (!failed.ok()) return failed;
+    if (!failed_.ok()) return failed_;
     return std::move(**ingestor).Finish();
-  };
+  }
 
-  // Pass 1: records, metadata, boilerplate line counts.
+ private:
+  void Wait() {
+    if (!running_.valid()) return;
+    absl::Status s = running_.get();
+    if (failed_.ok()) failed_ = std::move(s);
+  }
+  void Submit(const Process& process) {
+    if (workers_ < 2) {
+      failed_ = process(absl::MakeSpan(batch_));
+      batch_.clear();
+      return;
+    }
+    Wait();
+    working_.swap(batch_);
+    batch_.clear();
+    if (!failed_.ok()) return;
+    running_ = std::async(std::launch::async,
+                          [&] { return process(absl::MakeSpan(working_)); });
+  }
+
+  const std::vector<std::string>& paths_;
+  const IngestOptions& ingest_;
+  const int workers_;
+  std::vector<Article> batch_, working_;
+  absl::Status failed_;
+  std::future<absl::Status> running_;  // processing `working_`
+};
+
+// Pass 1: records, metadata, boilerplate line counts. Returns the filter
+// learned from them; the ingest result (with only the articles' metadata)
+// goes into `out`.
+absl::StatusOr<std::unique_ptr<BoilerplateFilter>> ReadMetadata(
+    BatchedPass& pass, const PipelineOptions& options, int workers,
+    StreamedCorpus* out) {
   std::vector<BoilerplateLearner> learners;
   for (int w = 0; w < workers; ++w) {
     learners.emplace_back(options.features.boilerplate);
   }
   std::vector<Article> metadata;
   // Pass 1 is mostly parsing: the records are parsed on the workers too.
-  auto first = pass(workers, [&](absl::Span<Article> articles) {
+  auto first = pass.Run(workers, [&](absl::Span<Article> articles) {
     ParallelFor(articles.size(), workers, 64,
                 [&](size_t begin, size_t end, int worker) {
                   for (size_t i = begin; i < end; ++i) {
@@ -322,34 +329,36 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
     return absl::OkStatus();
   });
   if (!first.ok()) return first.status();
-  out.ingest = std::move(first).value();
-  out.ingest.articles = std::move(metadata);
+  out->ingest = std::move(first).value();
+  out->ingest.articles = std::move(metadata);
   for (int w = 1; w < workers; ++w) learners[0].Merge(learners[w], workers);
-  auto filter = learners[0].Build();
-  if (!filter.ok()) return filter.status();
-  learners.clear();
-  clock.Mark("ingest");
+  return learners[0].Build();
+}
 
-  // Pass 2: features into compact storage.
+// Pass 2: features into compact storage, checked against pass 1's
+// articles (the input must not change in between).
+absl::Status ExtractFeatures(BatchedPass& pass, const PipelineOptions& options,
+                             int workers,
+                             std::unique_ptr<BoilerplateFilter> filter,
+                             StreamedCorpus* out) {
   if (!options.temp_directory.empty()) {
     auto store = ShingleStore::InTemporaryFile(options.temp_directory,
                                                options.shingle_memory_bytes);
     if (!store.ok()) return store.status();
-    out.corpus.shingles = std::move(store).value();
+    out->corpus.shingles = std::move(store).value();
   }
-  auto extractors =
-      Extractors(options.features, std::move(filter).value(), workers);
+  auto extractors = Extractors(options.features, std::move(filter), workers);
   if (!extractors.ok()) return extractors.status();
   auto hasher = MinHasher::Create(options.cluster.dedup.minhash);
   if (!hasher.ok()) return hasher.status();
-  const std::vector<Article>& known = out.ingest.articles;
-  CorpusBuilder builder(std::move(extractors).value(), &out.corpus,
+  const std::vector<Article>& known = out->ingest.articles;
+  CorpusBuilder builder(std::move(extractors).value(), &out->corpus,
                         known.size(), std::move(hasher).value());
   size_t seen = 0;
   // Pass 2's parsing keeps ahead of the workers' feature extraction on
   // one thread (a batch parses in a small part of the time its features
   // take), so the records are parsed on the calling thread alone.
-  auto second = pass(1, [&](absl::Span<Article> articles) {
+  auto second = pass.Run(1, [&](absl::Span<Article> articles) {
     for (const Article& a : articles) {
       if (seen >= known.size() || a.id != known[seen].id) {
         return absl::FailedPreconditionError(absl::StrCat(
@@ -372,9 +381,32 @@ absl::StatusOr<StreamedCorpus> StreamCorpus(
         absl::StrCat("the input changed while it was read: ", known.size(),
                      " articles in the first pass, ", seen, " in the second"));
   }
-  if (auto s = out.corpus.shingles->Flush(); !s.ok()) return s;
-  out.times.reserve(known.size());
-  for (const Article& a : known) out.times.push_back(a.published);
+  if (auto s = out->corpus.shingles->Flush(); !s.ok()) return s;
+  out->times.reserve(known.size());
+  for (const Article& a : known) out->times.push_back(a.published);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StreamedCorpus> StreamCorpus(
+    const std::vector<std::string>& paths, const IngestOptions& ingest,
+    const PipelineOptions& options, StageClock& clock) {
+  for (const std::string& path : paths) {
+    if (path == "-") {
+      return absl::InvalidArgumentError(
+          "streamed runs read their inputs twice; standard input cannot be");
+    }
+  }
+  const int workers = ResolveThreads(options.threads);
+  StreamedCorpus out;
+  BatchedPass pass(paths, ingest, workers);
+  auto filter = ReadMetadata(pass, options, workers, &out);
+  if (!filter.ok()) return filter.status();
+  clock.Mark("ingest");
+  if (absl::Status s =
+          ExtractFeatures(pass, options, workers, *std::move(filter), &out);
+      !s.ok()) {
+    return s;
+  }
   clock.Mark("features");
   return out;
 }
