@@ -3,6 +3,7 @@
 // docs/pipeline.md lists the rules and why each exists.
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -179,127 +180,148 @@ absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
   return part[0].Build();
 }
 
-CleanText BoilerplateFilter::Clean(const Article& article) const {
-  const BoilerplateOptions& opt = rep_->options;
-  CleanText out;
-  // A non-blank line: its word count and repeat key, and its key's index
-  // among the furniture keys (-1: not matched, too long).
-  struct Line {
-    std::string_view text;  // trimmed; empty: a blank line
-    uint64_t repeat_key = 0;
-    int words = 0;
-    int32_t furniture = -1;
-  };
-  // Buffers reused by the calls on one thread (an article's lines, the
-  // keys seen, the kept lines), so that cleaning allocates only its result.
-  struct Scratch {
-    std::vector<Line> lines;
-    std::vector<std::string_view> kept;
-    absl::flat_hash_set<uint64_t> seen;
-    LineKey line_key;
-    FurnitureKeys furniture;
-  };
-  thread_local Scratch scratch;
-  std::vector<Line>& lines = scratch.lines;
-  std::vector<std::string_view>& kept = scratch.kept;
-  absl::flat_hash_set<uint64_t>& seen = scratch.seen;
-  LineKey& line_key = scratch.line_key;
-  FurnitureKeys& furniture = scratch.furniture;
-  lines.clear();
-  kept.clear();
-  seen.clear();
-  furniture.Clear();
-  // The lines' keys first, the short ones' furniture matched in one scan.
-  const uint64_t seed = SourceSeed(article.source);
+namespace {
+
+// A line of an article: its word count and repeat key, and its key's index
+// among the furniture keys (-1: not matched, too long).
+struct Line {
+  std::string_view text;  // trimmed; empty: a blank line
+  uint64_t repeat_key = 0;
+  int words = 0;
+  int32_t furniture = -1;
+};
+
+// Buffers reused by the calls on one thread (an article's lines, the keys
+// seen, the kept lines), so that cleaning allocates only its result.
+struct CleanScratch {
+  std::vector<Line> lines;
+  std::vector<std::string_view> kept;
+  absl::flat_hash_set<uint64_t> seen;
+  LineKey line_key;
+  FurnitureKeys furniture;
+
+  void Clear() {
+    lines.clear();
+    kept.clear();
+    seen.clear();
+    furniture.Clear();
+  }
+  // A huge article must not leave huge buffers behind on the thread.
+  void Trim() {
+    if (line_key.buffer_bytes() > kMaxReusedBufferBytes) line_key = LineKey();
+    if (furniture.buffer_bytes() > kMaxReusedBufferBytes) {
+      furniture = FurnitureKeys();
+    }
+    if (lines.capacity() * sizeof(Line) +
+            kept.capacity() * sizeof(std::string_view) >
+        kMaxReusedBufferBytes) {
+      std::vector<Line>().swap(lines);
+      std::vector<std::string_view>().swap(kept);
+    }
+  }
+};
+
+// The lines of `text` into scratch->lines with their keys, the short
+// ones' furniture matched in one scan. Returns the non-blank lines.
+size_t KeyLines(std::string_view text, uint64_t seed,
+                const BoilerplateOptions& opt, CleanScratch* scratch) {
   size_t content_lines = 0;
-  for (absl::string_view raw : absl::StrSplit(article.text, '\n')) {
-    Line& line = lines.emplace_back();
+  for (absl::string_view raw : absl::StrSplit(AV(text), '\n')) {
+    Line& line = scratch->lines.emplace_back();
     line.text = Trim(SV(raw));
     if (line.text.empty()) continue;
     ++content_lines;
-    line_key.Set(line.text);
-    line.words = line_key.words();
+    scratch->line_key.Set(line.text);
+    line.words = scratch->line_key.words();
     if (opt.use_patterns && line.words <= opt.max_furniture_words) {
-      line.furniture = static_cast<int32_t>(furniture.Add(line_key.key()));
+      line.furniture =
+          static_cast<int32_t>(scratch->furniture.Add(scratch->line_key.key()));
     }
-    line.repeat_key = line_key.RepeatKey(seed);
+    line.repeat_key = scratch->line_key.RepeatKey(seed);
   }
-  furniture.Scan();
-  bool in_tail = false;
-  size_t content_index = 0;
-  for (const Line& entry : lines) {
-    const std::string_view line = entry.text;
-    if (line.empty()) {
-      if (!in_tail) kept.push_back("");
-      continue;
-    }
-    ++content_index;
-    const bool short_enough = entry.words <= opt.max_furniture_words;
-    auto remove = [&](BoilerplateRule rule) {
-      out.removed.push_back({std::string(line), rule});
-    };
-    if (in_tail) {
-      remove(BoilerplateRule::kTail);
-      continue;
-    }
-    const FurnitureMatch match = entry.furniture >= 0
-                                     ? furniture.match(entry.furniture)
-                                     : FurnitureMatch();
-    if (match.tail && 2 * content_index > content_lines) {
-      in_tail = true;
-      remove(BoilerplateRule::kTail);
-      continue;
-    }
-    if (match.pattern) {
-      remove(BoilerplateRule::kPattern);
-      continue;
-    }
-    if (match.caption) {
-      remove(BoilerplateRule::kCaption);
-      continue;
-    }
-    if (!seen.insert(entry.repeat_key).second) {
-      remove(BoilerplateRule::kRepeatedInArticle);
-      continue;
-    }
-    if (short_enough && !article.source.empty() &&
-        rep_->repeated.contains(entry.repeat_key)) {
-      remove(BoilerplateRule::kCorpusRepeat);
-      continue;
-    }
-    if (opt.fragment_words > 0 && entry.words <= opt.fragment_words &&
-        !EndsSentence(line)) {
-      remove(BoilerplateRule::kFragment);
-      continue;
-    }
-    kept.push_back(line);
-  }
-  // Collapse runs of blank lines left behind by removed furniture.
-  std::string& text = out.text;
-  text.reserve(article.text.size());
+  scratch->furniture.Scan();
+  return content_lines;
+}
+
+// The kept lines joined, each run of blank lines (left behind by removed
+// furniture) collapsed to one, no blank line at either end.
+void JoinLines(absl::Span<const std::string_view> kept, std::string* text) {
   bool last_blank = true;
   for (std::string_view line : kept) {
     if (line.empty()) {
-      if (!last_blank) text += '\n';
+      if (!last_blank) *text += '\n';
       last_blank = true;
       continue;
     }
-    text.append(line.data(), line.size());
-    text += '\n';
+    text->append(line.data(), line.size());
+    *text += '\n';
     last_blank = false;
   }
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  // A huge article must not leave huge buffers behind on the thread.
-  if (line_key.buffer_bytes() > kMaxReusedBufferBytes) line_key = LineKey();
-  if (furniture.buffer_bytes() > kMaxReusedBufferBytes) {
-    furniture = FurnitureKeys();
+  while (!text->empty() && text->back() == '\n') text->pop_back();
+}
+
+// The first rule that removes `entry` (not counting the tail), if any.
+// `repeated`: the corpus's repeated line keys; `seen`: this article's.
+std::optional<BoilerplateRule> RuleFor(
+    const Article& article, const Line& entry, const FurnitureMatch& match,
+    const BoilerplateOptions& opt,
+    const absl::flat_hash_set<uint64_t>& repeated,
+    absl::flat_hash_set<uint64_t>* seen) {
+  if (match.pattern) return BoilerplateRule::kPattern;
+  if (match.caption) return BoilerplateRule::kCaption;
+  if (!seen->insert(entry.repeat_key).second) {
+    return BoilerplateRule::kRepeatedInArticle;
   }
-  if (lines.capacity() * sizeof(Line) +
-          kept.capacity() * sizeof(std::string_view) >
-      kMaxReusedBufferBytes) {
-    std::vector<Line>().swap(lines);
-    std::vector<std::string_view>().swap(kept);
+  if (entry.words <= opt.max_furniture_words && !article.source.empty() &&
+      repeated.contains(entry.repeat_key)) {
+    return BoilerplateRule::kCorpusRepeat;
   }
+  if (opt.fragment_words > 0 && entry.words <= opt.fragment_words &&
+      !EndsSentence(entry.text)) {
+    return BoilerplateRule::kFragment;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CleanText BoilerplateFilter::Clean(const Article& article) const {
+  CleanText out;
+  thread_local CleanScratch scratch;
+  scratch.Clear();
+  const size_t content_lines = KeyLines(
+      article.text, SourceSeed(article.source), rep_->options, &scratch);
+  // Each line kept or removed by the first rule that holds; from a tail
+  // marker in the second half on, every line goes.
+  bool in_tail = false;
+  size_t content_index = 0;
+  for (const Line& entry : scratch.lines) {
+    const std::string_view line = entry.text;
+    if (line.empty()) {
+      if (!in_tail) scratch.kept.push_back("");
+      continue;
+    }
+    ++content_index;
+    const FurnitureMatch match = entry.furniture >= 0
+                                     ? scratch.furniture.match(entry.furniture)
+                                     : FurnitureMatch();
+    if (!in_tail && match.tail && 2 * content_index > content_lines) {
+      in_tail = true;
+    }
+    if (in_tail) {
+      out.removed.push_back({std::string(line), BoilerplateRule::kTail});
+      continue;
+    }
+    if (auto rule = RuleFor(article, entry, match, rep_->options,
+                            rep_->repeated, &scratch.seen)) {
+      out.removed.push_back({std::string(line), *rule});
+      continue;
+    }
+    scratch.kept.push_back(line);
+  }
+  out.text.reserve(article.text.size());
+  JoinLines(scratch.kept, &out.text);
+  scratch.Trim();
   return out;
 }
 
