@@ -214,6 +214,112 @@ void Ingestor::Impl::RejectOversizedLine(Origin origin) {
       absl::StrCat("line longer than ", options_.max_record_bytes, " bytes"));
 }
 
+namespace {
+
+// The fields of one JSON record as they are found.
+struct JsonFields {
+  FieldCandidates id, title, text, source, url;
+  std::vector<std::pair<int, std::string>> published;
+};
+
+// Why a value of the wrong type refuses its record.
+struct WrongType {
+  RejectReason reason;
+  std::string detail;
+};
+
+WrongType MakeWrongType(RejectReason reason, std::string_view key,
+                        simdjson::dom::element_type type,
+                        std::string_view expected) {
+  return {reason,
+          absl::StrCat("field '", AV(key), "' is ", AV(JsonTypeName(type)),
+                       ", expected ", AV(expected))};
+}
+
+// {"name": ..., "domain": ...}: the name, else the domain; empty when
+// neither is a non-blank string.
+std::string_view SourceObjectName(simdjson::dom::element value) {
+  std::string_view name, domain;
+  for (auto [k, v] : value.get_object()) {
+    if (!v.is_string()) continue;
+    if (k == "name") name = v.get_string().value_unsafe();
+    if (k == "domain") domain = v.get_string().value_unsafe();
+  }
+  return IsBlank(name) ? domain : name;
+}
+
+// Offers `value`, found under `key` (field `field`, name rank `rank`), to
+// `fields`. A date of another type is a warning, not a refusal. Returns
+// the refusal when the value's type is wrong for its field.
+std::optional<WrongType> ReadField(Field field, int rank, std::string_view key,
+                                   simdjson::dom::element value,
+                                   const Origin& origin, JsonFields* fields,
+                                   std::vector<Warning>* warnings) {
+  using simdjson::dom::element_type;
+  const element_type type = value.type();
+  switch (field) {
+    case Field::kId:
+      if (type == element_type::STRING) {
+        fields->id.Offer(rank, std::string(value.get_string().value_unsafe()));
+      } else if (type == element_type::INT64) {
+        fields->id.Offer(rank, absl::StrCat(value.get_int64().value_unsafe()));
+      } else if (type == element_type::UINT64) {
+        fields->id.Offer(rank, absl::StrCat(value.get_uint64().value_unsafe()));
+      } else {
+        return MakeWrongType(RejectReason::kInvalidId, key, type,
+                             "a string or an integer");
+      }
+      return std::nullopt;
+    case Field::kTitle:
+    case Field::kText:
+    case Field::kUrl: {
+      if (type != element_type::STRING) {
+        return MakeWrongType(RejectReason::kWrongFieldType, key, type,
+                             "a string");
+      }
+      std::string_view s = value.get_string().value_unsafe();
+      // Empty = absent: a later name may fill it.
+      if (IsBlank(s)) return std::nullopt;
+      FieldCandidates& target = field == Field::kTitle  ? fields->title
+                                : field == Field::kText ? fields->text
+                                                        : fields->url;
+      target.Offer(rank, std::string(s));
+      return std::nullopt;
+    }
+    case Field::kPublished:
+      if (type == element_type::STRING) {
+        fields->published.emplace_back(
+            rank, std::string(value.get_string().value_unsafe()));
+      } else if (type == element_type::INT64 || type == element_type::UINT64 ||
+                 type == element_type::DOUBLE) {
+        const double v = value.get_double().value_unsafe();
+        fields->published.emplace_back(
+            rank, v >= 0 && v < 1e18 ? absl::StrCat(static_cast<int64_t>(v))
+                                     : std::string("invalid"));
+      } else {
+        warnings->push_back(
+            {origin, absl::StrCat("field '", AV(key), "' is ",
+                                  AV(JsonTypeName(type)), ", not a date")});
+      }
+      return std::nullopt;
+    case Field::kSource:
+      if (type == element_type::STRING) {
+        fields->source.Offer(rank,
+                             std::string(value.get_string().value_unsafe()));
+      } else if (type == element_type::OBJECT) {
+        const std::string_view name = SourceObjectName(value);
+        if (!IsBlank(name)) fields->source.Offer(rank, std::string(name));
+      } else {
+        return MakeWrongType(RejectReason::kWrongFieldType, key, type,
+                             "a string or an object with name/domain");
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin,
                                      simdjson::dom::parser& parser,
                                      Parsed* out) const {
@@ -243,99 +349,25 @@ void Ingestor::Impl::ParseJsonRecord(std::string_view line, Origin origin,
            absl::StrCat("the line holds ", AV(JsonTypeName(root.type()))));
     return;
   }
-  FieldCandidates id, title, text, source, url;
-  std::vector<std::pair<int, std::string>> published;
+  JsonFields fields;
   for (const simdjson::dom::key_value_pair& kv : root.get_object()) {
-    // Named copies: lambdas below cannot capture structured bindings in
-    // clang 14 (the fuzzing compiler).
-    const std::string_view key = kv.key;
-    const simdjson::dom::element value = kv.value;
-    const std::pair<Field, int>* slot = Lookup(key);
+    const std::pair<Field, int>* slot = Lookup(kv.key);
     if (slot == nullptr) continue;
-    const Field field = slot->first;
-    const int rank = slot->second;
-    const element_type type = value.type();
-    if (type == element_type::NULL_VALUE) continue;  // null = absent
-    auto wrong_type = [&](RejectReason reason, std::string_view expected) {
-      refuse(std::move(origin), reason,
-             absl::StrCat("field '", AV(key), "' is ", AV(JsonTypeName(type)),
-                          ", expected ", AV(expected)));
-    };
-    switch (field) {
-      case Field::kId:
-        if (type == element_type::STRING) {
-          id.Offer(rank, std::string(value.get_string().value_unsafe()));
-        } else if (type == element_type::INT64) {
-          id.Offer(rank, absl::StrCat(value.get_int64().value_unsafe()));
-        } else if (type == element_type::UINT64) {
-          id.Offer(rank, absl::StrCat(value.get_uint64().value_unsafe()));
-        } else {
-          wrong_type(RejectReason::kInvalidId, "a string or an integer");
-          return;
-        }
-        break;
-      case Field::kTitle:
-      case Field::kText:
-      case Field::kUrl: {
-        if (type != element_type::STRING) {
-          wrong_type(RejectReason::kWrongFieldType, "a string");
-          return;
-        }
-        std::string_view s = value.get_string().value_unsafe();
-        if (IsBlank(s)) continue;  // empty = absent, a later name may fill it
-        FieldCandidates& target = field == Field::kTitle  ? title
-                                  : field == Field::kText ? text
-                                                          : url;
-        target.Offer(rank, std::string(s));
-        break;
-      }
-      case Field::kPublished:
-        if (type == element_type::STRING) {
-          published.emplace_back(
-              rank, std::string(value.get_string().value_unsafe()));
-        } else if (type == element_type::INT64 ||
-                   type == element_type::UINT64 ||
-                   type == element_type::DOUBLE) {
-          const double v = value.get_double().value_unsafe();
-          published.emplace_back(
-              rank, v >= 0 && v < 1e18 ? absl::StrCat(static_cast<int64_t>(v))
-                                       : std::string("invalid"));
-        } else {
-          out->warnings.push_back(
-              {origin, absl::StrCat("field '", AV(key), "' is ",
-                                    AV(JsonTypeName(type)), ", not a date")});
-        }
-        break;
-      case Field::kSource:
-        if (type == element_type::STRING) {
-          source.Offer(rank, std::string(value.get_string().value_unsafe()));
-        } else if (type == element_type::OBJECT) {
-          // {"name": ..., "domain": ...}: the name, else the domain.
-          std::string_view name, domain;
-          for (auto [k, v] : value.get_object()) {
-            if (!v.is_string()) continue;
-            if (k == "name") name = v.get_string().value_unsafe();
-            if (k == "domain") domain = v.get_string().value_unsafe();
-          }
-          if (!IsBlank(name) || !IsBlank(domain)) {
-            source.Offer(rank, std::string(IsBlank(name) ? domain : name));
-          }
-        } else {
-          wrong_type(RejectReason::kWrongFieldType,
-                     "a string or an object with name/domain");
-          return;
-        }
-        break;
+    if (kv.value.type() == element_type::NULL_VALUE) continue;  // absent
+    if (auto wrong = ReadField(slot->first, slot->second, kv.key, kv.value,
+                               origin, &fields, &out->warnings)) {
+      refuse(std::move(origin), wrong->reason, std::move(wrong->detail));
+      return;
     }
   }
   Article& article = out->article;
-  article.id = std::move(id.value);
-  article.title = std::move(title.value);
-  article.text = std::move(text.value);
-  article.source = std::move(source.value);
-  article.url = std::move(url.value);
+  article.id = std::move(fields.id.value);
+  article.title = std::move(fields.title.value);
+  article.text = std::move(fields.text.value);
+  article.source = std::move(fields.source.value);
+  article.url = std::move(fields.url.value);
   article.origin = std::move(origin);
-  ResolvePublished(published, article, &out->warnings);
+  ResolvePublished(fields.published, article, &out->warnings);
 }
 
 }  // namespace storycluster
