@@ -224,9 +224,13 @@ std::vector<uint32_t> FormEvents(
                            options.shared_neighbour_floor, options.min_edge,
                            options.threads, &edges);
   clock->Mark("event candidates");
-  std::vector<uint32_t> root = AverageLinkage(
-      n, std::move(edges), options.event_similarity, options.cohesion_ratio,
-      &original_times, options.event_window, options.threads);
+  LinkageOptions linkage;
+  linkage.threshold = options.event_similarity;
+  linkage.cohesion_ratio = options.cohesion_ratio;
+  linkage.times = &original_times;
+  linkage.max_span = options.event_window;
+  linkage.threads = options.threads;
+  std::vector<uint32_t> root = AverageLinkage(n, std::move(edges), linkage);
   clock->Mark("event linkage");
   return root;
 }
@@ -285,9 +289,11 @@ std::vector<uint32_t> FormStorylines(const Vectors& events,
   std::vector<SimilarityEdge> edges =
       CandidateEdges(events, search, similarity);
   clock->Mark("storyline candidates");
+  LinkageOptions linkage;
+  linkage.threshold = options.story_similarity;
+  linkage.threads = options.threads;
   std::vector<uint32_t> story_of =
-      AverageLinkage(num_events, std::move(edges), options.story_similarity, 0,
-                     nullptr, absl::InfiniteDuration(), options.threads);
+      AverageLinkage(num_events, std::move(edges), linkage);
   clock->Mark("storyline linkage");
   return story_of;
 }

@@ -405,13 +405,13 @@ std::vector<uint32_t> Linkage::Run() {
 
 }  // namespace
 
-std::vector<uint32_t> AverageLinkage(
-    uint32_t n, std::vector<SimilarityEdge> edges, double threshold,
-    double cohesion_ratio, const std::vector<std::optional<absl::Time>>* times,
-    absl::Duration max_span, int threads) {
-  Linkage linkage(BuildLinks(n, std::move(edges), threads), threshold,
-                  cohesion_ratio, times, max_span);
-  linkage.SortInitialCandidates(threads);
+std::vector<uint32_t> AverageLinkage(uint32_t n,
+                                     std::vector<SimilarityEdge> edges,
+                                     const LinkageOptions& options) {
+  Linkage linkage(BuildLinks(n, std::move(edges), options.threads),
+                  options.threshold, options.cohesion_ratio, options.times,
+                  options.max_span);
+  linkage.SortInitialCandidates(options.threads);
   return linkage.Run();
 }
 

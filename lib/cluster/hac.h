@@ -20,28 +20,32 @@ struct SimilarityEdge {
   double weight;  // similarity, > 0
 };
 
+struct LinkageOptions {
+  // Merging stops when no pair of clusters reaches this average linkage.
+  double threshold = 0.5;
+  // 0 disables. Otherwise a relative test: two clusters with at least two
+  // members each merge only if their linkage is at least cohesion_ratio
+  // times the smaller of their cohesions (the average similarity of
+  // member pairs inside each). A merge must not dilute the clusters it
+  // joins: two tight events of the same kind (two earthquakes) stay apart
+  // even when they are more similar to each other than loose events
+  // elsewhere are inside.
+  double cohesion_ratio = 0;
+  // When given (one per node, nullopt when unknown), two clusters merge
+  // only if the known times of the result span at most `max_span`: an
+  // event does not stretch over months through undated articles.
+  const std::vector<std::optional<absl::Time>>* times = nullptr;
+  absl::Duration max_span = absl::InfiniteDuration();
+  // Threads (0: all cores) that build the neighbour lists; the merges are
+  // sequential. The result is the same for any count.
+  int threads = 1;
+};
+
 // Returns, for each of the n nodes, the index of its cluster's smallest
 // node.
-//
-// `cohesion_ratio` (0 disables) adds a relative test: two clusters with
-// at least two members each merge only if their linkage is at least
-// cohesion_ratio times the smaller of their cohesions (the average
-// similarity of member pairs inside each). A merge must not dilute the
-// clusters it joins: two tight events of the same kind (two earthquakes)
-// stay apart even when they are more similar to each other than loose
-// events elsewhere are inside.
-//
-// When `times` is given (one per node, nullopt when unknown), two clusters
-// merge only if the known times of the result span at most `max_span`: an
-// event does not stretch over months through undated articles.
-//
-// `threads` (0: all cores) build the neighbour lists; the merges are
-// sequential. The result is the same for any thread count.
-std::vector<uint32_t> AverageLinkage(
-    uint32_t n, std::vector<SimilarityEdge> edges, double threshold,
-    double cohesion_ratio = 0,
-    const std::vector<std::optional<absl::Time>>* times = nullptr,
-    absl::Duration max_span = absl::InfiniteDuration(), int threads = 1);
+std::vector<uint32_t> AverageLinkage(uint32_t n,
+                                     std::vector<SimilarityEdge> edges,
+                                     const LinkageOptions& options);
 
 // Shared nearest neighbours (Jarvis and Patrick): each node's neighbour
 // set is the node itself and the other ends of its `k` strongest edges

@@ -11,14 +11,14 @@ TEST_CASE("hac: average linkage merges tight pairs, not weak bridges") {
   // 0-1 and 2-3 are tight; a single weak edge 1-2 bridges them.
   const std::vector<SimilarityEdge> edges = {
       {0, 1, 0.9}, {2, 3, 0.8}, {1, 2, 0.5}};
-  const auto root = AverageLinkage(5, edges, 0.3);
+  const auto root = AverageLinkage(5, edges, {.threshold = 0.3});
   CHECK(root[0] == root[1]);
   CHECK(root[2] == root[3]);
   // Linkage between {0,1} and {2,3} is 0.5 / 4 = 0.125 < 0.3.
   CHECK(root[0] != root[2]);
   CHECK(root[4] == 4);  // no edges: alone
   // A lower threshold lets the bridge through.
-  const auto low = AverageLinkage(5, edges, 0.1);
+  const auto low = AverageLinkage(5, edges, {.threshold = 0.1});
   CHECK(low[0] == low[3]);
 }
 
@@ -30,9 +30,10 @@ TEST_CASE("hac: the cohesion rule keeps two tight groups apart") {
   for (uint32_t a = 0; a < 3; ++a) {
     for (uint32_t b = 3; b < 6; ++b) edges.push_back({a, b, 0.6});
   }
-  const auto plain = AverageLinkage(6, edges, 0.3);
+  const auto plain = AverageLinkage(6, edges, {.threshold = 0.3});
   CHECK(plain[0] == plain[5]);
-  const auto cohesive = AverageLinkage(6, edges, 0.3, 0.75);
+  const auto cohesive =
+      AverageLinkage(6, edges, {.threshold = 0.3, .cohesion_ratio = 0.75});
   CHECK(cohesive[0] == cohesive[2]);
   CHECK(cohesive[3] == cohesive[5]);
   CHECK(cohesive[0] != cohesive[3]);
@@ -48,11 +49,13 @@ TEST_CASE("hac: a pair held back by cohesion is offered again later") {
   for (uint32_t a = 0; a < 2; ++a) {
     for (uint32_t b = 2; b < 4; ++b) edges.push_back({a, b, 0.7});
   }
-  const auto root = AverageLinkage(5, edges, 0.25, 0.75);
+  const auto root =
+      AverageLinkage(5, edges, {.threshold = 0.25, .cohesion_ratio = 0.75});
   CHECK(root == std::vector<uint32_t>(5, 0));
   // Without node 4's link, the two stay apart.
   edges.erase(edges.begin() + 2, edges.begin() + 4);
-  const auto apart = AverageLinkage(5, edges, 0.25, 0.75);
+  const auto apart =
+      AverageLinkage(5, edges, {.threshold = 0.25, .cohesion_ratio = 0.75});
   CHECK(apart == std::vector<uint32_t>{0, 0, 2, 2, 4});
 }
 
@@ -62,10 +65,11 @@ TEST_CASE("hac: undated nodes cannot stretch a cluster past the span") {
       t0, std::nullopt, t0 + absl::Hours(24 * 90)};
   const std::vector<SimilarityEdge> edges = {
       {0, 1, 0.9}, {1, 2, 0.9}, {0, 2, 0.9}};
-  const auto free = AverageLinkage(3, edges, 0.3);
+  const auto free = AverageLinkage(3, edges, {.threshold = 0.3});
   CHECK(free[0] == free[2]);
-  const auto spanned =
-      AverageLinkage(3, edges, 0.3, 0, &times, absl::Hours(24 * 14));
+  const auto spanned = AverageLinkage(
+      3, edges,
+      {.threshold = 0.3, .times = &times, .max_span = absl::Hours(24 * 14)});
   CHECK(spanned[0] != spanned[2]);
   CHECK((spanned[1] == spanned[0] || spanned[1] == spanned[2]));
 }
@@ -173,12 +177,20 @@ TEST_CASE("hac: the lazy heap merges exactly as the step-by-step definition") {
     INFO("round " << round << " n " << n << " edges " << edges.size());
     const auto expected =
         NaiveAverageLinkage(n, edges, threshold, cohesion, times, span);
-    CHECK(AverageLinkage(n, edges, threshold, cohesion, &times, span) ==
-          expected);
-    CHECK(AverageLinkage(n, edges, threshold, cohesion, &times, span, 3) ==
-          expected);
+    CHECK(AverageLinkage(n, edges,
+                         {.threshold = threshold,
+                          .cohesion_ratio = cohesion,
+                          .times = &times,
+                          .max_span = span}) == expected);
+    CHECK(AverageLinkage(n, edges,
+                         {.threshold = threshold,
+                          .cohesion_ratio = cohesion,
+                          .times = &times,
+                          .max_span = span,
+                          .threads = 3}) == expected);
     std::vector<std::optional<absl::Time>> undated(n);
-    CHECK(AverageLinkage(n, edges, threshold, cohesion) ==
+    CHECK(AverageLinkage(
+              n, edges, {.threshold = threshold, .cohesion_ratio = cohesion}) ==
           NaiveAverageLinkage(n, edges, threshold, cohesion, undated,
                               absl::InfiniteDuration()));
   }
@@ -202,12 +214,14 @@ TEST_CASE("hac: same clusters for any thread count on a dense graph") {
     }
   }
   for (double cohesion : {0.0, 0.75}) {
-    const auto one = AverageLinkage(n, edges, 0.3, cohesion, nullptr,
-                                    absl::InfiniteDuration(), 1);
+    const auto one = AverageLinkage(
+        n, edges, {.threshold = 0.3, .cohesion_ratio = cohesion, .threads = 1});
     for (int threads : {2, 3}) {
       INFO("threads " << threads << " cohesion " << cohesion);
-      CHECK(AverageLinkage(n, edges, 0.3, cohesion, nullptr,
-                           absl::InfiniteDuration(), threads) == one);
+      CHECK(AverageLinkage(n, edges,
+                           {.threshold = 0.3,
+                            .cohesion_ratio = cohesion,
+                            .threads = threads}) == one);
     }
     // The planted groups come out whole, and apart.
     for (uint32_t i = 0; i < n; ++i) {
