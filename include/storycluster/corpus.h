@@ -22,7 +22,7 @@
 namespace storycluster {
 
 // Interns terms to ids. Ids are unique but neither dense nor in any
-// particular order (they depend on thread timing); VectorizeCorpus renumbers
+// particular order (they depend on thread timing); VectorizeRows renumbers
 // them by first appearance, so results do not depend on them.
 //
 // Thread safety: Intern may run concurrently with Intern; Term and

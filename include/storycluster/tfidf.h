@@ -1,6 +1,7 @@
 // TF-IDF weighting: document frequencies that can be saved and loaded (so a
 // later run, or an incremental one, weighs terms like an earlier corpus),
-// and a vectorizer producing L2-normalised sparse vectors with sublinear tf.
+// and the corpus's L2-normalised rows with sublinear tf. The plain
+// reference vectorizer they are tested against is in tests/tfidf.
 #ifndef STORYCLUSTER_TFIDF_H_
 #define STORYCLUSTER_TFIDF_H_
 
@@ -57,66 +58,17 @@ class DocumentFrequencies {
   int64_t documents_ = 0;
 };
 
-// A sparse vector: indices ascending, values L2-normalised.
-struct SparseTermVector {
-  std::vector<uint32_t> indices;
-  std::vector<float> values;
-};
-
-struct TfidfOptions {
-  // weight = (1 + ln tf) * (ln((1 + N) / (1 + df)) + idf_offset), then L2
-  // normalisation. 1 is scikit-learn's smooth idf; smaller values let terms
-  // that nearly every document shares fade. Default: 0.2. REQUIRES: >= 0.
-  double idf_offset = 0.2;
-};
-
-// Turns weighted terms into TF-IDF vectors over a growing vocabulary.
-//
-// Thread safety: not thread-safe (Vectorize extends the vocabulary).
-class TfidfVectorizer {
- public:
-  // `df` gives N and the document frequencies. Not owned; must outlive the
-  // vectorizer.
-  static absl::StatusOr<std::unique_ptr<TfidfVectorizer>> Create(
-      const DocumentFrequencies* df, TfidfOptions options = {});
-
-  SparseTermVector Vectorize(absl::Span<const WeightedTerm> terms);
-  // Vocabulary size: every index returned so far is below it.
-  uint32_t dimension() const;
-
- private:
-  TfidfVectorizer(const DocumentFrequencies* df, TfidfOptions options)
-      : df_(df), options_(options) {}
-  const DocumentFrequencies* df_;
-  TfidfOptions options_;
-  absl::flat_hash_map<std::string, uint32_t> vocabulary_;
-};
-
-// TF-IDF vectors of a whole corpus at once, for one or more idf offsets.
-// The result equals counting every document of `docs` into one
-// DocumentFrequencies table (merged with `background` when given), then
-// vectorizing the documents in order with one TfidfVectorizer per offset:
-// the same vocabulary indices (order of first appearance) and the same
-// values. The work runs on `threads` threads (0: all cores); the result is
-// the same for any thread count.
-struct CorpusVectors {
-  uint32_t dimension = 0;  // vocabulary size
-  // vectors[k][d]: document d under idf_offsets[k].
-  std::vector<std::vector<SparseTermVector>> vectors;
-};
-// `docs` must outlive the call only. When `df_out` is given it receives the
-// corpus counts (without `background`).
-absl::StatusOr<CorpusVectors> VectorizeCorpus(
-    absl::Span<const absl::Span<const WeightedTerm>> docs,
-    absl::Span<const double> idf_offsets,
-    const DocumentFrequencies* background = nullptr, int threads = 1,
-    DocumentFrequencies* df_out = nullptr);
-
-// The same for documents in compact form: rows `docs` of `lists`, whose ids
-// come from `dictionary`. Vocabulary indices are given in order of first
-// appearance over `docs` (in that order), so they do not depend on the
-// dictionary's ids. The vectors are compressed rows sharing one index
-// array, one value array per idf offset: no per-document heap objects.
+// TF-IDF rows of documents in compact form: rows `docs` of `lists`, whose
+// ids come from `dictionary`, for one or more idf offsets: weight =
+// (1 + ln tf) * (ln((1 + N) / (1 + df)) + offset), N and df counted over
+// `docs` (plus `background` when given), then L2 normalisation.
+// Vocabulary indices are given in order of first appearance over `docs`
+// (in that order), so they do not depend on the dictionary's ids. The
+// vectors are compressed rows sharing one index array, one value array per
+// idf offset: no per-document heap objects. The work runs on `threads`
+// threads (0: all cores); the result is the same for any thread count.
+// When `df_out` is given it receives the corpus counts (without
+// `background`).
 struct TermMatrix {
   uint32_t dimension = 0;            // vocabulary size
   std::vector<uint64_t> offsets{0};  // row r: [offsets[r], offsets[r + 1])

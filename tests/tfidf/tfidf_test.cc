@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "test_util.h"
+#include "tests/tfidf/reference_tfidf.h"
 
 namespace storycluster {
 namespace {
