@@ -7,7 +7,6 @@
 #define STORYCLUSTER_CORPUS_H_
 
 #include <cstdint>
-#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -103,23 +102,12 @@ class ShingleStore {
   absl::StatusOr<absl::Span<const uint64_t>> Get(
       size_t d, std::vector<uint64_t>* buffer) const;
   // True once the sets are in the file.
-  bool in_file() const { return spilled_; }
+  bool in_file() const;
 
  private:
+  struct Rep;                            // the sets: memory, file, writes
   std::vector<uint64_t> offsets_ = {0};  // in shingles
-  std::vector<uint64_t> memory_;         // when not in a file
-  std::vector<uint64_t> pending_;        // appended, not yet written
-  uint64_t written_ = 0;                 // shingles in the file
-  int fd_ = -1;
-  bool spilled_ = false;     // the sets are in the file
-  size_t memory_limit_ = 0;  // bytes kept in memory before spilling
-  std::string path_;         // for messages
-  // A full buffer is written on another thread while appending goes on.
-  std::vector<uint64_t> writing_;  // being written
-  std::future<absl::Status> write_;
-  absl::Status write_status_;  // the first failed write's
-  absl::Status Write(const std::vector<uint64_t>& values) const;
-  absl::Status FinishWrite();  // waits for write_, if any
+  std::unique_ptr<Rep> rep_;
 };
 
 // The features of a corpus in compact form; document d is the d-th

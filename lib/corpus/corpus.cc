@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -90,12 +91,56 @@ void TermLists::Clear() {
   std::vector<float>().swap(weights);
 }
 
-ShingleStore::ShingleStore() = default;
+struct ShingleStore::Rep {
+  std::vector<uint64_t> memory;   // when not in a file
+  std::vector<uint64_t> pending;  // appended, not yet written
+  uint64_t written = 0;           // shingles in the file
+  int fd = -1;
+  bool spilled = false;     // the sets are in the file
+  size_t memory_limit = 0;  // bytes kept in memory before spilling
+  std::string path;         // for messages
+  // A full buffer is written on another thread while appending goes on.
+  std::vector<uint64_t> writing;  // being written
+  std::future<absl::Status> write;
+  absl::Status write_status;  // the first failed write's
+
+  absl::Status Write(const std::vector<uint64_t>& values) const {
+    const char* data = reinterpret_cast<const char*>(values.data());
+    size_t left = values.size() * sizeof(uint64_t);
+    while (left > 0) {
+      const ssize_t n = ::write(fd, data, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        return absl::UnavailableError(
+            absl::StrCat("cannot write the temporary file ", path, ": ",
+                         n < 0 ? std::strerror(errno) : "no space"));
+      }
+      data += n;
+      left -= static_cast<size_t>(n);
+    }
+    return absl::OkStatus();
+  }
+  // Waits for `write`, if any.
+  absl::Status FinishWrite() {
+    if (!write.valid()) return write_status;
+    absl::Status s = write.get();
+    if (s.ok()) {
+      written += writing.size();
+    } else if (write_status.ok()) {
+      write_status = std::move(s);  // the file is incomplete from here on
+    }
+    return write_status;
+  }
+};
+
+ShingleStore::ShingleStore() : rep_(std::make_unique<Rep>()) {}
 
 ShingleStore::~ShingleStore() {
-  FinishWrite().IgnoreError();
-  if (fd_ >= 0) ::close(fd_);
+  rep_->FinishWrite().IgnoreError();
+  if (rep_->fd >= 0) ::close(rep_->fd);
 }
+
+bool ShingleStore::in_file() const { return rep_->spilled; }
 
 absl::StatusOr<std::unique_ptr<ShingleStore>> ShingleStore::InTemporaryFile(
     const std::string& directory, size_t memory_bytes) {
@@ -109,15 +154,16 @@ absl::StatusOr<std::unique_ptr<ShingleStore>> ShingleStore::InTemporaryFile(
   }
   ::unlink(path.c_str());  // removed with the last descriptor
   auto store = std::make_unique<ShingleStore>();
-  store->fd_ = fd;
-  store->path_ = std::move(path);
-  store->memory_limit_ = memory_bytes;
-  store->spilled_ = memory_bytes == 0;
+  Rep& rep = *store->rep_;
+  rep.fd = fd;
+  rep.path = std::move(path);
+  rep.memory_limit = memory_bytes;
+  rep.spilled = memory_bytes == 0;
   // The budget is reserved (address space; pages become resident as they
   // fill), so the sets are never copied to a grown buffer on the way. A
   // budget beyond what the system will map is only not reserved.
   try {
-    store->memory_.reserve(memory_bytes / sizeof(uint64_t));
+    rep.memory.reserve(memory_bytes / sizeof(uint64_t));
   } catch (const std::bad_alloc&) {
   } catch (const std::length_error&) {
   }
@@ -126,72 +172,49 @@ absl::StatusOr<std::unique_ptr<ShingleStore>> ShingleStore::InTemporaryFile(
 
 absl::Status ShingleStore::Append(absl::Span<const uint64_t> shingles) {
   offsets_.push_back(offsets_.back() + shingles.size());
-  if (!spilled_) {
-    if (fd_ < 0 || (memory_.size() + shingles.size()) * sizeof(uint64_t) <=
-                       memory_limit_) {
-      memory_.insert(memory_.end(), shingles.begin(), shingles.end());
+  Rep& rep = *rep_;
+  if (!rep.spilled) {
+    if (rep.fd < 0 ||
+        (rep.memory.size() + shingles.size()) * sizeof(uint64_t) <=
+            rep.memory_limit) {
+      rep.memory.insert(rep.memory.end(), shingles.begin(), shingles.end());
       return absl::OkStatus();
     }
     // Past the memory budget: the sets so far move to the file, and the
     // memory they took is given back.
-    if (auto s = Write(memory_); !s.ok()) return s;
-    written_ = memory_.size();
-    std::vector<uint64_t>().swap(memory_);
-    spilled_ = true;
+    if (auto s = rep.Write(rep.memory); !s.ok()) return s;
+    rep.written = rep.memory.size();
+    std::vector<uint64_t>().swap(rep.memory);
+    rep.spilled = true;
   }
-  pending_.insert(pending_.end(), shingles.begin(), shingles.end());
-  if (pending_.size() < kWriteChunk) return absl::OkStatus();
+  rep.pending.insert(rep.pending.end(), shingles.begin(), shingles.end());
+  if (rep.pending.size() < kWriteChunk) return absl::OkStatus();
   // The previous chunk must be in the file first (writes are appends).
-  if (auto s = FinishWrite(); !s.ok()) return s;
-  writing_.swap(pending_);
-  pending_.clear();
-  write_ = std::async(std::launch::async, [this] { return Write(writing_); });
-  return absl::OkStatus();
-}
-
-absl::Status ShingleStore::FinishWrite() {
-  if (!write_.valid()) return write_status_;
-  absl::Status s = write_.get();
-  if (s.ok()) {
-    written_ += writing_.size();
-  } else if (write_status_.ok()) {
-    write_status_ = std::move(s);  // the file is incomplete from here on
-  }
-  return write_status_;
-}
-
-absl::Status ShingleStore::Write(const std::vector<uint64_t>& values) const {
-  const char* data = reinterpret_cast<const char*>(values.data());
-  size_t left = values.size() * sizeof(uint64_t);
-  while (left > 0) {
-    const ssize_t n = ::write(fd_, data, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot write the temporary file ", path_, ": ",
-                       n < 0 ? std::strerror(errno) : "no space"));
-    }
-    data += n;
-    left -= static_cast<size_t>(n);
-  }
+  if (auto s = rep.FinishWrite(); !s.ok()) return s;
+  rep.writing.swap(rep.pending);
+  rep.pending.clear();
+  rep.write =
+      std::async(std::launch::async, [&rep] { return rep.Write(rep.writing); });
   return absl::OkStatus();
 }
 
 absl::Status ShingleStore::Flush() {
-  if (auto s = FinishWrite(); !s.ok()) return s;
-  if (!spilled_ || pending_.empty()) return absl::OkStatus();
-  if (auto s = Write(pending_); !s.ok()) return s;
-  written_ += pending_.size();
-  pending_.clear();
+  Rep& rep = *rep_;
+  if (auto s = rep.FinishWrite(); !s.ok()) return s;
+  if (!rep.spilled || rep.pending.empty()) return absl::OkStatus();
+  if (auto s = rep.Write(rep.pending); !s.ok()) return s;
+  rep.written += rep.pending.size();
+  rep.pending.clear();
   return absl::OkStatus();
 }
 
 absl::StatusOr<absl::Span<const uint64_t>> ShingleStore::Get(
     size_t d, std::vector<uint64_t>* buffer) const {
+  const Rep& rep = *rep_;
   const uint64_t begin = offsets_[d];
   const size_t n = count(d);
-  if (!spilled_) return absl::MakeConstSpan(memory_).subspan(begin, n);
-  if (offsets_[d + 1] > written_) {
+  if (!rep.spilled) return absl::MakeConstSpan(rep.memory).subspan(begin, n);
+  if (offsets_[d + 1] > rep.written) {
     return absl::FailedPreconditionError("ShingleStore::Get before Flush");
   }
   buffer->resize(n);
@@ -199,11 +222,11 @@ absl::StatusOr<absl::Span<const uint64_t>> ShingleStore::Get(
   size_t left = n * sizeof(uint64_t);
   off_t at = static_cast<off_t>(begin * sizeof(uint64_t));
   while (left > 0) {
-    const ssize_t got = ::pread(fd_, data, left, at);
+    const ssize_t got = ::pread(rep.fd, data, left, at);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) {
       return absl::DataLossError(
-          absl::StrCat("cannot read the temporary file ", path_, ": ",
+          absl::StrCat("cannot read the temporary file ", rep.path, ": ",
                        got < 0 ? std::strerror(errno) : "short file"));
     }
     data += got;
