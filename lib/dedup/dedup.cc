@@ -113,14 +113,14 @@ class CopyFinder {
         slots_(ResolveThreads(options.threads), std::vector<uint16_t>(kSlots)),
         block_keys_(kBlock * bands_) {}
 
-  // Signatures in one flat, row-major matrix (n x k): `made` when the
+  // Signatures in one flat, row-major matrix (n x k): `given` when the
   // caller has them, else computed here on the workers. Beside them, each
   // value's low byte (a sketch, n x k bytes): candidates are compared on
   // sketches first, a quarter of the memory traffic, and on full rows only
   // when the sketch count reaches the bound. A sketch count is never below
   // the full count, so the pairs that pass both are exactly those the full
   // comparison alone would pass.
-  absl::Status Sign(absl::Span<const uint32_t> made);
+  absl::Status Sign(absl::Span<const uint32_t> given);
   // Decides every article, block by block in time order.
   absl::StatusOr<CopyGroups> Run(
       absl::Span<const std::optional<absl::Time>> published);
@@ -182,7 +182,7 @@ class CopyFinder {
   const std::unique_ptr<LshIndex> index_;
   const size_t n_;
   const uint32_t k_, bands_, min_agreement_;
-  std::vector<uint32_t> signed_here_;
+  std::vector<uint32_t> own_signatures_;
   absl::Span<const uint32_t> signatures_;
   std::vector<uint8_t> sketches_;
   std::vector<uint32_t> order_;
@@ -195,21 +195,21 @@ class CopyFinder {
 };
 
 template <typename Source>
-absl::Status CopyFinder<Source>::Sign(absl::Span<const uint32_t> made) {
-  if (!made.empty() && made.size() != n_ * k_) {
+absl::Status CopyFinder<Source>::Sign(absl::Span<const uint32_t> given) {
+  if (!given.empty() && given.size() != n_ * k_) {
     return absl::InvalidArgumentError(
-        absl::StrCat("signatures: ", made.size(), " values for ", n_,
+        absl::StrCat("signatures: ", given.size(), " values for ", n_,
                      " articles of ", k_, " hashes"));
   }
-  signed_here_.assign(made.empty() ? n_ * k_ : 0, 0);
-  signatures_ = made.empty() ? absl::MakeConstSpan(signed_here_) : made;
+  own_signatures_.assign(given.empty() ? n_ * k_ : 0, 0);
+  signatures_ = given.empty() ? absl::MakeConstSpan(own_signatures_) : given;
   sketches_.resize(n_ * k_);
   ParallelFor(n_, options_.threads, 1024, [&](size_t begin, size_t end, int) {
     std::vector<uint64_t> buffer;
     for (size_t i = begin; i < end; ++i) {
-      if (made.empty()) {
+      if (given.empty()) {
         hasher_->Sign(source_.Get(i, &buffer),
-                      absl::MakeSpan(signed_here_).subspan(i * k_, k_));
+                      absl::MakeSpan(own_signatures_).subspan(i * k_, k_));
       }
       for (size_t j = 0; j < k_; ++j) {
         sketches_[i * k_ + j] = static_cast<uint8_t>(signatures_[i * k_ + j]);
@@ -396,11 +396,11 @@ absl::StatusOr<CopyGroups> CopyFinder<Source>::Run(
   return out;
 }
 
-// `made`: the sets' signatures when the caller has them (else empty).
+// `given`: the sets' signatures when the caller has them (else empty).
 template <typename Source>
 absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
     const Source& source, absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options, absl::Span<const uint32_t> made = {}) {
+    const DedupOptions& options, absl::Span<const uint32_t> given = {}) {
   if (absl::Status s = CheckOptions(source.size(), published.size(), options);
       !s.ok()) {
     return s;
@@ -415,7 +415,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   if (!index.ok()) return index.status();
   CopyFinder<Source> finder(source, options, *std::move(hasher),
                             *std::move(index));
-  if (absl::Status s = finder.Sign(made); !s.ok()) return s;
+  if (absl::Status s = finder.Sign(given); !s.ok()) return s;
   return finder.Run(published);
 }
 
@@ -463,11 +463,11 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
     const CorpusFeatures& corpus,
     absl::Span<const std::optional<absl::Time>> published,
     const DedupOptions& options) {
-  const bool made =
+  const bool usable =
       !corpus.signatures.empty() &&
       corpus.signature_options.num_hashes == options.minhash.num_hashes &&
       corpus.signature_options.seed == options.minhash.seed;
-  if (!made) return FindCopyGroups(*corpus.shingles, published, options);
+  if (!usable) return FindCopyGroups(*corpus.shingles, published, options);
   return FindCopyGroups(*corpus.shingles, corpus.signatures, published,
                         options);
 }
