@@ -18,6 +18,7 @@
 #include "storycluster/dedup.h"       // IWYU pragma: export
 #include "storycluster/tfidf.h"       // IWYU pragma: export
 #include "storycluster/pair_model.h"  // IWYU pragma: export
+#include "storycluster/stage_time.h"  // IWYU pragma: export
 #include "storycluster/cluster.h"     // IWYU pragma: export
 #include "storycluster/output.h"      // IWYU pragma: export
 #include "storycluster/eval.h"        // IWYU pragma: export
