@@ -70,9 +70,10 @@ void RunOnOwnThreads(size_t chunks, int workers,
 // is not instrumented) and reports them as races, so what it checks is the
 // callers' chunks. AddressSanitizer's allocator is not fork-safe: a child
 // made while another thread held its lock waits forever at its first
-// allocation (seen in the fork test, with an idle oneTBB worker freeing a
-// task at that moment); with no thread left between loops, a fork finds
-// none holding it. Release builds use glibc's allocator, which is.
+// allocation (seen in the fork test: the child's thread waited on the
+// allocator's lock, which one of oneTBB's idle workers, the parent's only
+// other threads, most likely held); with no thread left between loops, a
+// fork finds none holding it. Release builds use glibc's allocator, which is.
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 constexpr bool kPlainThreads = true;
 #elif defined(__has_feature)
