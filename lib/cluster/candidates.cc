@@ -158,8 +158,9 @@ CandidateIndex BuildCandidateIndex(const Vectors& v,
       index.keys_end[i] = static_cast<uint32_t>(out.size());
     }
   });
+  // The keys are rewritten in place below: a mutable view of keys().
   auto keys = [&](uint32_t i) {
-    const uint32_t from = i % kKeyBlock == 0 ? 0 : index.keys_end[i - 1];
+    const uint32_t from = index.keys_begin(i);
     return absl::MakeSpan(index.block_keys[i / kKeyBlock])
         .subspan(from, index.keys_end[i] - from);
   };

@@ -199,8 +199,12 @@ struct CandidateIndex {
   std::vector<std::vector<int64_t>> block_keys;
   std::vector<uint32_t> keys_end;  // in its block's array
 
+  // Where the item's keys start in its block's array.
+  uint32_t keys_begin(uint32_t item) const {
+    return item % kKeyBlock == 0 ? 0 : keys_end[item - 1];
+  }
   absl::Span<const int64_t> keys(uint32_t item) const {
-    const uint32_t from = item % kKeyBlock == 0 ? 0 : keys_end[item - 1];
+    const uint32_t from = keys_begin(item);
     return absl::MakeConstSpan(block_keys[item / kKeyBlock])
         .subspan(from, keys_end[item] - from);
   }
