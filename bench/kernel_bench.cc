@@ -36,7 +36,7 @@
 #include <thread>
 #include <vector>
 
-#include "lib/cluster/candidates.h"
+#include "lib/5_events/candidates.h"
 #include "lib/common/key_sort.h"
 #include "lib/common/parallel.h"
 #include "storycluster/features.h"

@@ -47,7 +47,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "storycluster/storycluster.h"
-#include "tests/tfidf/reference_tfidf.h"
+#include "tests/3_features/reference_tfidf.h"
 
 namespace {
 

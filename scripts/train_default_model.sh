@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains the pair model shipped with the library on the labeled dev sets in
-# ../shared/data/dev and writes it into lib/cluster/default_pair_model.inc
+# ../shared/data/dev and writes it into lib/5_events/default_pair_model.inc
 # (compiled in; PairModel::Default()). All five sets; giveme5w1h-a, whose
 # gold clusters are storylines, gives only its pairs across storylines (as
 # different events; --storyline-gold), as in scripts/loso.py.
@@ -24,5 +24,5 @@ trap 'rm -f "$model"' EXIT
 {
   printf '%s\n' '// Written by scripts/train_default_model.sh; do not edit by hand.'
   printf 'R"(%s)"\n' "$(cat "$model")"
-} > lib/cluster/default_pair_model.inc
-echo "train: wrote lib/cluster/default_pair_model.inc" >&2
+} > lib/5_events/default_pair_model.inc
+echo "train: wrote lib/5_events/default_pair_model.inc" >&2

@@ -14,7 +14,7 @@ namespace storycluster {
 
 // Seed of the shingle hash. Part of the signature format: changing it
 // changes every persisted shingle and signature value (pinned by golden
-// tests in tests/features/).
+// tests in tests/3_features/).
 inline constexpr uint64_t kShingleSeed = 0x73746f7279636c75ULL;  // "storyclu"
 
 // Default words per shingle; docs/parameters.md explains the choice.

@@ -1,0 +1,328 @@
+// Boilerplate removal: the furniture pattern list, tail markers, captions,
+// in-article repeats, per-source corpus repeats and widget fragments.
+// docs/pipeline.md lists the rules and why each exists.
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_split.h"
+#include "lib/common/parallel.h"
+#include "lib/common/reused_buffers.h"
+#include "lib/common/strings.h"
+#include "lib/common/xxhash_inline.h"
+#include "lib/2_text/furniture_literals.h"
+#include "lib/2_text/line_key.h"
+#include "storycluster/normalize.h"
+
+namespace storycluster {
+namespace {
+
+// Seed of the line-key hash. Fixed: keys are compared within one run only,
+// but a fixed seed keeps runs reproducible.
+constexpr uint64_t kLineSeed = 0x5ca1ab1e0b0e1e55ULL;
+
+bool EndsSentence(std::string_view line) {
+  line = TrimRight(line);
+  if (line.empty()) return false;
+  const char last = line.back();
+  if (last == '.' || last == '!' || last == '?' || last == '"' ||
+      last == '\'' || last == ')') {
+    return true;
+  }
+  for (std::string_view end : {"\xe2\x80\x9d", "\xe2\x80\x99",     // ” ’
+                               "\xe3\x80\x82", "\xef\xbc\x81",     // 。 ！
+                               "\xef\xbc\x9f", "\xe3\x80\x8d"}) {  // ？ 」
+    if (line.ends_with(end)) return true;
+  }
+  return false;
+}
+
+uint64_t SourceSeed(std::string_view source) {
+  return XXH3_64bits_withSeed(source.data(), source.size(), kLineSeed);
+}
+
+}  // namespace
+
+bool IsFurnitureLine(std::string_view line) {
+  LineKey line_key;
+  if (!line_key.Set(line, 40)) return false;
+  const std::string_view key = line_key.key();
+  if (key.empty()) return false;
+  const FurnitureMatch match = FindFurniture(key);
+  return match.pattern || match.caption;
+}
+
+std::string_view BoilerplateRuleName(BoilerplateRule rule) {
+  switch (rule) {
+    case BoilerplateRule::kPattern:
+      return "pattern";
+    case BoilerplateRule::kTail:
+      return "tail";
+    case BoilerplateRule::kCaption:
+      return "caption";
+    case BoilerplateRule::kRepeatedInArticle:
+      return "repeated-in-article";
+    case BoilerplateRule::kCorpusRepeat:
+      return "corpus-repeat";
+    case BoilerplateRule::kFragment:
+      return "fragment";
+  }
+  return "unknown";
+}
+
+struct BoilerplateFilter::Rep {
+  BoilerplateOptions options;
+  // Keys (source-seeded line hashes) seen in >= min_source_docs articles.
+  absl::flat_hash_set<uint64_t> repeated;
+};
+
+BoilerplateFilter::BoilerplateFilter(std::unique_ptr<Rep> rep)
+    : rep_(std::move(rep)) {}
+BoilerplateFilter::~BoilerplateFilter() = default;
+
+// Per source, in how many articles each short line occurs. Lines are
+// counted per source because site furniture repeats within an outlet, while
+// a wire story's real sentences repeat across outlets.
+// The counts are split by the top bits of the key (a hash) into shards
+// that merge in parallel.
+struct BoilerplateLearner::Counts {
+  static constexpr int kShardBits = 6;
+  // repeat key -> articles, by shard
+  std::array<absl::flat_hash_map<uint64_t, int>, 1 << kShardBits> docs;
+  std::vector<uint64_t> keys;  // scratch: one article's keys
+
+  absl::flat_hash_map<uint64_t, int>& shard(uint64_t key) {
+    return docs[key >> (64 - kShardBits)];
+  }
+  int& of(uint64_t key) { return shard(key)[key]; }
+};
+
+BoilerplateLearner::BoilerplateLearner(const BoilerplateOptions& options)
+    : options_(options), counts_(std::make_unique<Counts>()) {}
+BoilerplateLearner::~BoilerplateLearner() = default;
+BoilerplateLearner::BoilerplateLearner(BoilerplateLearner&&) noexcept = default;
+BoilerplateLearner& BoilerplateLearner::operator=(
+    BoilerplateLearner&&) noexcept = default;
+
+void BoilerplateLearner::Add(const Article& article) {
+  if (article.source.empty()) return;
+  const uint64_t seed = SourceSeed(article.source);
+  Counts& counts = *counts_;
+  counts.keys.clear();
+  LineKey line_key;
+  for (absl::string_view line : absl::StrSplit(article.text, '\n')) {
+    if (!line_key.Set(SV(line), options_.max_furniture_words) ||
+        line_key.key().empty()) {
+      continue;
+    }
+    counts.keys.push_back(line_key.RepeatKey(seed));
+  }
+  // Each line counts once per article.
+  std::sort(counts.keys.begin(), counts.keys.end());
+  counts.keys.erase(std::unique(counts.keys.begin(), counts.keys.end()),
+                    counts.keys.end());
+  // The counts outgrow the cache on large corpora: the slots of all the
+  // article's lines are requested before the first is counted, so that
+  // their cache misses overlap.
+  for (uint64_t key : counts.keys) counts.shard(key).prefetch(key);
+  for (uint64_t key : counts.keys) ++counts.of(key);
+}
+
+void BoilerplateLearner::Merge(const BoilerplateLearner& other, int threads) {
+  ParallelFor(counts_->docs.size(), threads, 1,
+              [&](size_t begin, size_t end, int) {
+                for (size_t s = begin; s < end; ++s) {
+                  auto& mine = counts_->docs[s];
+                  const auto& theirs = other.counts_->docs[s];
+                  // Each key's slot is requested 8 keys ahead.
+                  auto ahead = theirs.begin();
+                  for (int i = 0; i < 8 && ahead != theirs.end(); ++i) {
+                    mine.prefetch((ahead++)->first);
+                  }
+                  for (const auto& [key, count] : theirs) {
+                    if (ahead != theirs.end()) mine.prefetch((ahead++)->first);
+                    mine[key] += count;
+                  }
+                }
+              });
+}
+
+absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateLearner::Build()
+    const {
+  if (options_.min_source_docs < 2) {
+    return absl::InvalidArgumentError("min_source_docs must be at least 2");
+  }
+  auto rep = std::make_unique<BoilerplateFilter::Rep>();
+  rep->options = options_;
+  for (const auto& shard : counts_->docs) {
+    for (const auto& [key, count] : shard) {
+      if (count >= options_.min_source_docs) rep->repeated.insert(key);
+    }
+  }
+  return std::unique_ptr<BoilerplateFilter>(
+      new BoilerplateFilter(std::move(rep)));
+}
+
+absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
+    const BoilerplateOptions& options, absl::Span<const Article> corpus,
+    int threads) {
+  // Each worker counts a contiguous part; the counts are then summed.
+  const size_t n = corpus.size();
+  std::vector<BoilerplateLearner> part;
+  for (size_t p = 0; p < PartCount(n, threads); ++p) part.emplace_back(options);
+  ParallelParts(n, threads, [&](size_t p, size_t begin, size_t end) {
+    for (size_t a = begin; a < end; ++a) part[p].Add(corpus[a]);
+  });
+  if (part.empty()) return BoilerplateLearner(options).Build();
+  for (size_t p = 1; p < part.size(); ++p) part[0].Merge(part[p], threads);
+  return part[0].Build();
+}
+
+namespace {
+
+// A line of an article: its word count and repeat key, and its key's index
+// among the furniture keys (-1: not matched, too long).
+struct Line {
+  std::string_view text;  // trimmed; empty: a blank line
+  uint64_t repeat_key = 0;
+  int words = 0;
+  int32_t furniture = -1;
+};
+
+// Buffers reused by the calls on one thread (an article's lines, the keys
+// seen, the kept lines), so that cleaning allocates only its result.
+struct CleanScratch {
+  std::vector<Line> lines;
+  std::vector<std::string_view> kept;
+  absl::flat_hash_set<uint64_t> seen;
+  LineKey line_key;
+  FurnitureKeys furniture;
+
+  void Clear() {
+    lines.clear();
+    kept.clear();
+    seen.clear();
+    furniture.Clear();
+  }
+  // A huge article must not leave huge buffers behind on the thread.
+  void Trim() {
+    if (line_key.buffer_bytes() > kMaxReusedBufferBytes) line_key = LineKey();
+    if (furniture.buffer_bytes() > kMaxReusedBufferBytes) {
+      furniture = FurnitureKeys();
+    }
+    if (lines.capacity() * sizeof(Line) +
+            kept.capacity() * sizeof(std::string_view) >
+        kMaxReusedBufferBytes) {
+      std::vector<Line>().swap(lines);
+      std::vector<std::string_view>().swap(kept);
+    }
+  }
+};
+
+// The lines of `text` into scratch->lines with their keys, the short
+// ones' furniture matched in one scan. Returns the non-blank lines.
+size_t KeyLines(std::string_view text, uint64_t seed,
+                const BoilerplateOptions& opt, CleanScratch* scratch) {
+  size_t content_lines = 0;
+  for (absl::string_view raw : absl::StrSplit(AV(text), '\n')) {
+    Line& line = scratch->lines.emplace_back();
+    line.text = Trim(SV(raw));
+    if (line.text.empty()) continue;
+    ++content_lines;
+    scratch->line_key.Set(line.text);
+    line.words = scratch->line_key.words();
+    if (opt.use_patterns && line.words <= opt.max_furniture_words) {
+      line.furniture =
+          static_cast<int32_t>(scratch->furniture.Add(scratch->line_key.key()));
+    }
+    line.repeat_key = scratch->line_key.RepeatKey(seed);
+  }
+  scratch->furniture.Scan();
+  return content_lines;
+}
+
+// The kept lines joined, each run of blank lines (left behind by removed
+// furniture) collapsed to one, no blank line at either end.
+void JoinLines(absl::Span<const std::string_view> kept, std::string* text) {
+  bool last_blank = true;
+  for (std::string_view line : kept) {
+    if (line.empty()) {
+      if (!last_blank) *text += '\n';
+      last_blank = true;
+      continue;
+    }
+    text->append(line.data(), line.size());
+    *text += '\n';
+    last_blank = false;
+  }
+  while (!text->empty() && text->back() == '\n') text->pop_back();
+}
+
+// The first rule that removes `entry` (not counting the tail), if any.
+// `repeated`: the corpus's repeated line keys; `seen`: this article's.
+std::optional<BoilerplateRule> RuleFor(
+    const Article& article, const Line& entry, const FurnitureMatch& match,
+    const BoilerplateOptions& opt,
+    const absl::flat_hash_set<uint64_t>& repeated,
+    absl::flat_hash_set<uint64_t>* seen) {
+  if (match.pattern) return BoilerplateRule::kPattern;
+  if (match.caption) return BoilerplateRule::kCaption;
+  if (!seen->insert(entry.repeat_key).second) {
+    return BoilerplateRule::kRepeatedInArticle;
+  }
+  if (entry.words <= opt.max_furniture_words && !article.source.empty() &&
+      repeated.contains(entry.repeat_key)) {
+    return BoilerplateRule::kCorpusRepeat;
+  }
+  if (opt.fragment_words > 0 && entry.words <= opt.fragment_words &&
+      !EndsSentence(entry.text)) {
+    return BoilerplateRule::kFragment;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CleanText BoilerplateFilter::Clean(const Article& article) const {
+  CleanText out;
+  thread_local CleanScratch scratch;
+  scratch.Clear();
+  const size_t content_lines = KeyLines(
+      article.text, SourceSeed(article.source), rep_->options, &scratch);
+  // Each line kept or removed by the first rule that holds; from a tail
+  // marker in the second half on, every line goes.
+  bool in_tail = false;
+  size_t content_index = 0;
+  for (const Line& entry : scratch.lines) {
+    const std::string_view line = entry.text;
+    if (line.empty()) {
+      if (!in_tail) scratch.kept.push_back("");
+      continue;
+    }
+    ++content_index;
+    const FurnitureMatch match = entry.furniture >= 0
+                                     ? scratch.furniture.match(entry.furniture)
+                                     : FurnitureMatch();
+    if (!in_tail && match.tail && 2 * content_index > content_lines) {
+      in_tail = true;
+    }
+    if (in_tail) {
+      out.removed.push_back({std::string(line), BoilerplateRule::kTail});
+      continue;
+    }
+    if (auto rule = RuleFor(article, entry, match, rep_->options,
+                            rep_->repeated, &scratch.seen)) {
+      out.removed.push_back({std::string(line), *rule});
+      continue;
+    }
+    scratch.kept.push_back(line);
+  }
+  out.text.reserve(article.text.size());
+  JoinLines(scratch.kept, &out.text);
+  scratch.Trim();
+  return out;
+}
+
+}  // namespace storycluster
