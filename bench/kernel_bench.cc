@@ -39,9 +39,8 @@
 #include "lib/5_events/candidates.h"
 #include "lib/common/key_sort.h"
 #include "lib/common/parallel.h"
+#include "storycluster/copies.h"
 #include "storycluster/features.h"
-#include "storycluster/minhash.h"
-#include "storycluster/similarity.h"
 #include "storycluster/synthetic.h"
 
 namespace {

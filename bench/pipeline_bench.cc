@@ -342,8 +342,8 @@ int main(int argc, char** argv) {
   std::vector<uint32_t> all_rows(docs.size());
   for (uint32_t i = 0; i < all_rows.size(); ++i) all_rows[i] = i;
   const sc::ClusterOptions defaults;
-  const std::vector<double> offsets = {defaults.idf_offset,
-                                       defaults.story_idf_offset};
+  const std::vector<double> offsets = {defaults.events.idf_offset,
+                                       defaults.storylines.idf_offset};
   size_t row_nonzeros = 0;
   std::vector<double> icu_runs, learn_runs, interned_runs, sign_stored_runs,
       rows_runs, paired;

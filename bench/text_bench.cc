@@ -10,9 +10,8 @@
 
 #include "storycluster/features.h"
 #include "storycluster/ingest.h"
-#include "storycluster/normalize.h"
 #include "storycluster/synthetic.h"
-#include "storycluster/tokenize.h"
+#include "storycluster/text.h"
 
 namespace {
 

@@ -1,12 +1,12 @@
 // libFuzzer target: the formats storycluster reads back: document-frequency
-// tables (tfidf.h) and evaluation TSV files (gold and prediction, split at
+// tables (features.h) and evaluation TSV files (gold and prediction, split at
 // the first NUL byte).
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "storycluster/eval.h"
-#include "storycluster/tfidf.h"
+#include "storycluster/features.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -8,8 +8,7 @@
 #include <string_view>
 
 #include "storycluster/features.h"
-#include "storycluster/normalize.h"
-#include "storycluster/tokenize.h"
+#include "storycluster/text.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auto tokenizer = storycluster::Tokenizer::Create();

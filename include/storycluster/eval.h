@@ -1,6 +1,7 @@
-// Evaluation of a predicted clustering against gold labels: BCubed and
-// pairwise precision/recall/F1 and the adjusted Rand index, computed exactly
-// as the project's reference scorer (docs/formats.md#evaluation).
+// Stage 9 of the pipeline, evaluation: a predicted clustering against gold
+// labels. BCubed and pairwise precision/recall/F1 and the adjusted Rand
+// index, computed exactly as the project's reference scorer
+// (docs/formats.md#evaluation).
 #ifndef STORYCLUSTER_EVAL_H_
 #define STORYCLUSTER_EVAL_H_
 

@@ -1,4 +1,4 @@
-// Stage 7 of the pipeline: writing results. TSV (id, dup, event, story),
+// Stage 8 of the pipeline: writing results. TSV (id, dup, event, story),
 // JSON (storylines -> events -> members, run statistics, rejected inputs)
 // and a human-readable text tree; files are replaced atomically.
 #ifndef STORYCLUSTER_OUTPUT_H_
@@ -11,8 +11,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "storycluster/article.h"
-#include "storycluster/cluster.h"
-#include "storycluster/dedup.h"
+#include "storycluster/copies.h"
+#include "storycluster/pipeline.h"
 
 namespace storycluster {
 

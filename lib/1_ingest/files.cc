@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "lib/common/strings.h"
 #include "lib/1_ingest/ingest_impl.h"
-#include "storycluster/normalize.h"
+#include "lib/common/strings.h"
+#include "storycluster/text.h"
 
 namespace storycluster {
 namespace {

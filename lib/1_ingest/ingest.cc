@@ -10,9 +10,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "lib/common/strings.h"
 #include "lib/1_ingest/ingest_impl.h"
-#include "storycluster/normalize.h"
+#include "lib/common/strings.h"
+#include "storycluster/text.h"
 #include "unicode/uchar.h"
 #include "unicode/utf8.h"
 
@@ -45,7 +45,7 @@ bool HasLetterOrDigit(std::string_view s) {
   return false;
 }
 
-// True when every non-blank line is site furniture (normalize.h).
+// True when every non-blank line is site furniture (text.h).
 bool OnlyFurniture(std::string_view text) {
   bool any = false;
   for (absl::string_view line : absl::StrSplit(AV(text), '\n')) {

@@ -8,13 +8,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_split.h"
+#include "lib/2_text/furniture_literals.h"
+#include "lib/2_text/line_key.h"
 #include "lib/common/parallel.h"
 #include "lib/common/reused_buffers.h"
 #include "lib/common/strings.h"
 #include "lib/common/xxhash_inline.h"
-#include "lib/2_text/furniture_literals.h"
-#include "lib/2_text/line_key.h"
-#include "storycluster/normalize.h"
+#include "storycluster/text.h"
 
 namespace storycluster {
 namespace {

@@ -2,7 +2,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
-#include "storycluster/normalize.h"
+#include "storycluster/text.h"
 
 namespace storycluster {
 

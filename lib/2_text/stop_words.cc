@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
-#include "storycluster/tokenize.h"
+#include "storycluster/text.h"
 
 namespace storycluster {
 namespace {

@@ -12,12 +12,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "lib/2_text/ascii_masks.h"
 #include "lib/common/reused_buffers.h"
 #include "lib/common/strings.h"
 #include "lib/common/swar.h"
-#include "lib/2_text/ascii_masks.h"
-#include "storycluster/normalize.h"
-#include "storycluster/tokenize.h"
+#include "storycluster/text.h"
 
 namespace storycluster {
 namespace {

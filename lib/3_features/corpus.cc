@@ -1,7 +1,5 @@
 // Compact corpus storage: the sharded term dictionary, compressed term rows
 // and the shingle store (memory or an unlinked temporary file).
-#include "storycluster/corpus.h"
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/xxhash_inline.h"
+#include "storycluster/features.h"
 
 namespace storycluster {
 namespace {

@@ -12,7 +12,6 @@
 #include "lib/common/key_sort.h"
 #include "lib/common/reused_buffers.h"
 #include "lib/common/xxhash_inline.h"
-#include "storycluster/corpus.h"
 
 namespace storycluster {
 namespace {

@@ -1,12 +1,11 @@
 // One-permutation MinHash with optimal densification (see minhash.h).
-#include "storycluster/minhash.h"
-
 #include <algorithm>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/xxhash_inline.h"
-#include "storycluster/similarity.h"
+#include "storycluster/copies.h"
+#include "storycluster/features.h"
 
 namespace storycluster {
 namespace {

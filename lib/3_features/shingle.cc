@@ -1,12 +1,11 @@
 // Word shingles hashed with XXH3, and exact Jaccard over sorted sets.
-#include "storycluster/shingle.h"
-
 #include <algorithm>
 #include <string>
 
 #include "lib/common/hash_sort.h"
 #include "lib/common/sorted_sets.h"
 #include "lib/common/xxhash_inline.h"
+#include "storycluster/features.h"
 
 namespace storycluster {
 

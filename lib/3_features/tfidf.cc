@@ -1,6 +1,4 @@
 // Document frequencies (with a versioned text format) and TF-IDF rows.
-#include "storycluster/tfidf.h"
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -11,10 +9,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/3_features/term_weight.h"
 #include "lib/common/key_sort.h"
 #include "lib/common/parallel.h"
 #include "lib/common/strings.h"
-#include "lib/3_features/term_weight.h"
+#include "storycluster/features.h"
 #include "storycluster/output.h"
 
 namespace storycluster {

@@ -1,6 +1,6 @@
 // Copy groups: MinHash → LSH candidates among earlier originals → batched
 // signature agreement (similarity kernel) → exact shingle Jaccard.
-#include "storycluster/dedup.h"
+#include "storycluster/copies.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,9 +11,7 @@
 #include "lib/common/parallel.h"
 #include "lib/common/prefetch.h"
 #include "lib/common/time_order.h"
-#include "storycluster/lsh.h"
-#include "storycluster/shingle.h"
-#include "storycluster/similarity.h"
+#include "storycluster/features.h"
 
 namespace storycluster {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "lib/4_copies/kernels.h"
-#include "storycluster/similarity.h"
+#include "storycluster/copies.h"
 
 namespace storycluster {
 namespace {

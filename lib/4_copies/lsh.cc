@@ -1,6 +1,4 @@
 // Banded LSH: parameter choice by integrating the S-curve, and the index.
-#include "storycluster/lsh.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -12,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/common/parallel.h"
 #include "lib/common/xxhash_inline.h"
+#include "storycluster/copies.h"
 
 namespace storycluster {
 namespace {

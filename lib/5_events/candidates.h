@@ -18,7 +18,7 @@
 #include "lib/5_events/hac.h"
 #include "lib/common/parallel.h"
 #include "lib/common/prefetch.h"
-#include "storycluster/tfidf.h"
+#include "storycluster/features.h"
 
 namespace storycluster {
 

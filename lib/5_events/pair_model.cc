@@ -1,10 +1,10 @@
-// The event pair model (pair_model.h): a logistic regression over a few
+// The event pair model (events.h): a logistic regression over a few
 // generic features of a candidate pair. A linear model over these is
 // enough to learn what the hand-set rules guessed (how a time gap weighs
 // against text similarity, how much a cosine between two headlines means)
 // and few weights generalise across corpora; docs/pair_model.md has the
 // leave-one-set-out figures that keep it this small.
-#include "storycluster/pair_model.h"
+#include "storycluster/events.h"
 
 #include <Eigen/Dense>
 #include <algorithm>

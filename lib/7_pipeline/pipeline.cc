@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/7_pipeline/stage_clock.h"
 #include "lib/common/parallel.h"
-#include "storycluster/cluster.h"
+#include "storycluster/pipeline.h"
 
 namespace storycluster {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "storycluster/cluster.h"
+#include "storycluster/pipeline.h"
 
 namespace storycluster {
 

@@ -5,8 +5,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "storycluster/cluster.h"
 #include "storycluster/eval.h"
+#include "storycluster/pipeline.h"
 
 namespace storycluster {
 
@@ -30,8 +30,8 @@ absl::StatusOr<PairModel> TrainPairModel(
     std::vector<Seen> seen;
     std::mutex mutex;
     PipelineOptions run = options;
-    run.cluster.pair_observer = [&](uint32_t a, uint32_t b,
-                                    const PairEvidence& evidence) {
+    run.cluster.events.pair_observer = [&](uint32_t a, uint32_t b,
+                                           const PairEvidence& evidence) {
       std::lock_guard<std::mutex> lock(mutex);
       seen.push_back({a, b, evidence});
     };

@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_replace.h"
 #include "storycluster/ingest.h"
-#include "storycluster/normalize.h"
+#include "storycluster/text.h"
 #include "test_util.h"
 
 namespace storycluster {

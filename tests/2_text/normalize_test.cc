@@ -1,7 +1,7 @@
 // TextNormalizer: punctuation unification and NFKC case folding.
-#include "storycluster/normalize.h"
-
 #include <catch2/catch.hpp>
+
+#include "storycluster/text.h"
 
 namespace storycluster {
 namespace {

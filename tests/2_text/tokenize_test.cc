@@ -1,7 +1,5 @@
 // Tokenizer: quote unification, NFKC folding, CJK segmentation, byte
 // offsets, numbers, URLs and stop words.
-#include "storycluster/tokenize.h"
-
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <random>
@@ -9,6 +7,7 @@
 #include "lib/2_text/ascii_masks.h"
 #include "storycluster/ingest.h"
 #include "storycluster/synthetic.h"
+#include "storycluster/text.h"
 #include "test_util.h"
 
 namespace storycluster {

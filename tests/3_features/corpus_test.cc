@@ -1,10 +1,10 @@
 // Corpus storage: the shingle store in memory and in a temporary file
 // (written in chunks on another thread while appending goes on).
-#include "storycluster/corpus.h"
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <random>
+
+#include "storycluster/features.h"
 
 namespace storycluster {
 namespace {

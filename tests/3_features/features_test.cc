@@ -7,7 +7,6 @@
 #include <random>
 
 #include "lib/common/hash_sort.h"
-#include "storycluster/corpus.h"
 #include "storycluster/synthetic.h"
 
 namespace storycluster {

@@ -1,12 +1,10 @@
 // MinHash: golden values pin the signature format; statistical tests with
 // fixed seeds check the estimator against true Jaccard.
-#include "storycluster/minhash.h"
-
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
-#include "storycluster/shingle.h"
+#include "storycluster/features.h"
 #include "test_util.h"
 
 namespace storycluster {

@@ -15,7 +15,6 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "storycluster/features.h"
-#include "storycluster/tfidf.h"
 
 namespace storycluster {
 

@@ -1,9 +1,8 @@
 // TF-IDF: document frequencies, the saved table format, vectors.
-#include "storycluster/tfidf.h"
-
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "storycluster/features.h"
 #include "test_util.h"
 #include "tests/3_features/reference_tfidf.h"
 

@@ -1,6 +1,6 @@
 // Copy detection: accuracy on a generated corpus, resistance to chaining on
 // template-heavy text, originals, determinism, and the CLI path.
-#include "storycluster/dedup.h"
+#include "storycluster/copies.h"
 
 #include <catch2/catch.hpp>
 #include <numeric>
@@ -8,14 +8,10 @@
 #include <set>
 
 #include "lib/common/time_order.h"
-#include "storycluster/corpus.h"
 #include "storycluster/eval.h"
 #include "storycluster/features.h"
 #include "storycluster/ingest.h"
-#include "storycluster/lsh.h"
-#include "storycluster/minhash.h"
 #include "storycluster/output.h"
-#include "storycluster/similarity.h"
 #include "storycluster/synthetic.h"
 
 namespace storycluster {

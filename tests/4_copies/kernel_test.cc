@@ -5,7 +5,7 @@
 #include <limits>
 #include <random>
 
-#include "storycluster/similarity.h"
+#include "storycluster/copies.h"
 
 namespace storycluster {
 namespace {

@@ -1,12 +1,11 @@
 // LSH: parameter choice, validation, and candidate recall against the
 // S-curve's prediction on real MinHash signatures (fixed seeds).
-#include "storycluster/lsh.h"
-
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
-#include "storycluster/minhash.h"
+#include "storycluster/copies.h"
+#include "storycluster/features.h"
 #include "test_util.h"
 
 namespace storycluster {

@@ -1,7 +1,7 @@
 // The event pair model: the file format and its refusals, the fit against
 // known probabilities, the shipped model's handling of time, and training
 // through the pipeline.
-#include "storycluster/pair_model.h"
+#include "storycluster/events.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "storycluster/cluster.h"
+#include "storycluster/pipeline.h"
 #include "test_util.h"
 
 namespace storycluster {

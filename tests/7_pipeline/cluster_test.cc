@@ -1,7 +1,5 @@
 // Clustering: copies with an original, events, storylines, chaining
 // resistance and determinism.
-#include "storycluster/cluster.h"
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -13,6 +11,7 @@
 #include "absl/time/time.h"
 #include "storycluster/ingest.h"
 #include "storycluster/output.h"
+#include "storycluster/pipeline.h"
 #include "storycluster/synthetic.h"
 #include "test_util.h"
 
@@ -176,13 +175,13 @@ TEST_CASE(
 TEST_CASE("invalid options and mismatched inputs are errors") {
   std::vector<Article> articles = {Make("a", "t", "x")};
   PipelineOptions options;
-  options.cluster.event_similarity = 0;
+  options.cluster.events.similarity = 0;
   CHECK_FALSE(RunPipeline(articles, options).ok());
   for (auto [count, floor] : {std::pair{-1, 0.5}, std::pair{1001, 0.5},
                               std::pair{10, -0.1}, std::pair{10, 1.5}}) {
     PipelineOptions bad;
-    bad.cluster.shared_neighbours = count;
-    bad.cluster.shared_neighbour_floor = floor;
+    bad.cluster.events.shared_neighbours = count;
+    bad.cluster.events.shared_neighbour_floor = floor;
     const auto result = RunPipeline(articles, bad);
     CHECK(absl::IsInvalidArgument(result.status()));
   }

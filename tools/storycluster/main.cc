@@ -276,7 +276,7 @@ bool CanStream(const InputArgs& in) {
 
 // --event-window-days: 0 keeps the default (no window).
 void ApplyEventWindow(double days, storycluster::ClusterOptions* options) {
-  if (days > 0) options->event_window = absl::Seconds(days * 24 * 3600);
+  if (days > 0) options->events.window = absl::Seconds(days * 24 * 3600);
 }
 
 struct ClusterArgs {
@@ -327,7 +327,7 @@ int RunCluster(const ClusterArgs& args) {
   if (!args.pair_model.empty()) {
     auto model = storycluster::PairModel::Load(args.pair_model);
     if (!model.ok()) return Fail(model.status(), kExitUsage);
-    options.cluster.pair_model =
+    options.cluster.events.pair_model =
         std::make_shared<const storycluster::PairModel>(*std::move(model));
   }
   if (!args.df_table.empty()) {
@@ -550,13 +550,13 @@ CLI::App* AddCluster(CLI::App& app, ClusterArgs* cluster) {
       ->capture_default_str();
   cmd_cluster
       ->add_option("--event-similarity",
-                   cluster->pipeline.cluster.event_similarity,
+                   cluster->pipeline.cluster.events.similarity,
                    "average pair-model probability to join an event")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd_cluster
       ->add_option("--shared-neighbours",
-                   cluster->pipeline.cluster.shared_neighbours,
+                   cluster->pipeline.cluster.events.shared_neighbours,
                    "nearest neighbours per article whose overlap scales "
                    "article similarity; 0 turns this off")
       ->capture_default_str()
@@ -568,19 +568,19 @@ CLI::App* AddCluster(CLI::App& app, ClusterArgs* cluster) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   cmd_cluster
-      ->add_option("--max-edges", cluster->pipeline.cluster.max_edges,
+      ->add_option("--max-edges", cluster->pipeline.cluster.events.max_edges,
                    "strongest edges kept per article to earlier articles")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   cmd_cluster
       ->add_option("--story-max-edges",
-                   cluster->pipeline.cluster.story_max_edges,
+                   cluster->pipeline.cluster.storylines.max_edges,
                    "strongest edges kept per event to earlier events")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   cmd_cluster
       ->add_option("--story-similarity",
-                   cluster->pipeline.cluster.story_similarity,
+                   cluster->pipeline.cluster.storylines.similarity,
                    "TF-IDF cosine to join a storyline")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));

@@ -1,13 +1,11 @@
-// Stages 4-6 of the pipeline: candidates, similarity and clustering into
-// three nested levels: copy groups inside events inside storylines.
-//
-// Copies come from dedup.h (MinHash + LSH + verification); events from
-// average linkage over candidate pairs scored by the pair model
-// (pair_model.h); storylines from average linkage over the TF-IDF cosines
-// of event centroids. Average linkage compares whole clusters, so a chain
-// A~B~C does not merge A and C unless the clusters are similar on average.
-#ifndef STORYCLUSTER_CLUSTER_H_
-#define STORYCLUSTER_CLUSTER_H_
+// Stage 7 of the pipeline: the stages in order. ClusterArticles and
+// ClusterCorpus run copies (copies.h), events (events.h) and storylines
+// (storylines.h) over extracted features; RunPipeline adds feature
+// extraction; ClusterPaths and FindCopyGroupsInPaths stream files without
+// holding their texts; TrainPairModel fits the event pair model on labeled
+// corpora. Every run reports the time and memory of its stages.
+#ifndef STORYCLUSTER_PIPELINE_H_
+#define STORYCLUSTER_PIPELINE_H_
 
 #include <cstdint>
 #include <functional>
@@ -20,70 +18,49 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "storycluster/article.h"
-#include "storycluster/corpus.h"
-#include "storycluster/dedup.h"
+#include "storycluster/copies.h"
+#include "storycluster/events.h"
 #include "storycluster/features.h"
 #include "storycluster/ingest.h"
-#include "storycluster/pair_model.h"
-#include "storycluster/stage_time.h"
-#include "storycluster/tfidf.h"
+#include "storycluster/storylines.h"
 
 namespace storycluster {
 
+// Wall time, CPU time and memory of one stage of a run (Clustering::stages,
+// PathsCopyGroups::stages; `--stage-times` prints them).
+struct StageTime {
+  std::string stage;  // e.g. "features", "copies", "event candidates"
+  double seconds = 0;
+  // CPU time (user + system) of the whole process during the stage, all
+  // threads together: cpu_seconds / seconds is how many cores it kept busy
+  // on average. 0 when not measured.
+  double cpu_seconds = 0;
+  // Resident memory of the process when the stage ended, and its peak so
+  // far (Linux; 0 elsewhere).
+  int64_t rss_bytes = 0;
+  int64_t peak_rss_bytes = 0;
+};
+// A StageTime for a stage that took `seconds`, with the memory figures
+// read now.
+StageTime MeasureStage(std::string stage, double seconds,
+                       double cpu_seconds = 0);
+// User + system CPU time of the process so far, all threads (getrusage).
+double ProcessCpuSeconds();
+
+// Options of the stages after features, in pipeline order.
 struct ClusterOptions {
-  // Copy detection (dedup.h): threshold, MinHash and LSH settings.
+  // Stage 4 (copies.h): threshold, MinHash and LSH settings.
   DedupOptions dedup;
-  // How likely two articles report one event (pair_model.h): each
-  // candidate pair's text and entity cosines, time gap (or that it is
-  // unknown) and text lengths, through a logistic regression. Null: the
-  // model shipped with the library (PairModel::Default()).
-  std::shared_ptr<const PairModel> pair_model;
-  // Called for every candidate pair of originals with its evidence, before
-  // the model scores it (article indices in input order, a < b is not
-  // promised). For collecting training pairs (storycluster train). Called
-  // from worker threads, possibly at once: it must be thread-safe.
-  std::function<void(uint32_t a, uint32_t b, const PairEvidence&)>
-      pair_observer;
-  // Average-linkage pair probability at or above which two clusters of
-  // articles merge into one event (pairs that are not candidates count as
-  // 0). Default: 0.1, the median of the thresholds scripts/loso.py chooses
-  // with one dev set left out (docs/pair_model.md). REQUIRES: in (0, 1].
-  double event_similarity = 0.1;
-  // Two multi-article clusters merge only if their average-linkage
-  // similarity is at least this times the smaller of their internal
-  // cohesions (0 disables). Default: 0.6.
-  double cohesion_ratio = 0.6;
-  // Shared nearest neighbours: each article's neighbour set is itself and
-  // its `shared_neighbours` most similar articles, and the similarity of
-  // two articles is multiplied by shared_neighbour_floor + (1 - floor) *
-  // the overlap (Jaccard) of their neighbour sets, before the events are
-  // formed. Articles of one event share their nearest neighbours; similar
-  // articles of two events of the same kind do not. 0 disables.
-  // Defaults: 10 and 0.5. REQUIRES: 0 <= shared_neighbours <= 1000,
-  // shared_neighbour_floor in [0, 1].
-  int shared_neighbours = 10;
-  double shared_neighbour_floor = 0.5;
-  // Articles further apart than this are not compared, and no event spans
-  // more than this between its earliest and latest dated article. Within
-  // it, time is evidence for the pair model, not a wall. Default: none
-  // (infinite).
-  absl::Duration event_window = absl::InfiniteDuration();
-  // Average-linkage similarity of event centroids to share a storyline.
-  // Default: 0.15. REQUIRES: in (0, 1].
-  double story_similarity = 0.15;
-  // Share of the entity channel between events. Default: 0.5.
-  double story_entity_weight = 0.5;
-  // Term weight = (1 + ln tf) * (ln((1 + N) / (1 + df)) + idf_offset).
-  // 1 is scikit-learn's smooth idf; a small offset lets terms that nearly
-  // every article shares fade out, which matters for small inputs (on five
-  // articles about North Korea, "north" and "korea" say nothing).
-  // Default: 0.2. REQUIRES: >= 0.
-  double idf_offset = 0.2;
-  // The same for the vectors that link events into storylines: shared
-  // topic terms should bind a storyline. Default: 1.0.
-  double story_idf_offset = 1.0;
+  // Stage 5 (events.h).
+  EventOptions events;
+  // Stage 6 (storylines.h).
+  StorylineOptions storylines;
+
+  // Both levels, events and storylines: their term vectors and how their
+  // candidate pairs are found. Parameters that affect the result:
+
   // Content-term document frequencies of an earlier corpus, added to this
-  // corpus's own counts (tfidf.h). Makes small inputs weigh terms like a
+  // corpus's own counts (features.h). Makes small inputs weigh terms like a
   // large archive. Entity terms use this corpus's counts. Default: none.
   std::shared_ptr<const DocumentFrequencies> background_df;
   // Strongest terms per item (per channel) used to find candidate pairs.
@@ -92,17 +69,14 @@ struct ClusterOptions {
   // Candidate pairs below this similarity are not kept as graph edges (they
   // count as 0 in the averages). Default: 0.02.
   double min_edge = 0.02;
-  // Bounds that keep the work per item constant on large inputs: each item
-  // is compared with at most `max_candidates` earlier items (those sharing
-  // the most strong terms, then the latest), both levels. An article keeps
-  // at most `max_edges` edges to them (the strongest), an event
-  // `story_max_edges`. Average linkage counts a missing edge as 0, so an
-  // event of many short items (headlines: one term in common is a strong
-  // hint) needs more edges per member than a storyline of a few event
-  // centroids. Defaults: 100, 80 and 40.
+
+  // Parameters that affect performance only:
+
+  // Each item is compared with at most this many earlier items (those
+  // sharing the most strong terms, then the latest), at both levels; it
+  // keeps the work per item constant on large inputs, and changes the
+  // result only where it is reached. Default: 100.
   int max_candidates = 100;
-  int max_edges = 80;
-  int story_max_edges = 40;
   // Threads for copy detection and candidate similarities (0: all cores).
   // The result is the same for any value. Default: 0.
   int threads = 0;
@@ -136,7 +110,7 @@ absl::StatusOr<Clustering> ClusterArticles(
     absl::Span<const ArticleFeatures> features, const ClusterOptions& options,
     DocumentFrequencies* df_out = nullptr);
 
-// The same for a corpus in compact form (corpus.h) with the publication
+// The same for a corpus in compact form (features.h) with the publication
 // time of each document. Empties the corpus's shingle store once copies
 // are found, and its term lists and dictionaries once they are turned into
 // vectors, so that large inputs need not hold both.
@@ -192,7 +166,7 @@ struct PathsClustering {
 // The whole pipeline over files and directories without holding their
 // texts: the inputs are read twice, first to check the records, keep each
 // article's metadata and learn the boilerplate filter, then to compute the
-// features into compact storage (corpus.h). Memory grows with the number
+// features into compact storage (features.h). Memory grows with the number
 // of articles (docs/performance.md gives the bytes per article), not with
 // the size of the text. The result equals IngestPaths + RunPipeline.
 // REQUIRES: no path is "-" (standard input cannot be read twice), and the
@@ -261,4 +235,4 @@ absl::StatusOr<PairModel> TrainPairModel(
 
 }  // namespace storycluster
 
-#endif  // STORYCLUSTER_CLUSTER_H_
+#endif  // STORYCLUSTER_PIPELINE_H_
