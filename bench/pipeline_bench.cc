@@ -108,7 +108,7 @@ size_t IcuCorpusWords(UBreakIterator* it,
 // cluster` do it): every article's terms interned into `corpus`'s
 // dictionaries as they are extracted, its shingles and term lists appended.
 void ExtractInterned(const std::vector<sc::Article>& docs,
-                     const std::shared_ptr<const sc::BoilerplateFilter>& filter,
+                     const std::shared_ptr<const sc::FurnitureFilter>& filter,
                      sc::CorpusFeatures* corpus) {
   auto extractor = *sc::FeatureExtractor::FromFilter({}, filter);
   sc::InternedTerms terms;
@@ -210,13 +210,13 @@ int RunScaling(size_t articles, int repetitions, int threads, uint64_t seed,
 // throughput ratio 2 * t(one) / t(two), which is 2 when the machine runs
 // two threads as fast as one.
 int RunParallelCeiling(const std::vector<sc::Article>& docs, int repetitions) {
-  auto filter = sc::BoilerplateFilter::Create({}, docs);
+  auto filter = sc::FurnitureFilter::Create({}, docs);
   if (!filter.ok()) {
     std::fprintf(stderr, "pipeline_bench: %s\n",
                  filter.status().ToString().c_str());
     return 1;
   }
-  const std::shared_ptr<const sc::BoilerplateFilter> shared =
+  const std::shared_ptr<const sc::FurnitureFilter> shared =
       std::move(filter).value();
   auto icu = [&] {
     UErrorCode status = U_ZERO_ERROR;
@@ -335,7 +335,7 @@ int main(int argc, char** argv) {
   UErrorCode status = U_ZERO_ERROR;
   UBreakIterator* it = ubrk_open(UBRK_WORD, "en", nullptr, 0, &status);
   size_t icu_words = 0;
-  std::shared_ptr<const sc::BoilerplateFilter> filter;
+  std::shared_ptr<const sc::FurnitureFilter> filter;
   sc::CorpusFeatures corpus;
   auto hasher = *sc::MinHasher::Create({});
   std::vector<uint32_t> signatures(docs.size() * hasher->num_hashes());
@@ -350,7 +350,7 @@ int main(int argc, char** argv) {
   for (int r = 0; r < repetitions; ++r) {
     icu_runs.push_back(Seconds([&] { icu_words = IcuCorpusWords(it, docs); }));
     learn_runs.push_back(
-        Seconds([&] { filter = *sc::BoilerplateFilter::Create({}, docs); }));
+        Seconds([&] { filter = *sc::FurnitureFilter::Create({}, docs); }));
     interned_runs.push_back(Seconds([&] {
       corpus = sc::CorpusFeatures();
       ExtractInterned(docs, filter, &corpus);
@@ -386,7 +386,7 @@ int main(int argc, char** argv) {
 
   // The feature stage through the library's string API, one thread:
   // normalise + tokenise + shingles + terms, MinHash signing, TF-IDF
-  // vectors (boilerplate learning as above).
+  // vectors (furniture learning as above).
   std::vector<sc::ArticleFeatures> features;
   const double extract = MedianSeconds(repetitions, [&] {
     auto extractor = *sc::FeatureExtractor::FromFilter({}, filter);
@@ -427,10 +427,10 @@ int main(int argc, char** argv) {
   if (!features_only) {
     std::vector<std::optional<absl::Time>> times;
     for (const sc::Article& a : docs) times.push_back(a.published);
-    sc::DedupOptions dedup_options;
-    dedup_options.threads = 1;
+    sc::CopyOptions copy_options;
+    copy_options.threads = 1;
     dedup = MedianSeconds(repetitions, [&] {
-      groups = sc::FindCopyGroups(features, times, dedup_options)->num_groups;
+      groups = sc::FindCopyGroups(features, times, copy_options)->num_groups;
     });
     sc::ClusterOptions cluster_options;
     cluster_options.threads = 1;
@@ -458,7 +458,7 @@ int main(int argc, char** argv) {
   }
 
   rows.push_back({"ICU word segmentation (baseline)", icu});
-  rows.push_back({"boilerplate learning", learn});
+  rows.push_back({"furniture learning", learn});
   rows.push_back({"normalise+tokenise+shingles+terms", extract});
   rows.push_back({"MinHash signing", sign});
   rows.push_back({"TF-IDF vectors", tfidf});

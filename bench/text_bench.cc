@@ -82,7 +82,7 @@ void BM_IngestJsonl(benchmark::State& state) {
 BENCHMARK(BM_IngestJsonl)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 // 2,000 generated news articles (bodies of ~2.5 KB, wire copies with
-// boilerplate): the text the feature-stage benchmarks below run over.
+// furniture): the text the feature-stage benchmarks below run over.
 const std::vector<storycluster::Article>& Corpus() {
   static const auto* corpus = [] {
     storycluster::SyntheticOptions options;
@@ -153,7 +153,7 @@ void BM_TokenizeCorpus(benchmark::State& state) {
 BENCHMARK(BM_TokenizeCorpus)->Unit(benchmark::kMillisecond);
 
 void BM_BoilerplateClean(benchmark::State& state) {
-  auto filter = storycluster::BoilerplateFilter::Create({}, Corpus());
+  auto filter = storycluster::FurnitureFilter::Create({}, Corpus());
   size_t kept = 0;
   for (auto _ : state) {
     for (const auto& a : Corpus()) kept += (*filter)->Clean(a).text.size();
@@ -163,7 +163,7 @@ void BM_BoilerplateClean(benchmark::State& state) {
 }
 BENCHMARK(BM_BoilerplateClean)->Unit(benchmark::kMillisecond);
 
-// Extraction per article: Arg 0 = shingles only (storycluster dedup),
+// Extraction per article: Arg 0 = shingles only (storycluster copies),
 // 1 = shingles, terms and entities (storycluster cluster).
 void BM_Extract(benchmark::State& state) {
   storycluster::FeatureOptions options;

@@ -1,4 +1,4 @@
-// libFuzzer target: normalization, tokenization (ICU), boilerplate removal
+// libFuzzer target: normalization, tokenization (ICU), furniture removal
 // and feature extraction of arbitrary bytes as an article's title and text.
 // Checks that token byte ranges lie inside the input, and that the fast
 // ASCII path gives exactly the ICU path's tokens (a differential fuzzer).

@@ -47,11 +47,11 @@ int main(int argc, char** argv) {
   }
   std::vector<storycluster::ArticleFeatures> features;
   for (const auto& a : articles) features.push_back((*extractor)->Extract(a));
-  const uint32_t group = clustering->assignments[query].dup;
+  const uint32_t group = clustering->assignments[query].copy_group;
   std::cout << "Copies of " << articles[query].id << " ("
             << articles[query].title << "):\n";
   for (size_t i = 0; i < articles.size(); ++i) {
-    if (clustering->assignments[i].dup != group) continue;
+    if (clustering->assignments[i].copy_group != group) continue;
     std::cout << (clustering->assignments[i].original ? "  original  "
                                                       : "  copy      ")
               << articles[i].id << "  jaccard="

@@ -173,7 +173,7 @@ void SparseDotBatchWith(KernelIsa isa, absl::Span<const float> dense_query,
 // then exact shingle Jaccard verification, and grouping under each group's
 // original so that chains cannot merge unrelated articles.
 
-struct DedupOptions {
+struct CopyOptions {
   // Exact shingle Jaccard at or above which an article is a copy of its
   // group's original. Default: 0.5. REQUIRES: 0 < threshold <= 1.
   double threshold = 0.5;
@@ -197,7 +197,7 @@ struct DedupOptions {
   int threads = 0;
 };
 
-struct DedupStats {
+struct CopyStats {
   uint64_t candidates = 0;  // (article, original) pairs from LSH
   uint64_t estimated = 0;   // pairs that passed the signature estimate
   uint64_t verified = 0;    // pairs at or above the exact threshold
@@ -211,7 +211,7 @@ struct CopyGroups {
   // member; input order breaks ties). original_of[i] == i for originals.
   std::vector<uint32_t> original_of;
   uint32_t num_groups = 0;
-  DedupStats stats;
+  CopyStats stats;
 };
 
 // Groups articles into copy groups. `shingles[i]` is the sorted unique
@@ -223,12 +223,12 @@ struct CopyGroups {
 absl::StatusOr<CopyGroups> FindCopyGroups(
     absl::Span<const std::vector<uint64_t>> shingles,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options = {});
+    const CopyOptions& options = {});
 // The same, reading each article's shingle set from its features (no copy).
 absl::StatusOr<CopyGroups> FindCopyGroups(
     absl::Span<const ArticleFeatures> features,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options = {});
+    const CopyOptions& options = {});
 
 // The same, reading the shingle sets from a store (memory or a temporary
 // file; see corpus.h). REQUIRES: the store is flushed. A read error of the
@@ -236,14 +236,14 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
 absl::StatusOr<CopyGroups> FindCopyGroups(
     const ShingleStore& shingles,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options = {});
+    const CopyOptions& options = {});
 // The same over a corpus's shingle store, using the signatures made as its
 // features were extracted (CorpusFeatures::signatures) when they were made
 // under options.minhash.
 absl::StatusOr<CopyGroups> FindCopyGroups(
     const CorpusFeatures& corpus,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options = {});
+    const CopyOptions& options = {});
 // The same with the sets' signatures already made: one row of
 // options.minhash.num_hashes values per set, row-major, by a MinHasher
 // with options.minhash (CorpusFeatures::signatures). They are not computed
@@ -251,7 +251,7 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
 absl::StatusOr<CopyGroups> FindCopyGroups(
     const ShingleStore& shingles, absl::Span<const uint32_t> signatures,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options = {});
+    const CopyOptions& options = {});
 
 }  // namespace storycluster
 

@@ -131,19 +131,19 @@ struct FeatureOptions {
   // Weight of a title term relative to a body term. Default: 2.0.
   double title_weight = 2.0;
   // The lead: a content term among the first `lead_tokens` tokens of the
-  // body (after boilerplate removal) weighs `lead_weight` body terms. News
+  // body (after furniture removal) weighs `lead_weight` body terms. News
   // reports put the event in the first sentences and background further
   // down. Entity terms are not lead-weighted. Defaults: 120 tokens, 1.5;
   // 0 tokens or a weight of 1 turns the lead off. See docs/parameters.md.
   int lead_tokens = 120;
   double lead_weight = 1.5;
   // Compute weighted terms (for events and storylines). Copy detection
-  // alone (storycluster dedup) needs only shingles. Default: true.
+  // alone (storycluster copies) needs only shingles. Default: true.
   bool terms = true;
   // Reduce terms to their Snowball (English) stems, so "talks", "talked"
   // and "talking" are one term. Entities are not stemmed. Default: true.
   bool stem = true;
-  BoilerplateOptions boilerplate;
+  FurnitureOptions furniture;
 };
 
 // A term with its weight (term frequency, title-boosted) in one article.
@@ -160,15 +160,15 @@ struct ArticleFeatures {
   // numbers), case-folded, sorted by term: the names, places and figures
   // that tell two events of the same kind apart.
   std::vector<WeightedTerm> entities;
-  size_t removed_lines = 0;  // boilerplate lines dropped
+  size_t removed_lines = 0;  // furniture lines dropped
 };
 
-// Computes features for a corpus: learns the boilerplate filter from it,
+// Computes features for a corpus: learns the furniture filter from it,
 // then cleans, tokenizes and featurizes each article.
 //
 // Thread safety: not thread-safe (owns a Tokenizer); one per thread. Clone()
 // gives another thread its own extractor that shares the learned
-// boilerplate filter (immutable), so the corpus is read once.
+// furniture filter (immutable), so the corpus is read once.
 class FeatureExtractor {
  public:
   static absl::StatusOr<std::unique_ptr<FeatureExtractor>> Create(
@@ -176,10 +176,10 @@ class FeatureExtractor {
   // The same from an already learned filter.
   static absl::StatusOr<std::unique_ptr<FeatureExtractor>> FromFilter(
       const FeatureOptions& options,
-      std::shared_ptr<const BoilerplateFilter> boilerplate);
+      std::shared_ptr<const FurnitureFilter> furniture);
   ~FeatureExtractor();
 
-  // An extractor with the same options and boilerplate filter and its own
+  // An extractor with the same options and furniture filter and its own
   // per-thread state.
   absl::StatusOr<std::unique_ptr<FeatureExtractor>> Clone() const;
 

@@ -31,7 +31,7 @@ std::string ClusterId(char level, uint32_t index);
 std::string FormatClustering(const IngestResult& ingest,
                              const Clustering& clustering, OutputFormat format);
 
-// Renders copy groups only (storycluster dedup): TSV "id<TAB>dup" per
+// Renders copy groups only (storycluster copies): TSV "id<TAB>dup" per
 // article in input order; JSON {"copy_groups": [groups of 2 or more, each
 // with its original and members], "stats", "rejected", "warnings"}; text.
 // REQUIRES: groups.group.size() == ingest.articles.size().

@@ -50,7 +50,7 @@ double ProcessCpuSeconds();
 // Options of the stages after features, in pipeline order.
 struct ClusterOptions {
   // Stage 4 (copies.h): threshold, MinHash and LSH settings.
-  DedupOptions dedup;
+  CopyOptions copies;
   // Stage 5 (events.h).
   EventOptions events;
   // Stage 6 (storylines.h).
@@ -85,7 +85,7 @@ struct ClusterOptions {
 // The three cluster indices of one article. Indices are dense, numbered
 // in input order of each cluster's first member.
 struct Assignment {
-  uint32_t dup = 0;
+  uint32_t copy_group = 0;  // the TSV and JSON column `dup` (docs/formats.md)
   uint32_t event = 0;
   uint32_t story = 0;
   bool original = false;  // earliest-published member of its copy group
@@ -93,7 +93,7 @@ struct Assignment {
 
 struct Clustering {
   std::vector<Assignment> assignments;  // one per article, input order
-  uint32_t num_dups = 0;
+  uint32_t num_copy_groups = 0;
   uint32_t num_events = 0;
   uint32_t num_stories = 0;
   std::vector<uint32_t> event_representative;  // article index per event
@@ -130,7 +130,7 @@ struct PipelineOptions {
   // Called during feature extraction (the longest stage). Default: none.
   ProgressFn progress;
   // Threads for every stage (0: all cores); overrides cluster.threads and
-  // cluster.dedup.threads. The result is the same for any value. Default: 0.
+  // cluster.copies.threads. The result is the same for any value. Default: 0.
   int threads = 0;
   // ClusterPaths keeps the shingle sets (about 3 KB per article) in a
   // temporary file in this directory, removed when the run ends; empty
@@ -144,7 +144,7 @@ struct PipelineOptions {
 };
 
 // Features of every article (same order), on `threads` threads (0: all
-// cores); the boilerplate filter is learned from `articles` first. The
+// cores); the furniture filter is learned from `articles` first. The
 // result is the same for any thread count.
 absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
     absl::Span<const Article> articles, const FeatureOptions& options,
@@ -165,7 +165,7 @@ struct PathsClustering {
 
 // The whole pipeline over files and directories without holding their
 // texts: the inputs are read twice, first to check the records, keep each
-// article's metadata and learn the boilerplate filter, then to compute the
+// article's metadata and learn the furniture filter, then to compute the
 // features into compact storage (features.h). Memory grows with the number
 // of articles (docs/performance.md gives the bytes per article), not with
 // the size of the text. The result equals IngestPaths + RunPipeline.
@@ -184,7 +184,7 @@ struct PathsCopyGroups {
   std::vector<StageTime> stages;
 };
 
-// Copy detection only (options.cluster.dedup, on options.threads threads;
+// Copy detection only (options.cluster.copies, on options.threads threads;
 // shingles only, no TF-IDF terms) over files and directories, in the same
 // two passes as ClusterPaths and without holding the texts. The groups
 // equal those of IngestPaths + ExtractFeatures + FindCopyGroups.

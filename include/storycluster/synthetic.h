@@ -1,7 +1,7 @@
 // A generator of synthetic news corpora with known copy groups, for
 // benchmarks and tests at any size. Originals are assembled from varied
 // sentence templates with invented names, places and numbers; copies get a
-// new headline, a dateline, site boilerplate, and dropped and reworded
+// new headline, a dateline, site furniture, and dropped and reworded
 // sentences. Everything is a function of the options (seeded).
 #ifndef STORYCLUSTER_SYNTHETIC_H_
 #define STORYCLUSTER_SYNTHETIC_H_

@@ -48,11 +48,11 @@ class TextNormalizer {
 
 // True when a single line matches the documented furniture pattern list
 // (e.g. "Advertisement", "Reading Time: 3 minutes", "Follow X on Facebook",
-// "Photo: Reuters"). Corpus-level rules are in BoilerplateFilter.
+// "Photo: Reuters"). Corpus-level rules are in FurnitureFilter.
 bool IsFurnitureLine(std::string_view line);
 
-// Options for BoilerplateFilter.
-struct BoilerplateOptions {
+// Options for FurnitureFilter.
+struct FurnitureOptions {
   // A line repeated in at least this many articles of the same source is
   // site furniture. Default: 3. REQUIRES: >= 2. Lines are compared after
   // ASCII lower-casing, digit folding and whitespace collapsing.
@@ -69,7 +69,7 @@ struct BoilerplateOptions {
 };
 
 // Which rule removed a line.
-enum class BoilerplateRule {
+enum class FurnitureRule {
   kPattern,            // matched the furniture pattern list
   kTail,               // at or after a tail marker such as "Read Next:"
   kCaption,            // a photo caption with a credit ("Photo: AFP")
@@ -77,62 +77,62 @@ enum class BoilerplateRule {
   kCorpusRepeat,       // repeated across articles of the same source
   kFragment,           // a short non-sentence fragment
 };
-std::string_view BoilerplateRuleName(BoilerplateRule rule);
+std::string_view FurnitureRuleName(FurnitureRule rule);
 
 // The body of an article with furniture removed, and what was removed.
 struct CleanText {
   std::string text;  // kept lines, joined by '\n'
   struct Removed {
     std::string line;
-    BoilerplateRule rule;
+    FurnitureRule rule;
   };
   std::vector<Removed> removed;
 };
 
-// Removes boilerplate lines from article bodies, using the pattern list and
+// Removes furniture lines from article bodies, using the pattern list and
 // line frequencies learned from a corpus.
 //
 // Thread safety: thread-safe and logically immutable after Create().
-class BoilerplateFilter {
+class FurnitureFilter {
  public:
   // Learns per-source line frequencies from `corpus` (which may be empty),
   // on `threads` threads (0: all cores); the filter is the same for any
   // thread count.
-  static absl::StatusOr<std::unique_ptr<BoilerplateFilter>> Create(
-      const BoilerplateOptions& options, absl::Span<const Article> corpus,
+  static absl::StatusOr<std::unique_ptr<FurnitureFilter>> Create(
+      const FurnitureOptions& options, absl::Span<const Article> corpus,
       int threads = 1);
-  ~BoilerplateFilter();
+  ~FurnitureFilter();
 
   CleanText Clean(const Article& article) const;
 
  private:
-  friend class BoilerplateLearner;
+  friend class FurnitureLearner;
   struct Rep;
-  explicit BoilerplateFilter(std::unique_ptr<Rep> rep);
+  explicit FurnitureFilter(std::unique_ptr<Rep> rep);
   std::unique_ptr<Rep> rep_;
 };
 
-// Learns a BoilerplateFilter one article at a time, for corpora that are
+// Learns a FurnitureFilter one article at a time, for corpora that are
 // streamed rather than held. Learners of parts of a corpus can be merged;
 // the filter does not depend on how the corpus was split or ordered.
 //
 // Thread safety: not thread-safe; one learner per thread.
-class BoilerplateLearner {
+class FurnitureLearner {
  public:
-  explicit BoilerplateLearner(const BoilerplateOptions& options);
-  ~BoilerplateLearner();
-  BoilerplateLearner(BoilerplateLearner&&) noexcept;
-  BoilerplateLearner& operator=(BoilerplateLearner&&) noexcept;
+  explicit FurnitureLearner(const FurnitureOptions& options);
+  ~FurnitureLearner();
+  FurnitureLearner(FurnitureLearner&&) noexcept;
+  FurnitureLearner& operator=(FurnitureLearner&&) noexcept;
 
   void Add(const Article& article);
   // Adds the counts of `other`, which must have the same options, on up to
   // `threads` threads (0: all cores).
-  void Merge(const BoilerplateLearner& other, int threads = 1);
-  absl::StatusOr<std::unique_ptr<BoilerplateFilter>> Build() const;
+  void Merge(const FurnitureLearner& other, int threads = 1);
+  absl::StatusOr<std::unique_ptr<FurnitureFilter>> Build() const;
 
  private:
   struct Counts;
-  BoilerplateOptions options_;
+  FurnitureOptions options_;
   std::unique_ptr<Counts> counts_;
 };
 
@@ -160,26 +160,28 @@ struct Token {
   bool stop_word = false;  // an English function word ("the", "of", ...)
 };
 
+// A Token whose text is a span of its TokenList's buffer.
+struct PackedToken {
+  uint32_t text_begin = 0;  // in TokenList::text (url_text for a URL)
+  uint32_t text_size = 0;
+  uint32_t begin = 0;  // byte range [begin, end) of the original text
+  uint32_t end = 0;
+  TokenKind kind = TokenKind::kWord;
+  bool stop_word = false;
+};
+
 // The tokens of a text in flat storage, for the feature stage (no string
 // per token). `text` holds the normalized text of every non-URL token, each
 // followed by U+001F (unit separator, never inside a token), in token
 // order: exactly the form word shingles are hashed in (features.h), so a
 // shingle is a span of it. URL texts are kept apart in `url_text`.
 struct TokenList {
-  struct Entry {
-    uint32_t text_begin = 0;  // in `text` (`url_text` for a URL)
-    uint32_t text_size = 0;
-    uint32_t begin = 0;  // byte range [begin, end) of the original text
-    uint32_t end = 0;
-    TokenKind kind = TokenKind::kWord;
-    bool stop_word = false;
-  };
   std::string text;
   std::string url_text;
-  std::vector<Entry> tokens;
+  std::vector<PackedToken> tokens;
 
   size_t size() const { return tokens.size(); }
-  std::string_view TextOf(const Entry& e) const {
+  std::string_view TextOf(const PackedToken& e) const {
     const std::string& s = e.kind == TokenKind::kUrl ? url_text : text;
     return std::string_view(s).substr(e.text_begin, e.text_size);
   }
@@ -192,7 +194,7 @@ struct TokenList {
   // list and drop it when one text grew it too large.
   size_t buffer_bytes() const {
     return text.capacity() + url_text.capacity() +
-           tokens.capacity() * sizeof(Entry);
+           tokens.capacity() * sizeof(PackedToken);
   }
 };
 

@@ -141,9 +141,9 @@ void Ingestor::Impl::CheckArticle(Parsed* parsed) {
         absl::StrCat("article '", article.id, "' has no letters or digits"));
   }
   if (article.title.empty() && OnlyFurniture(article.text)) {
-    return parsed->Refuse(
-        RejectReason::kEmptyText,
-        absl::StrCat("article '", article.id, "' has only boilerplate lines"));
+    return parsed->Refuse(RejectReason::kEmptyText,
+                          absl::StrCat("article '", article.id,
+                                       "' has only site furniture lines"));
   }
   // No date in the metadata: a byline near the top may give it.
   if (!article.published) article.published = DateFromText(article.text);

@@ -1,4 +1,4 @@
-// Boilerplate removal: the furniture pattern list, tail markers, captions,
+// Site furniture removal: the furniture pattern list, tail markers, captions,
 // in-article repeats, per-source corpus repeats and widget fragments.
 // docs/pipeline.md lists the rules and why each exists.
 #include <algorithm>
@@ -54,40 +54,40 @@ bool IsFurnitureLine(std::string_view line) {
   return match.pattern || match.caption;
 }
 
-std::string_view BoilerplateRuleName(BoilerplateRule rule) {
+std::string_view FurnitureRuleName(FurnitureRule rule) {
   switch (rule) {
-    case BoilerplateRule::kPattern:
+    case FurnitureRule::kPattern:
       return "pattern";
-    case BoilerplateRule::kTail:
+    case FurnitureRule::kTail:
       return "tail";
-    case BoilerplateRule::kCaption:
+    case FurnitureRule::kCaption:
       return "caption";
-    case BoilerplateRule::kRepeatedInArticle:
+    case FurnitureRule::kRepeatedInArticle:
       return "repeated-in-article";
-    case BoilerplateRule::kCorpusRepeat:
+    case FurnitureRule::kCorpusRepeat:
       return "corpus-repeat";
-    case BoilerplateRule::kFragment:
+    case FurnitureRule::kFragment:
       return "fragment";
   }
   return "unknown";
 }
 
-struct BoilerplateFilter::Rep {
-  BoilerplateOptions options;
+struct FurnitureFilter::Rep {
+  FurnitureOptions options;
   // Keys (source-seeded line hashes) seen in >= min_source_docs articles.
   absl::flat_hash_set<uint64_t> repeated;
 };
 
-BoilerplateFilter::BoilerplateFilter(std::unique_ptr<Rep> rep)
+FurnitureFilter::FurnitureFilter(std::unique_ptr<Rep> rep)
     : rep_(std::move(rep)) {}
-BoilerplateFilter::~BoilerplateFilter() = default;
+FurnitureFilter::~FurnitureFilter() = default;
 
 // Per source, in how many articles each short line occurs. Lines are
 // counted per source because site furniture repeats within an outlet, while
 // a wire story's real sentences repeat across outlets.
 // The counts are split by the top bits of the key (a hash) into shards
 // that merge in parallel.
-struct BoilerplateLearner::Counts {
+struct FurnitureLearner::Counts {
   static constexpr int kShardBits = 6;
   // repeat key -> articles, by shard
   std::array<absl::flat_hash_map<uint64_t, int>, 1 << kShardBits> docs;
@@ -99,14 +99,14 @@ struct BoilerplateLearner::Counts {
   int& of(uint64_t key) { return shard(key)[key]; }
 };
 
-BoilerplateLearner::BoilerplateLearner(const BoilerplateOptions& options)
+FurnitureLearner::FurnitureLearner(const FurnitureOptions& options)
     : options_(options), counts_(std::make_unique<Counts>()) {}
-BoilerplateLearner::~BoilerplateLearner() = default;
-BoilerplateLearner::BoilerplateLearner(BoilerplateLearner&&) noexcept = default;
-BoilerplateLearner& BoilerplateLearner::operator=(
-    BoilerplateLearner&&) noexcept = default;
+FurnitureLearner::~FurnitureLearner() = default;
+FurnitureLearner::FurnitureLearner(FurnitureLearner&&) noexcept = default;
+FurnitureLearner& FurnitureLearner::operator=(FurnitureLearner&&) noexcept =
+    default;
 
-void BoilerplateLearner::Add(const Article& article) {
+void FurnitureLearner::Add(const Article& article) {
   if (article.source.empty()) return;
   const uint64_t seed = SourceSeed(article.source);
   Counts& counts = *counts_;
@@ -130,7 +130,7 @@ void BoilerplateLearner::Add(const Article& article) {
   for (uint64_t key : counts.keys) ++counts.of(key);
 }
 
-void BoilerplateLearner::Merge(const BoilerplateLearner& other, int threads) {
+void FurnitureLearner::Merge(const FurnitureLearner& other, int threads) {
   ParallelFor(counts_->docs.size(), threads, 1,
               [&](size_t begin, size_t end, int) {
                 for (size_t s = begin; s < end; ++s) {
@@ -149,33 +149,32 @@ void BoilerplateLearner::Merge(const BoilerplateLearner& other, int threads) {
               });
 }
 
-absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateLearner::Build()
+absl::StatusOr<std::unique_ptr<FurnitureFilter>> FurnitureLearner::Build()
     const {
   if (options_.min_source_docs < 2) {
     return absl::InvalidArgumentError("min_source_docs must be at least 2");
   }
-  auto rep = std::make_unique<BoilerplateFilter::Rep>();
+  auto rep = std::make_unique<FurnitureFilter::Rep>();
   rep->options = options_;
   for (const auto& shard : counts_->docs) {
     for (const auto& [key, count] : shard) {
       if (count >= options_.min_source_docs) rep->repeated.insert(key);
     }
   }
-  return std::unique_ptr<BoilerplateFilter>(
-      new BoilerplateFilter(std::move(rep)));
+  return std::unique_ptr<FurnitureFilter>(new FurnitureFilter(std::move(rep)));
 }
 
-absl::StatusOr<std::unique_ptr<BoilerplateFilter>> BoilerplateFilter::Create(
-    const BoilerplateOptions& options, absl::Span<const Article> corpus,
+absl::StatusOr<std::unique_ptr<FurnitureFilter>> FurnitureFilter::Create(
+    const FurnitureOptions& options, absl::Span<const Article> corpus,
     int threads) {
   // Each worker counts a contiguous part; the counts are then summed.
   const size_t n = corpus.size();
-  std::vector<BoilerplateLearner> part;
+  std::vector<FurnitureLearner> part;
   for (size_t p = 0; p < PartCount(n, threads); ++p) part.emplace_back(options);
   ParallelParts(n, threads, [&](size_t p, size_t begin, size_t end) {
     for (size_t a = begin; a < end; ++a) part[p].Add(corpus[a]);
   });
-  if (part.empty()) return BoilerplateLearner(options).Build();
+  if (part.empty()) return FurnitureLearner(options).Build();
   for (size_t p = 1; p < part.size(); ++p) part[0].Merge(part[p], threads);
   return part[0].Build();
 }
@@ -224,7 +223,7 @@ struct CleanScratch {
 // The lines of `text` into scratch->lines with their keys, the short
 // ones' furniture matched in one scan. Returns the non-blank lines.
 size_t KeyLines(std::string_view text, uint64_t seed,
-                const BoilerplateOptions& opt, CleanScratch* scratch) {
+                const FurnitureOptions& opt, CleanScratch* scratch) {
   size_t content_lines = 0;
   for (absl::string_view raw : absl::StrSplit(AV(text), '\n')) {
     Line& line = scratch->lines.emplace_back();
@@ -262,30 +261,29 @@ void JoinLines(absl::Span<const std::string_view> kept, std::string* text) {
 
 // The first rule that removes `entry` (not counting the tail), if any.
 // `repeated`: the corpus's repeated line keys; `seen`: this article's.
-std::optional<BoilerplateRule> RuleFor(
+std::optional<FurnitureRule> RuleFor(
     const Article& article, const Line& entry, const FurnitureMatch& match,
-    const BoilerplateOptions& opt,
-    const absl::flat_hash_set<uint64_t>& repeated,
+    const FurnitureOptions& opt, const absl::flat_hash_set<uint64_t>& repeated,
     absl::flat_hash_set<uint64_t>* seen) {
-  if (match.pattern) return BoilerplateRule::kPattern;
-  if (match.caption) return BoilerplateRule::kCaption;
+  if (match.pattern) return FurnitureRule::kPattern;
+  if (match.caption) return FurnitureRule::kCaption;
   if (!seen->insert(entry.repeat_key).second) {
-    return BoilerplateRule::kRepeatedInArticle;
+    return FurnitureRule::kRepeatedInArticle;
   }
   if (entry.words <= opt.max_furniture_words && !article.source.empty() &&
       repeated.contains(entry.repeat_key)) {
-    return BoilerplateRule::kCorpusRepeat;
+    return FurnitureRule::kCorpusRepeat;
   }
   if (opt.fragment_words > 0 && entry.words <= opt.fragment_words &&
       !EndsSentence(entry.text)) {
-    return BoilerplateRule::kFragment;
+    return FurnitureRule::kFragment;
   }
   return std::nullopt;
 }
 
 }  // namespace
 
-CleanText BoilerplateFilter::Clean(const Article& article) const {
+CleanText FurnitureFilter::Clean(const Article& article) const {
   CleanText out;
   thread_local CleanScratch scratch;
   scratch.Clear();
@@ -309,7 +307,7 @@ CleanText BoilerplateFilter::Clean(const Article& article) const {
       in_tail = true;
     }
     if (in_tail) {
-      out.removed.push_back({std::string(line), BoilerplateRule::kTail});
+      out.removed.push_back({std::string(line), FurnitureRule::kTail});
       continue;
     }
     if (auto rule = RuleFor(article, entry, match, rep_->options,

@@ -1,4 +1,4 @@
-// Internal: a boilerplate line's match key, word count and repeat key
+// Internal: a furniture line's match key, word count and repeat key
 // (lib/2_text/furniture_filter.cc).
 #ifndef STORYCLUSTER_LIB_2_TEXT_LINE_KEY_H_
 #define STORYCLUSTER_LIB_2_TEXT_LINE_KEY_H_

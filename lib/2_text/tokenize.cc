@@ -266,7 +266,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
   list.clear();
   TokenizeTo(utf8, offset, &list);
   out->reserve(out->size() + list.size());
-  for (const TokenList::Entry& e : list.tokens) {
+  for (const PackedToken& e : list.tokens) {
     out->push_back(Token{std::string(list.TextOf(e)), e.begin, e.end, e.kind,
                          e.stop_word});
   }
@@ -285,7 +285,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     for (; next_url < urls.size() && urls[next_url].begin < pos; ++next_url) {
       if (!rep_->options.keep_urls) continue;
       const Span& u = urls[next_url];
-      TokenList::Entry t;
+      PackedToken t;
       t.text_begin = static_cast<uint32_t>(out->url_text.size());
       out->url_text.append(utf8.substr(u.begin, u.end - u.begin));
       LowerAscii(out->url_text, t.text_begin);
@@ -325,7 +325,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     return true;
   };
   auto finish = [&](size_t b, size_t e, size_t start, int32_t rule) {
-    TokenList::Entry t;
+    PackedToken t;
     t.begin = static_cast<uint32_t>(b) + offset;
     t.end = static_cast<uint32_t>(e) + offset;
     t.text_begin = static_cast<uint32_t>(start);

@@ -1,4 +1,4 @@
-// Features: boilerplate removal, tokenization, word shingles, stemmed
+// Features: furniture removal, tokenization, word shingles, stemmed
 // content terms and entity-like terms for one article.
 #include "storycluster/features.h"
 
@@ -20,10 +20,8 @@ struct StemmerDeleter {
   void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
 };
 
-using Entry = TokenList::Entry;
-
 // Content terms: not stop words, and not single Latin letters or digits.
-bool IsContentTerm(const Entry& t) {
+bool IsContentTerm(const PackedToken& t) {
   if (t.stop_word || t.kind == TokenKind::kUrl) return false;
   return t.kind == TokenKind::kIdeographic || t.text_size >= 2;
 }
@@ -57,7 +55,7 @@ bool IsTitleCase(std::string_view title, const TokenList& list, size_t first,
                  size_t last) {
   int words = 0, capitalised = 0;
   for (size_t i = first; i < last; ++i) {
-    const Entry& t = list.tokens[i];
+    const PackedToken& t = list.tokens[i];
     if (t.kind != TokenKind::kWord || t.stop_word) continue;
     ++words;
     capitalised += IsUpper(title[t.begin]);
@@ -226,7 +224,7 @@ void InternSlots(const SlotWeights& weights, const SlotTable& table,
 
 struct FeatureExtractor::Rep {
   FeatureOptions options;
-  std::shared_ptr<const BoilerplateFilter> boilerplate;
+  std::shared_ptr<const FurnitureFilter> furniture;
   std::unique_ptr<Tokenizer> tokenizer;
   std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer;
   TokenList tokens;          // reused per article
@@ -295,7 +293,7 @@ struct FeatureExtractor::Rep {
   }
 
   // Content term of a token: words are reduced to their stem.
-  uint32_t TermOf(const Entry& e, uint32_t w) {
+  uint32_t TermOf(const PackedToken& e, uint32_t w) {
     const bool stemmed = e.kind == TokenKind::kWord && stemmer != nullptr;
     WordInfo& info = word_info[w];
     uint32_t& term = stemmed ? info.stem_term : info.self_term;
@@ -322,7 +320,7 @@ struct FeatureExtractor::Rep {
     mid_sentence.Start(words.size());
     initial.clear();
     for (size_t i = first; i < last; ++i) {
-      const Entry& t = tokens.tokens[i];
+      const PackedToken& t = tokens.tokens[i];
       const uint32_t w = token_word[i];
       if (t.kind == TokenKind::kNumber) {
         if (t.text_size >= 2) entity_weights.Add(w, weight);
@@ -358,7 +356,7 @@ struct FeatureExtractor::Rep {
 std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
   // A token buffer the last article grew too large is not reused.
   if (tokens.buffer_bytes() > kMaxReusedBufferBytes) tokens = TokenList();
-  const CleanText clean = boilerplate->Clean(article);
+  const CleanText clean = furniture->Clean(article);
   removed_lines = clean.removed.size();
   tokens.clear();
   tokenizer->TokenizeTo(article.title, 0, &tokens);
@@ -378,7 +376,7 @@ std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
   token_low.resize(all);
   token_high.resize(all);
   for (size_t i = 0; i < all; ++i) {
-    const Entry& t = tokens.tokens[i];
+    const PackedToken& t = tokens.tokens[i];
     if (t.kind == TokenKind::kUrl) continue;
     const TextId id = IdOf(tokens.TextOf(t));
     token_low[i] = id.low;
@@ -390,7 +388,7 @@ std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
   token_word.resize(all);
   for (size_t i = 0; i < all; ++i) {
     if (i + kAhead < all) words.Prefetch(token_id(i + kAhead));
-    Entry& t = tokens.tokens[i];
+    PackedToken& t = tokens.tokens[i];
     if (t.kind == TokenKind::kUrl) {
       token_word[i] = kNone;
       continue;
@@ -405,7 +403,7 @@ std::vector<uint64_t> FeatureExtractor::Rep::Run(const Article& article) {
       std::min(all, title_tokens + static_cast<size_t>(options.lead_tokens));
   term_weights.Start(terms.size() + all);  // new terms: at most one a token
   for (size_t i = 0; i < all; ++i) {
-    const Entry& t = tokens.tokens[i];
+    const PackedToken& t = tokens.tokens[i];
     if (!IsContentTerm(t)) continue;
     const float weight = i < title_tokens ? title_weight
                          : i < lead_end   ? lead_weight
@@ -428,15 +426,15 @@ FeatureExtractor::~FeatureExtractor() = default;
 
 absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(
     const FeatureOptions& options, absl::Span<const Article> corpus) {
-  auto boilerplate = BoilerplateFilter::Create(options.boilerplate, corpus);
-  if (!boilerplate.ok()) return boilerplate.status();
-  return FromFilter(options, std::shared_ptr<const BoilerplateFilter>(
-                                 std::move(boilerplate).value()));
+  auto furniture = FurnitureFilter::Create(options.furniture, corpus);
+  if (!furniture.ok()) return furniture.status();
+  return FromFilter(options, std::shared_ptr<const FurnitureFilter>(
+                                 std::move(furniture).value()));
 }
 
 absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::FromFilter(
     const FeatureOptions& options,
-    std::shared_ptr<const BoilerplateFilter> boilerplate) {
+    std::shared_ptr<const FurnitureFilter> furniture) {
   if (options.shingle_size < 1 || options.shingle_size > 16) {
     return absl::InvalidArgumentError("shingle_size must be in [1, 16]");
   }
@@ -448,12 +446,12 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::FromFilter(
   if (options.lead_tokens < 0) {
     return absl::InvalidArgumentError("lead_tokens must not be negative");
   }
-  if (boilerplate == nullptr) {
+  if (furniture == nullptr) {
     return absl::InvalidArgumentError("FeatureExtractor needs a filter");
   }
   auto rep = std::make_unique<Rep>();
   rep->options = options;
-  rep->boilerplate = std::move(boilerplate);
+  rep->furniture = std::move(furniture);
   TokenizerOptions tokenizer_options;
   tokenizer_options.keep_urls = false;
   // Stop words are looked up once per distinct word (Rep::Word), and
@@ -474,7 +472,7 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::FromFilter(
 
 absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Clone()
     const {
-  return FromFilter(rep_->options, rep_->boilerplate);
+  return FromFilter(rep_->options, rep_->furniture);
 }
 
 ArticleFeatures FeatureExtractor::Extract(const Article& article) {

@@ -55,7 +55,7 @@ std::vector<uint64_t> ShingleHashes(const TokenList& tokens, size_t first,
   starts.reserve(last - first + 1);
   uint32_t end = 0;
   for (size_t i = first; i < last; ++i) {
-    const TokenList::Entry& e = tokens.tokens[i];
+    const PackedToken& e = tokens.tokens[i];
     if (e.kind == TokenKind::kUrl) continue;
     starts.push_back(e.text_begin);
     end = e.text_begin + e.text_size + 1;

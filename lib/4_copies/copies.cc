@@ -59,7 +59,7 @@ class StoreSource {
   mutable absl::Status status_;
 };
 
-absl::Status CheckOptions(size_t n, size_t times, const DedupOptions& options) {
+absl::Status CheckOptions(size_t n, size_t times, const CopyOptions& options) {
   if (n != times) {
     return absl::InvalidArgumentError("shingles and times differ in size");
   }
@@ -72,7 +72,7 @@ absl::Status CheckOptions(size_t n, size_t times, const DedupOptions& options) {
       !(options.candidate_margin >= 0 &&
         options.candidate_margin < options.threshold)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "dedup threshold must be in (0, 1] and candidate_margin in [0, "
+        "copy threshold must be in (0, 1] and candidate_margin in [0, "
         "threshold); got ",
         options.threshold, " and ", options.candidate_margin));
   }
@@ -94,7 +94,7 @@ class CopyFinder {
  public:
   static constexpr size_t kBlock = 256;
 
-  CopyFinder(const Source& source, const DedupOptions& options,
+  CopyFinder(const Source& source, const CopyOptions& options,
              std::unique_ptr<MinHasher> hasher, std::unique_ptr<LshIndex> index)
       : source_(source),
         options_(options),
@@ -131,7 +131,7 @@ class CopyFinder {
   struct Decision {
     int64_t best = -1;  // best earlier-block original
     double best_jaccard = 0;
-    DedupStats stats;               // against earlier blocks
+    CopyStats stats;                // against earlier blocks
     std::vector<Match> same_block;  // earlier articles of the block
   };
   static constexpr uint16_t kNone = 0xffff;
@@ -175,7 +175,7 @@ class CopyFinder {
   void Decide(size_t start, size_t size, CopyGroups* out);
 
   const Source& source_;
-  const DedupOptions& options_;
+  const CopyOptions& options_;
   const std::unique_ptr<MinHasher> hasher_;
   const std::unique_ptr<LshIndex> index_;
   const size_t n_;
@@ -398,7 +398,7 @@ absl::StatusOr<CopyGroups> CopyFinder<Source>::Run(
 template <typename Source>
 absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
     const Source& source, absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options, absl::Span<const uint32_t> given = {}) {
+    const CopyOptions& options, absl::Span<const uint32_t> given = {}) {
   if (absl::Status s = CheckOptions(source.size(), published.size(), options);
       !s.ok()) {
     return s;
@@ -422,7 +422,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
 absl::StatusOr<CopyGroups> FindCopyGroups(
     absl::Span<const std::vector<uint64_t>> shingles,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options) {
+    const CopyOptions& options) {
   std::vector<const std::vector<uint64_t>*> sets;
   sets.reserve(shingles.size());
   for (const auto& set : shingles) sets.push_back(&set);
@@ -432,7 +432,7 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
 absl::StatusOr<CopyGroups> FindCopyGroups(
     absl::Span<const ArticleFeatures> features,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options) {
+    const CopyOptions& options) {
   std::vector<const std::vector<uint64_t>*> sets;
   sets.reserve(features.size());
   for (const auto& f : features) sets.push_back(&f.shingles);
@@ -442,14 +442,14 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
 absl::StatusOr<CopyGroups> FindCopyGroups(
     const ShingleStore& shingles,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options) {
+    const CopyOptions& options) {
   return FindCopyGroupsImpl(StoreSource(shingles), published, options);
 }
 
 absl::StatusOr<CopyGroups> FindCopyGroups(
     const ShingleStore& shingles, absl::Span<const uint32_t> signatures,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options) {
+    const CopyOptions& options) {
   if (signatures.empty() && shingles.size() > 0) {
     return absl::InvalidArgumentError("signatures: none given");
   }
@@ -460,7 +460,7 @@ absl::StatusOr<CopyGroups> FindCopyGroups(
 absl::StatusOr<CopyGroups> FindCopyGroups(
     const CorpusFeatures& corpus,
     absl::Span<const std::optional<absl::Time>> published,
-    const DedupOptions& options) {
+    const CopyOptions& options) {
   const bool usable =
       !corpus.signatures.empty() &&
       corpus.signature_options.num_hashes == options.minhash.num_hashes &&

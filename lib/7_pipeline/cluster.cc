@@ -106,12 +106,12 @@ void Assign(const std::vector<uint32_t>& leader,
     out->assignments[i].original = leader[i] == i;
   }
   std::vector<uint32_t> raw_event = event;
-  out->num_dups = Densify(dup);
+  out->num_copy_groups = Densify(dup);
   out->num_events = Densify(event);
   out->num_stories = Densify(story);
   out->event_representative.assign(out->num_events, 0);
   for (uint32_t i = 0; i < n; ++i) {
-    out->assignments[i].dup = dup[i];
+    out->assignments[i].copy_group = dup[i];
     out->assignments[i].event = event[i];
     out->assignments[i].story = story[i];
     out->event_representative[event[i]] = representative[raw_event[i]];
@@ -159,9 +159,9 @@ absl::StatusOr<Clustering> ClusterCorpus(
   StageClock clock(&out.stages);
   // 1. Copies. Only originals take part in event clustering, so a story
   //    reprinted many times does not outweigh the others.
-  DedupOptions dedup_options = options.dedup;
-  dedup_options.threads = options.threads;
-  auto copies = FindCopyGroups(*corpus, times, dedup_options);
+  CopyOptions copy_options = options.copies;
+  copy_options.threads = options.threads;
+  auto copies = FindCopyGroups(*corpus, times, copy_options);
   if (!copies.ok()) return copies.status();
   corpus->shingles = std::make_unique<ShingleStore>();  // not needed again
   std::vector<uint32_t>().swap(corpus->signatures);

@@ -1,6 +1,8 @@
 // The pipeline from articles to clusters: feature extraction on threads
 // into compact storage, for articles held in memory (RunPipeline) and for
 // inputs streamed from files in two passes (ClusterPaths).
+#include "storycluster/pipeline.h"
+
 #include <sys/resource.h>
 
 #include <atomic>
@@ -11,7 +13,6 @@
 #include "absl/strings/str_cat.h"
 #include "lib/7_pipeline/stage_clock.h"
 #include "lib/common/parallel.h"
-#include "storycluster/pipeline.h"
 
 namespace storycluster {
 namespace {
@@ -22,10 +23,10 @@ constexpr size_t kBatch = 4096;
 
 // Extractors for `workers` threads sharing one learned filter.
 absl::StatusOr<std::vector<std::unique_ptr<FeatureExtractor>>> Extractors(
-    const FeatureOptions& options, std::unique_ptr<BoilerplateFilter> filter,
+    const FeatureOptions& options, std::unique_ptr<FurnitureFilter> filter,
     int workers) {
   auto first = FeatureExtractor::FromFilter(
-      options, std::shared_ptr<const BoilerplateFilter>(std::move(filter)));
+      options, std::shared_ptr<const FurnitureFilter>(std::move(filter)));
   if (!first.ok()) return first.status();
   std::vector<std::unique_ptr<FeatureExtractor>> out;
   out.push_back(std::move(first).value());
@@ -154,8 +155,7 @@ absl::StatusOr<std::vector<ArticleFeatures>> ExtractFeatures(
     absl::Span<const Article> articles, const FeatureOptions& options,
     int threads, const ProgressFn& progress) {
   const int workers = ResolveThreads(threads);
-  auto filter =
-      BoilerplateFilter::Create(options.boilerplate, articles, workers);
+  auto filter = FurnitureFilter::Create(options.furniture, articles, workers);
   if (!filter.ok()) return filter.status();
   auto extractors = Extractors(options, std::move(filter).value(), workers);
   if (!extractors.ok()) return extractors.status();
@@ -181,13 +181,13 @@ absl::StatusOr<Clustering> RunPipeline(absl::Span<const Article> articles,
   std::vector<StageTime> stages;
   StageClock clock(&stages);
   const int workers = ResolveThreads(options.threads);
-  auto filter = BoilerplateFilter::Create(options.features.boilerplate,
-                                          articles, workers);
+  auto filter =
+      FurnitureFilter::Create(options.features.furniture, articles, workers);
   if (!filter.ok()) return filter.status();
   auto extractors =
       Extractors(options.features, std::move(filter).value(), workers);
   if (!extractors.ok()) return extractors.status();
-  auto hasher = MinHasher::Create(options.cluster.dedup.minhash);
+  auto hasher = MinHasher::Create(options.cluster.copies.minhash);
   if (!hasher.ok()) return hasher.status();
   CorpusFeatures corpus;
   CorpusBuilder builder(std::move(extractors).value(), &corpus, articles.size(),
@@ -225,7 +225,7 @@ struct StreamedCorpus {
 };
 
 // Reads `paths` twice: pass 1 checks the records, keeps each article's
-// metadata and learns the boilerplate filter; pass 2 extracts the features
+// metadata and learns the furniture filter; pass 2 extracts the features
 // into compact storage (shingles in a temporary file when
 // options.temp_directory is set). Marks "ingest" and "features" on `clock`.
 // One pass over the inputs: every accepted article goes, in batches, to
@@ -294,15 +294,15 @@ class BatchedPass {
   std::future<absl::Status> running_;  // processing `working_`
 };
 
-// Pass 1: records, metadata, boilerplate line counts. Returns the filter
+// Pass 1: records, metadata, furniture line counts. Returns the filter
 // learned from them; the ingest result (with only the articles' metadata)
 // goes into `out`.
-absl::StatusOr<std::unique_ptr<BoilerplateFilter>> ReadMetadata(
+absl::StatusOr<std::unique_ptr<FurnitureFilter>> ReadMetadata(
     BatchedPass& pass, const PipelineOptions& options, int workers,
     StreamedCorpus* out) {
-  std::vector<BoilerplateLearner> learners;
+  std::vector<FurnitureLearner> learners;
   for (int w = 0; w < workers; ++w) {
-    learners.emplace_back(options.features.boilerplate);
+    learners.emplace_back(options.features.furniture);
   }
   std::vector<Article> metadata;
   // Pass 1 is mostly parsing: the records are parsed on the workers too.
@@ -339,7 +339,7 @@ absl::StatusOr<std::unique_ptr<BoilerplateFilter>> ReadMetadata(
 // articles (the input must not change in between).
 absl::Status ExtractFeatures(BatchedPass& pass, const PipelineOptions& options,
                              int workers,
-                             std::unique_ptr<BoilerplateFilter> filter,
+                             std::unique_ptr<FurnitureFilter> filter,
                              StreamedCorpus* out) {
   if (!options.temp_directory.empty()) {
     auto store = ShingleStore::InTemporaryFile(options.temp_directory,
@@ -349,7 +349,7 @@ absl::Status ExtractFeatures(BatchedPass& pass, const PipelineOptions& options,
   }
   auto extractors = Extractors(options.features, std::move(filter), workers);
   if (!extractors.ok()) return extractors.status();
-  auto hasher = MinHasher::Create(options.cluster.dedup.minhash);
+  auto hasher = MinHasher::Create(options.cluster.copies.minhash);
   if (!hasher.ok()) return hasher.status();
   const std::vector<Article>& known = out->ingest.articles;
   CorpusBuilder builder(std::move(extractors).value(), &out->corpus,
@@ -442,9 +442,9 @@ absl::StatusOr<PathsCopyGroups> FindCopyGroupsInPaths(
   shingles_only.features.terms = false;
   auto streamed = StreamCorpus(paths, ingest, shingles_only, clock);
   if (!streamed.ok()) return streamed.status();
-  DedupOptions dedup = options.cluster.dedup;
-  dedup.threads = options.threads;
-  auto groups = FindCopyGroups(streamed->corpus, streamed->times, dedup);
+  CopyOptions copies = options.cluster.copies;
+  copies.threads = options.threads;
+  auto groups = FindCopyGroups(streamed->corpus, streamed->times, copies);
   if (!groups.ok()) return groups.status();
   clock.Mark("copies");
   out.ingest = std::move(streamed->ingest);

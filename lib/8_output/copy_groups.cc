@@ -1,4 +1,4 @@
-// Output of copy groups alone (storycluster dedup).
+// Output of copy groups alone (storycluster copies).
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"

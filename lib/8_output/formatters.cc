@@ -103,9 +103,9 @@ std::string FormatTsv(const IngestResult& ingest, const Clustering& c) {
   std::string out = "id\tdup\tevent\tstory\n";
   for (size_t i = 0; i < ingest.articles.size(); ++i) {
     const Assignment& a = c.assignments[i];
-    absl::StrAppend(&out, ingest.articles[i].id, "\t", ClusterId('d', a.dup),
-                    "\t", ClusterId('e', a.event), "\t",
-                    ClusterId('s', a.story), "\n");
+    absl::StrAppend(&out, ingest.articles[i].id, "\t",
+                    ClusterId('d', a.copy_group), "\t", ClusterId('e', a.event),
+                    "\t", ClusterId('s', a.story), "\n");
   }
   return out;
 }
@@ -118,7 +118,7 @@ Json StatsJson(const IngestResult& ingest, const Clustering& c) {
   stats["blank_lines"] = ingest.stats.blank_lines;
   stats["ignored_files"] = ingest.stats.ignored_files;
   stats["bytes"] = ingest.stats.bytes;
-  stats["copy_groups"] = c.num_dups;
+  stats["copy_groups"] = c.num_copy_groups;
   stats["events"] = c.num_events;
   stats["storylines"] = c.num_stories;
   return stats;
@@ -151,7 +151,7 @@ std::string FormatJson(const IngestResult& ingest, const Clustering& c) {
         member["source"] = a.source;
         member["published"] = TimeJson(a.published);
         member["url"] = a.url;
-        member["dup"] = ClusterId('d', c.assignments[m].dup);
+        member["dup"] = ClusterId('d', c.assignments[m].copy_group);
         member["original"] = c.assignments[m].original;
         members.push_back(std::move(member));
       }
@@ -173,9 +173,9 @@ std::string FormatJson(const IngestResult& ingest, const Clustering& c) {
 std::string FormatText(const IngestResult& ingest, const Clustering& c) {
   std::string out;
   const std::vector<StoryView> stories = BuildViews(ingest, c);
-  absl::StrAppend(&out, ingest.stats.accepted, " articles -> ", c.num_dups,
-                  " copy groups, ", c.num_events, " events, ", c.num_stories,
-                  " storylines\n");
+  absl::StrAppend(&out, ingest.stats.accepted, " articles -> ",
+                  c.num_copy_groups, " copy groups, ", c.num_events,
+                  " events, ", c.num_stories, " storylines\n");
   for (const StoryView& s : stories) {
     absl::StrAppend(&out, "\nStoryline ", ClusterId('s', s.index), " (",
                     s.events.size(), " events, ", s.articles, " articles",
@@ -196,9 +196,11 @@ std::string FormatText(const IngestResult& ingest, const Clustering& c) {
         absl::StrAppend(
             &out, "    ", as.original ? "* " : "  ", a.id,
             a.source.empty() ? "" : absl::StrCat(" (", a.source, ")"),
-            as.original ? ""
-                        : absl::StrCat("  copy of ", ClusterId('d', as.dup)),
-            as.original ? absl::StrCat("  ", ClusterId('d', as.dup)) : "",
+            as.original
+                ? ""
+                : absl::StrCat("  copy of ", ClusterId('d', as.copy_group)),
+            as.original ? absl::StrCat("  ", ClusterId('d', as.copy_group))
+                        : "",
             "\n");
       }
     }

@@ -1,4 +1,4 @@
-// Boilerplate removal: pattern list, tail markers, captions, repeats within
+// Site furniture removal: pattern list, tail markers, captions, repeats within
 // an article and across a source's articles, fragments; and the seeds.
 #include <catch2/catch.hpp>
 
@@ -19,14 +19,13 @@ Article Make(std::string text, std::string source = "") {
   return a;
 }
 
-std::unique_ptr<BoilerplateFilter> Filter(
-    absl::Span<const Article> corpus = {}) {
-  auto f = BoilerplateFilter::Create(BoilerplateOptions{}, corpus);
+std::unique_ptr<FurnitureFilter> Filter(absl::Span<const Article> corpus = {}) {
+  auto f = FurnitureFilter::Create(FurnitureOptions{}, corpus);
   REQUIRE(f.ok());
   return std::move(f).value();
 }
 
-bool Removed(const CleanText& c, std::string_view line, BoilerplateRule rule) {
+bool Removed(const CleanText& c, std::string_view line, FurnitureRule rule) {
   for (const auto& r : c.removed) {
     if (r.line == line) return r.rule == rule;
   }
@@ -44,10 +43,10 @@ TEST_CASE("furniture patterns are removed, sentences kept") {
   CHECK(c.text ==
         "The minister said the talks would resume next week in Geneva.\n"
         "Officials declined to say whether a date had been set.");
-  CHECK(Removed(c, "Advertisement", BoilerplateRule::kPattern));
-  CHECK(Removed(c, "Reading Time: 3 minutes", BoilerplateRule::kPattern));
+  CHECK(Removed(c, "Advertisement", FurnitureRule::kPattern));
+  CHECK(Removed(c, "Reading Time: 3 minutes", FurnitureRule::kPattern));
   CHECK(Removed(c, "Follow Jane Doe on Facebook and Twitter.",
-                BoilerplateRule::kPattern));
+                FurnitureRule::kPattern));
   CHECK(IsFurnitureLine("ADVERTISEMENT"));
   CHECK(IsFurnitureLine("Photo: Reuters"));
   CHECK_FALSE(IsFurnitureLine("The minister said the talks would resume."));
@@ -66,7 +65,7 @@ TEST_CASE("a tail marker in the second half drops the rest") {
   CHECK(Removed(c,
                 "A promotional paragraph that is long enough to look like "
                 "prose.",
-                BoilerplateRule::kTail));
+                FurnitureRule::kTail));
 }
 
 TEST_CASE("captions and in-article repeats are removed") {
@@ -76,14 +75,14 @@ TEST_CASE("captions and in-article repeats are removed") {
            "Leaders met in Hanoi. Photo: AFP\n"
            "The summit ended early without an agreement on sanctions.\n"));
   CHECK(c.text == "The summit ended early without an agreement on sanctions.");
-  CHECK(Removed(c, "Leaders met in Hanoi. Photo: AFP",
-                BoilerplateRule::kCaption));
+  CHECK(
+      Removed(c, "Leaders met in Hanoi. Photo: AFP", FurnitureRule::kCaption));
 }
 
 TEST_CASE("short fragments are dropped, short sentences kept") {
   const CleanText c = Filter()->Clean(Make("Slow\n1.25x\nHe resigned.\n"));
   CHECK(c.text == "He resigned.");
-  CHECK(Removed(c, "1.25x", BoilerplateRule::kFragment));
+  CHECK(Removed(c, "1.25x", FurnitureRule::kFragment));
 }
 
 TEST_CASE("lines repeated across one source's articles are furniture") {
@@ -106,7 +105,7 @@ TEST_CASE("lines repeated across one source's articles are furniture") {
   const CleanText own = filter->Clean(corpus[0]);
   CHECK(own.text == "Rain flooded the valley overnight.");
   CHECK(Removed(own, "Get the Daily Bugle app for breaking alerts",
-                BoilerplateRule::kCorpusRepeat));
+                FurnitureRule::kCorpusRepeat));
   const CleanText other = filter->Clean(corpus[3]);
   CHECK_THAT(other.text, Catch::Contains("Get the Daily Bugle app"));
 }
@@ -129,7 +128,7 @@ TEST_CASE(
     const CleanText c = Filter()->Clean(Make(plain + "\n" + variant + "\n"));
     CHECK(c.text == plain);
     CHECK(Removed(c, std::string(absl::StripAsciiWhitespace(variant)),
-                  BoilerplateRule::kRepeatedInArticle));
+                  FurnitureRule::kRepeatedInArticle));
   }
 }
 
@@ -156,7 +155,7 @@ TEST_CASE("corpus repeats: lines past the word limit are never furniture") {
                             "Daily Bugle"));
     }
     const CleanText c = Filter(corpus)->Clean(corpus[0]);
-    CHECK(Removed(c, at_limit, BoilerplateRule::kCorpusRepeat));
+    CHECK(Removed(c, at_limit, FurnitureRule::kCorpusRepeat));
     CHECK_THAT(c.text, Catch::Contains(past_limit));
   }
 }
@@ -182,20 +181,20 @@ TEST_CASE("cleaning after a huge one-line article is unchanged") {
 }
 
 TEST_CASE("options: fragment rule and patterns can be switched off") {
-  BoilerplateOptions options;
+  FurnitureOptions options;
   options.fragment_words = 0;
   options.use_patterns = false;
-  auto f = BoilerplateFilter::Create(options, {});
+  auto f = FurnitureFilter::Create(options, {});
   REQUIRE(f.ok());
   CHECK((*f)->Clean(Make("Advertisement\nSlow\n")).text ==
         "Advertisement\nSlow");
   options.min_source_docs = 1;
-  CHECK_FALSE(BoilerplateFilter::Create(options, {}).ok());
+  CHECK_FALSE(FurnitureFilter::Create(options, {}).ok());
 }
 
 TEST_CASE("seeds: SCMP and Benzinga furniture removed, sentences kept") {
   if (!testing::HaveShared("seeds")) {
-    WARN("../shared/seeds not present: seed boilerplate test skipped");
+    WARN("../shared/seeds not present: seed furniture test skipped");
     return;
   }
   auto r = IngestPaths({testing::SharedDir() + "/seeds"});

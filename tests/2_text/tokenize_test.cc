@@ -157,7 +157,7 @@ TEST_CASE("flat token list: same tokens as the vector form, texts joined") {
   REQUIRE(list.size() == vec.size());
   std::string joined;
   for (size_t i = 0; i < vec.size(); ++i) {
-    const TokenList::Entry& e = list.tokens[i];
+    const PackedToken& e = list.tokens[i];
     INFO(vec[i].text);
     CHECK(list.TextOf(e) == vec[i].text);
     CHECK(e.begin == vec[i].begin);
@@ -273,7 +273,7 @@ TEST_CASE("fast ASCII path: real text equals ICU (examples, seeds, dev)") {
 
 TEST_CASE("fast ASCII path: generated corpus text equals ICU") {
   // The generator's articles (wire datelines, quotes, numbers, URLs,
-  // boilerplate lines), as `storycluster generate` writes them.
+  // furniture lines), as `storycluster generate` writes them.
   SyntheticOptions options;
   options.articles = 400;
   options.seed = 11;

@@ -100,7 +100,7 @@ TEST_CASE("shingles: golden values pin the hash and seed") {
   CHECK(h1[0] == 0xa6db5d8f93adc95bULL);
 }
 
-TEST_CASE("features: title terms weigh more, stop words and boilerplate go") {
+TEST_CASE("features: title terms weigh more, stop words and furniture go") {
   const Article a =
       MakeArticle("a", "Talks stall",
                   "Advertisement\nThe talks in Hanoi stalled on Friday.");

@@ -41,7 +41,7 @@ Prepared Prepare(const std::vector<Article>& articles) {
 // most similar (ties: the smallest index) or becomes an original.
 CopyGroups SequentialCopyGroups(const std::vector<std::vector<uint64_t>>& sets,
                                 const std::vector<std::optional<absl::Time>>& t,
-                                const DedupOptions& options) {
+                                const CopyOptions& options) {
   auto hasher = MinHasher::Create(options.minhash);
   REQUIRE(hasher.ok());
   const uint32_t k = (*hasher)->num_hashes();
@@ -88,7 +88,7 @@ CopyGroups SequentialCopyGroups(const std::vector<std::vector<uint64_t>>& sets,
 }
 
 TEST_CASE(
-    "dedup: the blocked parallel search decides exactly as one article after "
+    "copies: the blocked parallel search decides exactly as one article after "
     "another") {
   // 2,000 sets (8 blocks of 256): families of near copies at several
   // distances from their root, exact duplicates (ties), empty sets, and
@@ -140,7 +140,7 @@ TEST_CASE(
     times.push_back(t0 + absl::Minutes(600 + 2 * t + 1));  // D
     times.push_back(t0 - absl::Hours(24));                 // A
   }
-  DedupOptions options;
+  CopyOptions options;
   const CopyGroups expected = SequentialCopyGroups(sets, times, options);
   int ties_to_b = 0;
   for (size_t t = 0; t < 20; ++t) {
@@ -161,7 +161,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "dedup: generated corpus, pairwise precision >= 0.99, recall >= 0.98") {
+    "copies: generated corpus, pairwise precision >= 0.99, recall >= 0.98") {
   SyntheticOptions options;
   options.articles = 3000;
   options.seed = 11;
@@ -191,7 +191,7 @@ TEST_CASE(
 
 // Rolling reports: report i is sentences [i, i+8) of one long sequence, so
 // neighbours are near-copies but reports a few days apart share little.
-TEST_CASE("dedup: a chain of rolling reports stays in bounded groups") {
+TEST_CASE("copies: a chain of rolling reports stays in bounded groups") {
   std::mt19937_64 rng(5);
   std::vector<std::string> sentences;
   for (int s = 0; s < 120; ++s) {
@@ -240,7 +240,7 @@ TEST_CASE("dedup: a chain of rolling reports stays in bounded groups") {
   CHECK(components.size() == 1);
 }
 
-TEST_CASE("dedup: template-heavy market reports are not merged") {
+TEST_CASE("copies: template-heavy market reports are not merged") {
   SyntheticOptions options;
   options.kind = SyntheticKind::kTemplate;
   options.articles = 400;
@@ -253,7 +253,7 @@ TEST_CASE("dedup: template-heavy market reports are not merged") {
   CHECK(groups->num_groups == corpus.articles.size());
 }
 
-TEST_CASE("dedup: deterministic, empty texts alone, options validated") {
+TEST_CASE("copies: deterministic, empty texts alone, options validated") {
   SyntheticOptions options;
   options.articles = 500;
   const SyntheticCorpus corpus = GenerateCorpus(options);
@@ -267,18 +267,18 @@ TEST_CASE("dedup: deterministic, empty texts alone, options validated") {
   CHECK(a->original_of == b->original_of);
   CHECK(a->original_of[3] == 3);
   CHECK(std::count(a->group.begin(), a->group.end(), a->group[3]) == 1);
-  DedupOptions bad;
+  CopyOptions bad;
   bad.threshold = 0;
   CHECK_FALSE(FindCopyGroups(p.shingles, p.times, bad).ok());
   bad.threshold = 0.5;
   bad.candidate_margin = 0.6;
   CHECK_FALSE(FindCopyGroups(p.shingles, p.times, bad).ok());
-  CHECK_FALSE(FindCopyGroups(p.shingles, {}, DedupOptions{}).ok());
+  CHECK_FALSE(FindCopyGroups(p.shingles, {}, CopyOptions{}).ok());
 }
 
 // The pipeline signs the shingle sets as it extracts them
 // (CorpusFeatures::signatures); copy detection then uses those rows.
-TEST_CASE("dedup: signatures made beforehand are used, checked, or ignored") {
+TEST_CASE("copies: signatures made beforehand are used, checked, or ignored") {
   SyntheticOptions options;
   options.articles = 400;
   options.seed = 4;
@@ -288,7 +288,7 @@ TEST_CASE("dedup: signatures made beforehand are used, checked, or ignored") {
   for (const auto& set : p.shingles)
     REQUIRE(features.shingles->Append(set).ok());
   REQUIRE(features.shingles->Flush().ok());
-  const DedupOptions defaults;
+  const CopyOptions defaults;
   auto hasher = MinHasher::Create(defaults.minhash);
   REQUIRE(hasher.ok());
   const size_t k = (*hasher)->num_hashes();

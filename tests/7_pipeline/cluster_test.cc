@@ -66,13 +66,13 @@ TEST_CASE("wire copies form one group whose earliest member is the original") {
   };
   auto c = RunPipeline(articles);
   REQUIRE(c.ok());
-  CHECK(c->assignments[0].dup == c->assignments[1].dup);
-  CHECK(c->assignments[0].dup != c->assignments[2].dup);
+  CHECK(c->assignments[0].copy_group == c->assignments[1].copy_group);
+  CHECK(c->assignments[0].copy_group != c->assignments[2].copy_group);
   CHECK(c->assignments[1].original);
   CHECK_FALSE(c->assignments[0].original);
   CHECK(c->assignments[0].event == c->assignments[1].event);
   CHECK(c->assignments[0].event != c->assignments[2].event);
-  CHECK(c->num_dups == 2);
+  CHECK(c->num_copy_groups == 2);
 }
 
 TEST_CASE("a chain of partial copies does not merge its ends") {
@@ -84,11 +84,11 @@ TEST_CASE("a chain of partial copies does not merge its ends") {
   std::vector<Article> articles = {
       Make("A", "", s1 + s2), Make("B", "", s2 + s3), Make("C", "", s3 + s4)};
   PipelineOptions pipeline;
-  pipeline.cluster.dedup.threshold = 0.3;
-  pipeline.cluster.dedup.candidate_margin = 0.25;
+  pipeline.cluster.copies.threshold = 0.3;
+  pipeline.cluster.copies.candidate_margin = 0.25;
   auto c = RunPipeline(articles, pipeline);
   REQUIRE(c.ok());
-  CHECK(c->assignments[0].dup != c->assignments[2].dup);
+  CHECK(c->assignments[0].copy_group != c->assignments[2].copy_group);
 }
 
 TEST_CASE("articles far apart in time do not share an event") {
@@ -122,13 +122,14 @@ TEST_CASE("example corpus: the strike storyline, its events and wire copies") {
   CHECK(wire.original);
   for (const char* copy :
        {"coastal-herald-0303", "valley-post-0303", "metro-daily-0303"}) {
-    CHECK(at(copy).dup == wire.dup);
+    CHECK(at(copy).copy_group == wire.copy_group);
     CHECK_FALSE(at(copy).original);
   }
-  CHECK(at("skyline-0317-talks").dup == at("northwire-0317-talks").dup);
+  CHECK(at("skyline-0317-talks").copy_group ==
+        at("northwire-0317-talks").copy_group);
   // Events: the walkout, the collapsed talks, the deal.
   CHECK(at("freight-weekly-0303").event == wire.event);
-  CHECK(at("freight-weekly-0303").dup != wire.dup);
+  CHECK(at("freight-weekly-0303").copy_group != wire.copy_group);
   const uint32_t talks = at("northwire-0317-talks").event;
   CHECK(at("coastal-herald-0318").event == talks);
   const uint32_t deal = at("outlets/harbour-times/2025-04-02-deal.md").event;

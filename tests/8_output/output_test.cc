@@ -28,7 +28,7 @@ std::pair<IngestResult, Clustering> Sample() {
   ingest.stats = {4, 3, 1, 0, 0, 100};
   Clustering c;
   c.assignments = {{0, 0, 0, false}, {0, 0, 0, true}, {1, 1, 0, true}};
-  c.num_dups = 2;
+  c.num_copy_groups = 2;
   c.num_events = 2;
   c.num_stories = 1;
   c.event_representative = {1, 2};

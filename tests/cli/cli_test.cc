@@ -46,7 +46,8 @@ TEST_CASE("cli: output paths are checked first, devices written through") {
       CHECK_THAT(testing::ReadFile(err), Catch::Contains(bad));
     }
     CHECK(Cli("generate --articles 10 -o " + bad + " 2>" + err).code == 2);
-    CHECK(Cli("dedup " + Examples() + " -q -o " + bad + " 2>" + err).code == 2);
+    CHECK(Cli("copies " + Examples() + " -q -o " + bad + " 2>" + err).code ==
+          2);
   }
   // A device node: still a device after the run (root only: mknod).
   const std::filesystem::path node = dir / "null";
@@ -157,8 +158,8 @@ TEST_CASE("cli: JSON Lines from standard input") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("cli: dedup finds the wire copies of the example corpus") {
-  const Run r = Cli("dedup " + Examples() + " --format tsv -q");
+TEST_CASE("cli: copies finds the wire copies of the example corpus") {
+  const Run r = Cli("copies " + Examples() + " --format tsv -q");
   CHECK(r.code == 0);
   CHECK_THAT(r.out, Catch::StartsWith("id\tdup\n"));
   auto group_of = [&](const std::string& id) {
@@ -173,20 +174,36 @@ TEST_CASE("cli: dedup finds the wire copies of the example corpus") {
   CHECK(group_of("metro-daily-0303") == wire);
   CHECK(group_of("freight-weekly-0303") != wire);  // a rewrite, not a copy
   CHECK(group_of("skyline-0317-talks") == group_of("northwire-0317-talks"));
-  const Run json = Cli("dedup " + Examples() + " -q");
+  const Run json = Cli("copies " + Examples() + " -q");
   CHECK_THAT(json.out,
              Catch::Contains("\"original\":\"northwire-0303-strike\""));
 }
 
-TEST_CASE("cli: generate, dedup and eval a synthetic corpus") {
+TEST_CASE(
+    "cli: the old names dedup, --threshold and --dup-jaccard still work") {
+  // docs/cli.md lists them as aliases; each must give what its new name
+  // gives, byte for byte.
+  const std::string in = Examples() + " --format tsv -q";
+  const Run copies = Cli("copies " + in + " --copy-jaccard 0.4");
+  REQUIRE(copies.code == 0);
+  REQUIRE(copies.out.size() > 100);
+  CHECK(Cli("dedup " + in + " --copy-jaccard 0.4").out == copies.out);
+  CHECK(Cli("copies " + in + " --threshold 0.4").out == copies.out);
+  CHECK(Cli("copies " + in + " --copy-jaccard 0.9").out != copies.out);
+  const Run cluster = Cli("cluster " + in + " --copy-jaccard 0.4");
+  REQUIRE(cluster.code == 0);
+  CHECK(Cli("cluster " + in + " --dup-jaccard 0.4").out == cluster.out);
+}
+
+TEST_CASE("cli: generate, copies and eval a synthetic corpus") {
   auto dir = testing::TempDir("cli_generate");
   const std::string corpus = (dir / "c.jsonl").string();
   const std::string labels = (dir / "c.labels.tsv").string();
-  const std::string pred = (dir / "c.dedup.tsv").string();
+  const std::string pred = (dir / "c.copies.tsv").string();
   REQUIRE(Cli("generate --articles 400 --seed 3 -o " + corpus + " --labels " +
               labels)
               .code == 0);
-  REQUIRE(Cli("dedup " + corpus + " --format tsv -q -o " + pred).code == 0);
+  REQUIRE(Cli("copies " + corpus + " --format tsv -q -o " + pred).code == 0);
   const Run eval =
       Cli("eval --gold " + labels + " --pred " + pred + " --pred-column dup");
   CHECK(eval.code == 0);
@@ -199,7 +216,7 @@ TEST_CASE("cli: the output is the same for any number of threads") {
   const std::string corpus = (dir / "c.jsonl").string();
   REQUIRE(Cli("generate --articles 3000 --seed 11 -o " + corpus).code == 0);
   for (const std::string input : {corpus, Examples()}) {
-    for (const std::string command : {"cluster", "dedup"}) {
+    for (const std::string command : {"cluster", "copies"}) {
       for (const std::string format : {"tsv", "json"}) {
         const std::string base =
             command + " " + input + " -q --format " + format + " -j ";
@@ -222,7 +239,7 @@ TEST_CASE("cli: files streamed in two passes and stdin held in memory agree") {
   auto dir = testing::TempDir("cli_streamed");
   const std::string corpus = (dir / "c.jsonl").string();
   REQUIRE(Cli("generate --articles 3000 --seed 11 -o " + corpus).code == 0);
-  for (const std::string command : {"cluster", "dedup"}) {
+  for (const std::string command : {"cluster", "copies"}) {
     for (const std::string format : {"tsv", "json"}) {
       INFO(command << " " << format);
       const std::string options = " -q -j 2 --format " + format;
@@ -245,8 +262,8 @@ TEST_CASE(
   const std::string err = (dir / "err.txt").string();
   REQUIRE(Cli("generate --articles 500 --seed 2 -o " + corpus).code == 0);
   const std::vector<std::pair<std::string, std::vector<std::string>>> runs = {
-      {"dedup " + corpus, {"ingest", "features", "copies"}},
-      {"dedup - < " + corpus, {"ingest", "features", "copies"}},
+      {"copies " + corpus, {"ingest", "features", "copies"}},
+      {"copies - < " + corpus, {"ingest", "features", "copies"}},
       {"cluster " + corpus,
        {"ingest", "features", "copies", "event candidates",
         "storyline linkage"}}};
@@ -276,7 +293,7 @@ TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
   // Not a terminal: the summary, no progress line.
   const std::string out = (dir / "out.tsv").string();
   REQUIRE(
-      Cli("dedup " + corpus + " --format tsv -o " + out + " 2>" + err).code ==
+      Cli("copies " + corpus + " --format tsv -o " + out + " 2>" + err).code ==
       0);
   std::string text = testing::ReadFile(err);
   CHECK_THAT(text, Catch::StartsWith("read 2000 records"));
@@ -286,7 +303,7 @@ TEST_CASE("cli: progress line only on a terminal and never with --quiet") {
     WARN("script(1) not installed: terminal case skipped");
     return;
   }
-  const std::string run = std::string(STORYCLUSTER_CLI) + " dedup " + corpus +
+  const std::string run = std::string(STORYCLUSTER_CLI) + " copies " + corpus +
                           " --format tsv -o " + out;
   REQUIRE(std::system(
               ("script -qec '" + run + "' " + err + " >/dev/null").c_str()) ==

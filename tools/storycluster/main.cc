@@ -350,26 +350,26 @@ int RunCluster(const ClusterArgs& args) {
   const std::string text = storycluster::FormatClustering(
       *ingest, *clustering, *storycluster::ParseOutputFormat(args.in.format));
   return Finish(args.in, *ingest, text,
-                absl::StrCat(clustering->num_dups, " copy groups, ",
+                absl::StrCat(clustering->num_copy_groups, " copy groups, ",
                              clustering->num_events, " events, ",
                              clustering->num_stories, " storylines"));
 }
 
-struct DedupArgs {
+struct CopiesArgs {
   InputArgs in;
-  storycluster::DedupOptions dedup;
+  storycluster::CopyOptions copies;
   bool stages = false;  // print each stage's wall time
   ShingleArgs shingles;
 };
 
 // Files and directories: streamed in two passes, texts not held.
-int RunDedupStreamed(const DedupArgs& args) {
+int RunCopiesStreamed(const CopiesArgs& args) {
   int code = kExitOk;
   auto ingest_options = IngestOptionsOf(args.in, &code);
   if (!ingest_options) return code;
   storycluster::PipelineOptions options;
   options.features.terms = false;
-  options.cluster.dedup = args.dedup;
+  options.cluster.copies = args.copies;
   options.threads = args.in.threads;
   args.shingles.Apply(&options);
   ProgressLine progress(args.in.quiet);
@@ -385,12 +385,12 @@ int RunDedupStreamed(const DedupArgs& args) {
                 absl::StrCat(run->groups.num_groups, " copy groups"));
 }
 
-int RunDedup(const DedupArgs& args) {
+int RunCopies(const CopiesArgs& args) {
   if (int code = CheckOutputs({args.in.output, args.in.rejects});
       code != kExitOk) {
     return code;
   }
-  if (CanStream(args.in)) return RunDedupStreamed(args);
+  if (CanStream(args.in)) return RunCopiesStreamed(args);
   // Standard input: read once and held in memory.
   std::vector<storycluster::StageTime> stages;
   absl::Time last = absl::Now();
@@ -419,9 +419,9 @@ int RunDedup(const DedupArgs& args) {
   for (const auto& article : ingest->articles) {
     times.push_back(article.published);
   }
-  storycluster::DedupOptions dedup_options = args.dedup;
-  dedup_options.threads = args.in.threads;
-  auto groups = storycluster::FindCopyGroups(*features, times, dedup_options);
+  storycluster::CopyOptions copy_options = args.copies;
+  copy_options.threads = args.in.threads;
+  auto groups = storycluster::FindCopyGroups(*features, times, copy_options);
   if (!groups.ok()) return Fail(groups.status(), kExitUsage);
   mark("copies");
   if (args.stages) PrintStages(stages);
@@ -538,13 +538,14 @@ CLI::App* AddCluster(CLI::App& app, ClusterArgs* cluster) {
       "directories or '-' (JSON Lines on stdin).");
   cluster->in.Register(cmd_cluster);
   cmd_cluster
-      ->add_option("--dup-jaccard", cluster->pipeline.cluster.dedup.threshold,
+      ->add_option("--copy-jaccard,--dup-jaccard",
+                   cluster->pipeline.cluster.copies.threshold,
                    "shingle Jaccard for a copy")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0));
   cmd_cluster
       ->add_option("--max-bucket-candidates",
-                   cluster->pipeline.cluster.dedup.max_bucket_candidates,
+                   cluster->pipeline.cluster.copies.max_bucket_candidates,
                    "earlier originals compared per LSH bucket, the latest; 0 "
                    "for no limit")
       ->capture_default_str();
@@ -611,33 +612,35 @@ CLI::App* AddCluster(CLI::App& app, ClusterArgs* cluster) {
   return cmd_cluster;
 }
 
-CLI::App* AddDedup(CLI::App& app, DedupArgs* dedup) {
-  CLI::App* cmd_dedup = app.add_subcommand(
-      "dedup",
+CLI::App* AddCopies(CLI::App& app, CopiesArgs* copies) {
+  CLI::App* cmd_copies = app.add_subcommand(
+      "copies",
       "Find copy groups only (MinHash + LSH + verification; no TF-IDF). "
-      "TSV output: id, dup.");
-  dedup->in.Register(cmd_dedup);
-  cmd_dedup
-      ->add_option("--threshold", dedup->dedup.threshold,
+      "TSV output: id, dup (the copy group). Alias: dedup (its first name).");
+  // The subcommand's first name, kept working for existing scripts.
+  cmd_copies->alias("dedup");
+  copies->in.Register(cmd_copies);
+  cmd_copies
+      ->add_option("--copy-jaccard,--threshold", copies->copies.threshold,
                    "shingle Jaccard at or above which an article is a copy")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0));
-  cmd_dedup
-      ->add_option("--num-hashes", dedup->dedup.minhash.num_hashes,
+  cmd_copies
+      ->add_option("--num-hashes", copies->copies.minhash.num_hashes,
                    "MinHash signature length")
       ->capture_default_str()
       ->check(CLI::Range(8, 4096));
-  dedup->shingles.Register(cmd_dedup);
-  cmd_dedup->add_flag("--stage-times", dedup->stages,
-                      "print each stage's wall time on stderr");
-  cmd_dedup
+  copies->shingles.Register(cmd_copies);
+  cmd_copies->add_flag("--stage-times", copies->stages,
+                       "print each stage's wall time on stderr");
+  cmd_copies
       ->add_option("--max-bucket-candidates",
-                   dedup->dedup.max_bucket_candidates,
+                   copies->copies.max_bucket_candidates,
                    "earlier originals compared per LSH bucket, the latest; 0 "
                    "for no limit")
       ->capture_default_str();
 
-  return cmd_dedup;
+  return cmd_copies;
 }
 
 CLI::App* AddGenerate(CLI::App& app, GenerateArgs* generate) {
@@ -774,12 +777,12 @@ int main(int argc, char** argv) {
       "3 failure."};
   app.require_subcommand(1);
   ClusterArgs cluster;
-  DedupArgs dedup;
+  CopiesArgs copies;
   GenerateArgs generate;
   TrainArgs train;
   EvalArgs eval;
   CLI::App* cmd_cluster = AddCluster(app, &cluster);
-  CLI::App* cmd_dedup = AddDedup(app, &dedup);
+  CLI::App* cmd_copies = AddCopies(app, &copies);
   CLI::App* cmd_generate = AddGenerate(app, &generate);
   CLI::App* cmd_train = AddTrain(app, &train);
   CLI::App* cmd_eval = AddEval(app, &eval);
@@ -790,11 +793,11 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (cmd_cluster->parsed()) return RunCluster(cluster);
-  if (cmd_dedup->parsed()) {
-    if (dedup.dedup.candidate_margin >= dedup.dedup.threshold) {
-      dedup.dedup.candidate_margin = dedup.dedup.threshold / 2;
+  if (cmd_copies->parsed()) {
+    if (copies.copies.candidate_margin >= copies.copies.threshold) {
+      copies.copies.candidate_margin = copies.copies.threshold / 2;
     }
-    return RunDedup(dedup);
+    return RunCopies(copies);
   }
   if (cmd_eval->parsed()) return RunEval(eval);
   if (cmd_train->parsed()) {
