@@ -115,7 +115,7 @@ void ExtractInterned(const std::vector<sc::Article>& docs,
   for (const sc::Article& a : docs) {
     const std::vector<uint64_t> shingles = extractor->ExtractInterned(
         a, *corpus->term_dictionary, *corpus->entity_dictionary, &terms);
-    (void)sc::AppendDocument(shingles, terms, corpus);
+    (void)corpus->Append(shingles, terms);
   }
 }
 
@@ -429,8 +429,10 @@ int main(int argc, char** argv) {
     for (const sc::Article& a : docs) times.push_back(a.published);
     sc::CopyOptions copy_options;
     copy_options.threads = 1;
+    sc::CorpusFeatures shingles;
+    for (const sc::ArticleFeatures& f : features) (void)shingles.Append(f);
     dedup = MedianSeconds(repetitions, [&] {
-      groups = sc::FindCopyGroups(features, times, copy_options)->num_groups;
+      groups = sc::FindCopyGroups(shingles, times, copy_options)->num_groups;
     });
     sc::ClusterOptions cluster_options;
     cluster_options.threads = 1;

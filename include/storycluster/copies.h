@@ -214,42 +214,19 @@ struct CopyGroups {
   CopyStats stats;
 };
 
-// Groups articles into copy groups. `shingles[i]` is the sorted unique
-// shingle set of article i (features.h) and `published[i]` its time.
-// Articles are visited in publication order (unknown times last); each is
-// compared only with earlier originals and joins the most similar one whose
-// exact Jaccard reaches the threshold, else it becomes an original itself.
-// Deterministic for the same input and options.
-absl::StatusOr<CopyGroups> FindCopyGroups(
-    absl::Span<const std::vector<uint64_t>> shingles,
-    absl::Span<const std::optional<absl::Time>> published,
-    const CopyOptions& options = {});
-// The same, reading each article's shingle set from its features (no copy).
-absl::StatusOr<CopyGroups> FindCopyGroups(
-    absl::Span<const ArticleFeatures> features,
-    absl::Span<const std::optional<absl::Time>> published,
-    const CopyOptions& options = {});
-
-// The same, reading the shingle sets from a store (memory or a temporary
-// file; see corpus.h). REQUIRES: the store is flushed. A read error of the
-// store is returned.
-absl::StatusOr<CopyGroups> FindCopyGroups(
-    const ShingleStore& shingles,
-    absl::Span<const std::optional<absl::Time>> published,
-    const CopyOptions& options = {});
-// The same over a corpus's shingle store, using the signatures made as its
-// features were extracted (CorpusFeatures::signatures) when they were made
-// under options.minhash.
+// Groups the corpus's articles into copy groups. Article i's shingle set is
+// corpus.shingles (sorted, unique; REQUIRES: the store is flushed) and
+// `published[i]` its time. Articles are visited in publication order
+// (unknown times last); each is compared only with earlier originals and
+// joins the most similar one whose exact Jaccard reaches the threshold,
+// else it becomes an original itself. The corpus's signatures are used
+// when they were made under options.minhash (same length and seed), and
+// made here otherwise; a signature matrix of another size is refused. A
+// read error of the store is returned. Deterministic for the same input
+// and options. Articles held as ArticleFeatures go in with
+// CorpusFeatures::Append.
 absl::StatusOr<CopyGroups> FindCopyGroups(
     const CorpusFeatures& corpus,
-    absl::Span<const std::optional<absl::Time>> published,
-    const CopyOptions& options = {});
-// The same with the sets' signatures already made: one row of
-// options.minhash.num_hashes values per set, row-major, by a MinHasher
-// with options.minhash (CorpusFeatures::signatures). They are not computed
-// again. A matrix of another size is refused.
-absl::StatusOr<CopyGroups> FindCopyGroups(
-    const ShingleStore& shingles, absl::Span<const uint32_t> signatures,
     absl::Span<const std::optional<absl::Time>> published,
     const CopyOptions& options = {});
 

@@ -123,7 +123,7 @@ double EstimateJaccard(absl::Span<const uint32_t> a,
 // removed before either is computed.
 
 class TermDictionary;  // below, with the compact storage
-struct InternedTerms;
+struct InternedTerms;  // below, with the compact storage
 
 struct FeatureOptions {
   // Words per shingle. Default: 5. REQUIRES: 1 <= shingle_size <= 16.
@@ -185,9 +185,10 @@ class FeatureExtractor {
 
   ArticleFeatures Extract(const Article& article);
 
-  // Extract followed by InternTerms(features, terms, entities, out) without
-  // the term strings: returns the shingles and fills `out` with the ids
-  // and weights of the terms and entities, in Extract's order. Each
+  // Extract with the terms interned into `terms` and `entities` (a
+  // corpus's dictionaries, for CorpusFeatures::Append) without making the
+  // term strings: returns the shingles and fills `out` with the ids and
+  // weights of the terms and entities, in Extract's order. Each
   // distinct word is looked up in `terms`/`entities` once per extractor
   // (they are locked); REQUIRES: the dictionaries outlive the calls that
   // use them, and each is used with one role (terms or entities).
@@ -301,6 +302,13 @@ class ShingleStore {
   std::unique_ptr<Rep> rep_;
 };
 
+// One article's terms and entities as ids of a corpus's dictionaries, with
+// their weights (FeatureExtractor::ExtractInterned).
+struct InternedTerms {
+  std::vector<uint32_t> term_ids, entity_ids;
+  std::vector<float> term_weights, entity_weights;
+};
+
 // The features of a corpus in compact form; document d is the d-th
 // appended article.
 struct CorpusFeatures {
@@ -320,20 +328,15 @@ struct CorpusFeatures {
   MinHashOptions signature_options;
 
   size_t size() const { return terms.size(); }
+  // Appends one article: its terms and entities interned, its shingle set
+  // stored. A store error is returned.
+  absl::Status Append(const ArticleFeatures& features);
+  // The same for an article whose terms are already interned into this
+  // corpus's dictionaries (FeatureExtractor::ExtractInterned, which may
+  // run on many threads at once; the appends then go in article order).
+  absl::Status Append(absl::Span<const uint64_t> shingles,
+                      const InternedTerms& terms);
 };
-
-// Interns `features`' terms and entities (on any thread) into per-document
-// id and weight lists, ready for CorpusFeatures::Append.
-struct InternedTerms {
-  std::vector<uint32_t> term_ids, entity_ids;
-  std::vector<float> term_weights, entity_weights;
-};
-void InternTerms(const ArticleFeatures& features, TermDictionary& terms,
-                 TermDictionary& entities, InternedTerms* out);
-
-// Appends one document (its shingles and interned terms) to `corpus`.
-absl::Status AppendDocument(absl::Span<const uint64_t> shingles,
-                            const InternedTerms& terms, CorpusFeatures* corpus);
 
 // -------------------------------------------------------------------------
 // TF-IDF.

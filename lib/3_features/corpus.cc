@@ -235,6 +235,10 @@ absl::StatusOr<absl::Span<const uint64_t>> ShingleStore::Get(
   return absl::MakeConstSpan(*buffer);
 }
 
+namespace {
+
+// `features`' terms as ids of `terms` and its entities as ids of
+// `entities`, with their weights, in order.
 void InternTerms(const ArticleFeatures& features, TermDictionary& terms,
                  TermDictionary& entities, InternedTerms* out) {
   out->term_ids.clear();
@@ -251,12 +255,19 @@ void InternTerms(const ArticleFeatures& features, TermDictionary& terms,
   }
 }
 
-absl::Status AppendDocument(absl::Span<const uint64_t> shingles,
-                            const InternedTerms& terms,
-                            CorpusFeatures* corpus) {
-  corpus->terms.Append(terms.term_ids, terms.term_weights);
-  corpus->entities.Append(terms.entity_ids, terms.entity_weights);
-  return corpus->shingles->Append(shingles);
+}  // namespace
+
+absl::Status CorpusFeatures::Append(absl::Span<const uint64_t> shingle_set,
+                                    const InternedTerms& interned) {
+  terms.Append(interned.term_ids, interned.term_weights);
+  entities.Append(interned.entity_ids, interned.entity_weights);
+  return shingles->Append(shingle_set);
+}
+
+absl::Status CorpusFeatures::Append(const ArticleFeatures& features) {
+  InternedTerms interned;
+  InternTerms(features, *term_dictionary, *entity_dictionary, &interned);
+  return Append(features.shingles, interned);
 }
 
 }  // namespace storycluster

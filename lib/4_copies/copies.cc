@@ -17,22 +17,6 @@ namespace storycluster {
 
 namespace {
 
-// Shingle sets in memory, one vector per article.
-class VectorSource {
- public:
-  explicit VectorSource(absl::Span<const std::vector<uint64_t>* const> sets)
-      : sets_(sets) {}
-  size_t size() const { return sets_.size(); }
-  size_t count(size_t i) const { return sets_[i]->size(); }
-  absl::Span<const uint64_t> Get(size_t i, std::vector<uint64_t>*) const {
-    return *sets_[i];
-  }
-  absl::Status status() const { return absl::OkStatus(); }
-
- private:
-  absl::Span<const std::vector<uint64_t>* const> sets_;
-};
-
 // Shingle sets in a ShingleStore; the first read error is kept and
 // reported after the stage (reads run on several threads).
 class StoreSource {
@@ -89,12 +73,11 @@ absl::Status CheckOptions(size_t n, size_t times, const CopyOptions& options) {
 // sequential pass then keeps the in-block matches whose partner turned out
 // an original. The result, and the statistics, are those of deciding one
 // article after another.
-template <typename Source>
 class CopyFinder {
  public:
   static constexpr size_t kBlock = 256;
 
-  CopyFinder(const Source& source, const CopyOptions& options,
+  CopyFinder(const StoreSource& source, const CopyOptions& options,
              std::unique_ptr<MinHasher> hasher, std::unique_ptr<LshIndex> index)
       : source_(source),
         options_(options),
@@ -174,7 +157,7 @@ class CopyFinder {
   // new originals into the index.
   void Decide(size_t start, size_t size, CopyGroups* out);
 
-  const Source& source_;
+  const StoreSource& source_;
   const CopyOptions& options_;
   const std::unique_ptr<MinHasher> hasher_;
   const std::unique_ptr<LshIndex> index_;
@@ -192,8 +175,7 @@ class CopyFinder {
   std::vector<uint64_t> new_keys_;
 };
 
-template <typename Source>
-absl::Status CopyFinder<Source>::Sign(absl::Span<const uint32_t> given) {
+absl::Status CopyFinder::Sign(absl::Span<const uint32_t> given) {
   if (!given.empty() && given.size() != n_ * k_) {
     return absl::InvalidArgumentError(
         absl::StrCat("signatures: ", given.size(), " values for ", n_,
@@ -217,8 +199,7 @@ absl::Status CopyFinder<Source>::Sign(absl::Span<const uint32_t> given) {
   return source_.status();
 }
 
-template <typename Source>
-void CopyFinder<Source>::BlockKeys(size_t start, size_t size) {
+void CopyFinder::BlockKeys(size_t start, size_t size) {
   ParallelFor(size, options_.threads, 64, [&](size_t begin, size_t end, int) {
     for (size_t p = begin; p < end; ++p) {
       index_->BandKeys(Row(order_[start + p]),
@@ -227,8 +208,7 @@ void CopyFinder<Source>::BlockKeys(size_t start, size_t size) {
   });
 }
 
-template <typename Source>
-void CopyFinder<Source>::ChainSameBlock(size_t start, size_t size) {
+void CopyFinder::ChainSameBlock(size_t start, size_t size) {
   ParallelFor(
       bands_, options_.threads, 1, [&](size_t begin, size_t end, int worker) {
         std::vector<uint16_t>& slot = slots_[worker];
@@ -255,8 +235,7 @@ void CopyFinder<Source>::ChainSameBlock(size_t start, size_t size) {
       });
 }
 
-template <typename Source>
-void CopyFinder<Source>::Compare(size_t start, size_t size) {
+void CopyFinder::Compare(size_t start, size_t size) {
   ParallelFor(size, options_.threads, 32, [&](size_t begin, size_t end, int) {
     std::vector<uint32_t> candidates;
     std::vector<uint8_t> passed;
@@ -268,12 +247,11 @@ void CopyFinder<Source>::Compare(size_t start, size_t size) {
   });
 }
 
-template <typename Source>
-void CopyFinder<Source>::CompareOne(size_t start, size_t p, size_t end,
-                                    std::vector<uint32_t>* candidates,
-                                    std::vector<uint8_t>* passed,
-                                    std::vector<uint64_t>* own_buffer,
-                                    std::vector<uint64_t>* other_buffer) {
+void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
+                            std::vector<uint32_t>* candidates,
+                            std::vector<uint8_t>* passed,
+                            std::vector<uint64_t>* own_buffer,
+                            std::vector<uint64_t>* other_buffer) {
   // The next article's buckets load while this one is compared: on large
   // corpora the band tables and signatures outgrow the cache.
   if (p + 1 < end) index_->PrefetchKeys(KeysAt(p + 1));
@@ -337,8 +315,7 @@ void CopyFinder<Source>::CompareOne(size_t start, size_t p, size_t end,
   }
 }
 
-template <typename Source>
-void CopyFinder<Source>::Decide(size_t start, size_t size, CopyGroups* out) {
+void CopyFinder::Decide(size_t start, size_t size, CopyGroups* out) {
   new_originals_.clear();
   new_keys_.clear();
   for (size_t p = 0; p < size; ++p) {
@@ -374,8 +351,7 @@ void CopyFinder<Source>::Decide(size_t start, size_t size, CopyGroups* out) {
   index_->InsertBatch(new_originals_, new_keys_, options_.threads);
 }
 
-template <typename Source>
-absl::StatusOr<CopyGroups> CopyFinder<Source>::Run(
+absl::StatusOr<CopyGroups> CopyFinder::Run(
     absl::Span<const std::optional<absl::Time>> published) {
   CopyGroups out;
   out.original_of.resize(n_);
@@ -395,9 +371,9 @@ absl::StatusOr<CopyGroups> CopyFinder<Source>::Run(
 }
 
 // `given`: the sets' signatures when the caller has them (else empty).
-template <typename Source>
 absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
-    const Source& source, absl::Span<const std::optional<absl::Time>> published,
+    const StoreSource& source,
+    absl::Span<const std::optional<absl::Time>> published,
     const CopyOptions& options, absl::Span<const uint32_t> given = {}) {
   if (absl::Status s = CheckOptions(source.size(), published.size(), options);
       !s.ok()) {
@@ -411,8 +387,7 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
   lsh_options.max_per_bucket = options.max_bucket_candidates;
   auto index = LshIndex::Create(lsh_options, k);
   if (!index.ok()) return index.status();
-  CopyFinder<Source> finder(source, options, *std::move(hasher),
-                            *std::move(index));
+  CopyFinder finder(source, options, *std::move(hasher), *std::move(index));
   if (absl::Status s = finder.Sign(given); !s.ok()) return s;
   return finder.Run(published);
 }
@@ -420,54 +395,17 @@ absl::StatusOr<CopyGroups> FindCopyGroupsImpl(
 }  // namespace
 
 absl::StatusOr<CopyGroups> FindCopyGroups(
-    absl::Span<const std::vector<uint64_t>> shingles,
-    absl::Span<const std::optional<absl::Time>> published,
-    const CopyOptions& options) {
-  std::vector<const std::vector<uint64_t>*> sets;
-  sets.reserve(shingles.size());
-  for (const auto& set : shingles) sets.push_back(&set);
-  return FindCopyGroupsImpl(VectorSource(sets), published, options);
-}
-
-absl::StatusOr<CopyGroups> FindCopyGroups(
-    absl::Span<const ArticleFeatures> features,
-    absl::Span<const std::optional<absl::Time>> published,
-    const CopyOptions& options) {
-  std::vector<const std::vector<uint64_t>*> sets;
-  sets.reserve(features.size());
-  for (const auto& f : features) sets.push_back(&f.shingles);
-  return FindCopyGroupsImpl(VectorSource(sets), published, options);
-}
-
-absl::StatusOr<CopyGroups> FindCopyGroups(
-    const ShingleStore& shingles,
-    absl::Span<const std::optional<absl::Time>> published,
-    const CopyOptions& options) {
-  return FindCopyGroupsImpl(StoreSource(shingles), published, options);
-}
-
-absl::StatusOr<CopyGroups> FindCopyGroups(
-    const ShingleStore& shingles, absl::Span<const uint32_t> signatures,
-    absl::Span<const std::optional<absl::Time>> published,
-    const CopyOptions& options) {
-  if (signatures.empty() && shingles.size() > 0) {
-    return absl::InvalidArgumentError("signatures: none given");
-  }
-  return FindCopyGroupsImpl(StoreSource(shingles), published, options,
-                            signatures);
-}
-
-absl::StatusOr<CopyGroups> FindCopyGroups(
     const CorpusFeatures& corpus,
     absl::Span<const std::optional<absl::Time>> published,
     const CopyOptions& options) {
+  // Signatures made under other MinHash settings are not these: sign again.
   const bool usable =
       !corpus.signatures.empty() &&
       corpus.signature_options.num_hashes == options.minhash.num_hashes &&
       corpus.signature_options.seed == options.minhash.seed;
-  if (!usable) return FindCopyGroups(*corpus.shingles, published, options);
-  return FindCopyGroups(*corpus.shingles, corpus.signatures, published,
-                        options);
+  return FindCopyGroupsImpl(StoreSource(*corpus.shingles), published, options,
+                            usable ? absl::MakeConstSpan(corpus.signatures)
+                                   : absl::Span<const uint32_t>());
 }
 
 }  // namespace storycluster

@@ -128,13 +128,8 @@ absl::StatusOr<Clustering> ClusterArticles(
     return absl::InvalidArgumentError("articles and features differ in size");
   }
   CorpusFeatures corpus;
-  InternedTerms interned;
   for (const ArticleFeatures& f : features) {
-    InternTerms(f, *corpus.term_dictionary, *corpus.entity_dictionary,
-                &interned);
-    if (auto s = AppendDocument(f.shingles, interned, &corpus); !s.ok()) {
-      return s;
-    }
+    if (absl::Status s = corpus.Append(f); !s.ok()) return s;
   }
   std::vector<std::optional<absl::Time>> times;
   times.reserve(articles.size());

@@ -83,7 +83,7 @@ class CorpusBuilder {
                   if (progress && worker == 0) progress(now);
                 });
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (auto s = AppendDocument(shingles_[i], terms_[i], corpus_); !s.ok()) {
+      if (auto s = corpus_->Append(shingles_[i], terms_[i]); !s.ok()) {
         return s;
       }
     }

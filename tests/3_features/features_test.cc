@@ -268,9 +268,9 @@ TEST_CASE("features: the body's lead weighs more than the rest") {
   CHECK_FALSE(FeatureExtractor::Create(options, {}).ok());
 }
 
-// ExtractInterned is Extract + InternTerms without the strings: the same
-// terms and entities, in the same order, with the same weights.
-TEST_CASE("features: interned extraction equals Extract then InternTerms") {
+// ExtractInterned is Extract with the terms interned, without the strings:
+// the same terms and entities, in the same order, with the same weights.
+TEST_CASE("features: interned extraction equals Extract, then interning") {
   SyntheticOptions options;
   options.articles = 300;
   options.seed = 5;

@@ -22,6 +22,25 @@ struct Prepared {
   std::vector<std::optional<absl::Time>> times;
 };
 
+// A corpus of the shingle sets alone (no terms), as copy detection reads it.
+CorpusFeatures CorpusOf(const std::vector<std::vector<uint64_t>>& sets) {
+  CorpusFeatures corpus;
+  for (const auto& set : sets) {
+    ArticleFeatures f;
+    f.shingles = set;
+    REQUIRE(corpus.Append(f).ok());
+  }
+  REQUIRE(corpus.shingles->Flush().ok());
+  return corpus;
+}
+
+absl::StatusOr<CopyGroups> Find(
+    const std::vector<std::vector<uint64_t>>& sets,
+    absl::Span<const std::optional<absl::Time>> times,
+    const CopyOptions& options = {}) {
+  return FindCopyGroups(CorpusOf(sets), times, options);
+}
+
 Prepared Prepare(const std::vector<Article>& articles) {
   FeatureOptions options;
   options.terms = false;
@@ -150,7 +169,7 @@ TEST_CASE(
   CHECK(expected.stats.verified > 500);
   for (int threads : {1, 2, 3}) {
     options.threads = threads;
-    auto got = FindCopyGroups(sets, times, options);
+    auto got = Find(sets, times, options);
     REQUIRE(got.ok());
     INFO("threads " << threads);
     CHECK(got->original_of == expected.original_of);
@@ -167,7 +186,7 @@ TEST_CASE(
   options.seed = 11;
   const SyntheticCorpus corpus = GenerateCorpus(options);
   const Prepared p = Prepare(corpus.articles);
-  auto groups = FindCopyGroups(p.shingles, p.times);
+  auto groups = Find(p.shingles, p.times);
   REQUIRE(groups.ok());
   IngestResult ingest;
   ingest.articles = corpus.articles;
@@ -209,7 +228,7 @@ TEST_CASE("copies: a chain of rolling reports stays in bounded groups") {
     articles.push_back(std::move(a));
   }
   const Prepared p = Prepare(articles);
-  auto groups = FindCopyGroups(p.shingles, p.times);
+  auto groups = Find(p.shingles, p.times);
   REQUIRE(groups.ok());
   std::vector<int> sizes(groups->num_groups, 0);
   for (uint32_t g : groups->group) ++sizes[g];
@@ -248,7 +267,7 @@ TEST_CASE("copies: template-heavy market reports are not merged") {
   options.seed = 9;
   const SyntheticCorpus corpus = GenerateCorpus(options);
   const Prepared p = Prepare(corpus.articles);
-  auto groups = FindCopyGroups(p.shingles, p.times);
+  auto groups = Find(p.shingles, p.times);
   REQUIRE(groups.ok());
   CHECK(groups->num_groups == corpus.articles.size());
 }
@@ -259,8 +278,8 @@ TEST_CASE("copies: deterministic, empty texts alone, options validated") {
   const SyntheticCorpus corpus = GenerateCorpus(options);
   Prepared p = Prepare(corpus.articles);
   p.shingles[3].clear();
-  auto a = FindCopyGroups(p.shingles, p.times);
-  auto b = FindCopyGroups(p.shingles, p.times);
+  auto a = Find(p.shingles, p.times);
+  auto b = Find(p.shingles, p.times);
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   CHECK(a->group == b->group);
@@ -269,11 +288,11 @@ TEST_CASE("copies: deterministic, empty texts alone, options validated") {
   CHECK(std::count(a->group.begin(), a->group.end(), a->group[3]) == 1);
   CopyOptions bad;
   bad.threshold = 0;
-  CHECK_FALSE(FindCopyGroups(p.shingles, p.times, bad).ok());
+  CHECK_FALSE(Find(p.shingles, p.times, bad).ok());
   bad.threshold = 0.5;
   bad.candidate_margin = 0.6;
-  CHECK_FALSE(FindCopyGroups(p.shingles, p.times, bad).ok());
-  CHECK_FALSE(FindCopyGroups(p.shingles, {}, CopyOptions{}).ok());
+  CHECK_FALSE(Find(p.shingles, p.times, bad).ok());
+  CHECK_FALSE(Find(p.shingles, {}, CopyOptions{}).ok());
 }
 
 // The pipeline signs the shingle sets as it extracts them
@@ -284,10 +303,7 @@ TEST_CASE("copies: signatures made beforehand are used, checked, or ignored") {
   options.seed = 4;
   const SyntheticCorpus corpus = GenerateCorpus(options);
   const Prepared p = Prepare(corpus.articles);
-  CorpusFeatures features;
-  for (const auto& set : p.shingles)
-    REQUIRE(features.shingles->Append(set).ok());
-  REQUIRE(features.shingles->Flush().ok());
+  CorpusFeatures features = CorpusOf(p.shingles);
   const CopyOptions defaults;
   auto hasher = MinHasher::Create(defaults.minhash);
   REQUIRE(hasher.ok());
@@ -296,12 +312,14 @@ TEST_CASE("copies: signatures made beforehand are used, checked, or ignored") {
   for (size_t i = 0; i < p.shingles.size(); ++i) {
     (*hasher)->Sign(p.shingles[i], absl::MakeSpan(rows).subspan(i * k, k));
   }
-  auto plain = FindCopyGroups(*features.shingles, p.times);
+  auto plain = FindCopyGroups(features, p.times);
   REQUIRE(plain.ok());
   REQUIRE(plain->num_groups < p.shingles.size());  // there are copies
 
   // The same rows give the same groups and statistics.
-  auto given = FindCopyGroups(*features.shingles, rows, p.times);
+  features.signatures = rows;
+  features.signature_options = defaults.minhash;
+  auto given = FindCopyGroups(features, p.times);
   REQUIRE(given.ok());
   CHECK(given->original_of == plain->original_of);
   CHECK(given->stats.candidates == plain->stats.candidates);
@@ -312,7 +330,6 @@ TEST_CASE("copies: signatures made beforehand are used, checked, or ignored") {
   std::vector<uint32_t> unrelated(rows.size());
   std::iota(unrelated.begin(), unrelated.end(), 0u);
   features.signatures = unrelated;
-  features.signature_options = defaults.minhash;
   auto from_corpus = FindCopyGroups(features, p.times);
   REQUIRE(from_corpus.ok());
   CHECK(from_corpus->num_groups == p.shingles.size());
@@ -323,8 +340,10 @@ TEST_CASE("copies: signatures made beforehand are used, checked, or ignored") {
   CHECK(resigned->original_of == plain->original_of);
 
   // A matrix of the wrong size is refused.
+  features.signature_options = defaults.minhash;
   rows.pop_back();
-  CHECK_FALSE(FindCopyGroups(*features.shingles, rows, p.times).ok());
+  features.signatures = rows;
+  CHECK_FALSE(FindCopyGroups(features, p.times).ok());
 }
 
 }  // namespace

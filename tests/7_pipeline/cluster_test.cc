@@ -218,7 +218,9 @@ TEST_CASE("streamed runs over files equal the in-memory pipeline") {
     shingles_only.terms = false;
     auto features = ExtractFeatures(ingest->articles, shingles_only);
     REQUIRE(features.ok());
-    auto expected_groups = FindCopyGroups(*features, times);
+    CorpusFeatures corpus;
+    for (const ArticleFeatures& f : *features) REQUIRE(corpus.Append(f).ok());
+    auto expected_groups = FindCopyGroups(corpus, times);
     REQUIRE(expected_groups.ok());
     // Shingle sets in the file (budget 0), in memory below the budget, and
     // in memory without a directory.

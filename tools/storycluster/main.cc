@@ -421,7 +421,12 @@ int RunCopies(const CopiesArgs& args) {
   }
   storycluster::CopyOptions copy_options = args.copies;
   copy_options.threads = args.in.threads;
-  auto groups = storycluster::FindCopyGroups(*features, times, copy_options);
+  storycluster::CorpusFeatures corpus;
+  for (storycluster::ArticleFeatures& f : *features) {
+    if (absl::Status s = corpus.Append(f); !s.ok()) return Fail(s);
+    f = storycluster::ArticleFeatures();  // its shingles are in the corpus
+  }
+  auto groups = storycluster::FindCopyGroups(corpus, times, copy_options);
   if (!groups.ok()) return Fail(groups.status(), kExitUsage);
   mark("copies");
   if (args.stages) PrintStages(stages);
