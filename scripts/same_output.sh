@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that two builds of the CLI give byte-identical TSV and JSON output
-# of `cluster` and `dedup` on the example corpus, every dev set in
+# of `cluster` and `dedup` (the old name of `copies`, which both builds know) on the example corpus, every dev set in
 # ../shared/data/dev (when present) and a 20,000-article generated corpus.
 # For refactors that must not change a result.
 #

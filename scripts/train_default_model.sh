@@ -4,7 +4,7 @@
 # (compiled in; PairModel::Default()). All five sets; giveme5w1h-a, whose
 # gold clusters are storylines, gives only its pairs across storylines (as
 # different events; --storyline-gold), as in scripts/loso.py.
-# The event threshold that goes with it (ClusterOptions::event_similarity)
+# The event threshold that goes with it (EventOptions::similarity)
 # is the one scripts/loso.py prints for all sets.
 set -euo pipefail
 cd "$(dirname "$0")/.."

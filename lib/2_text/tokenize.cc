@@ -274,115 +274,168 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
   if (list.buffer_bytes() > kMaxReusedBufferBytes) list = TokenList();
 }
 
-void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
-                           TokenList* out) {
-  if (utf8.size() > UINT32_MAX - offset) {
-    utf8 = utf8.substr(0, UINT32_MAX - offset);
+namespace {
+
+// Writes the tokens of one text into a TokenList: word segments from either
+// path go through OutsideUrls (segments inside an address are dropped;
+// addresses before it are emitted) and Finish (classification, separator,
+// entry); the paths differ in how the text is normalized (IcuSegment,
+// AsciiRegion).
+//
+// The list's text is written through `used_`, its logical size, with room
+// kept beyond it so that ASCII tokens are copied a word at a time; Done()
+// cuts it back to `used_`.
+class TokenWriter {
+ public:
+  TokenWriter(std::string_view utf8, uint32_t offset,
+              const TokenizerOptions& options, TextNormalizer& normalizer,
+              std::vector<AsciiSegment>& segments, TokenList* out)
+      : utf8_(utf8),
+        offset_(offset),
+        options_(options),
+        normalizer_(normalizer),
+        segments_(segments),
+        out_(out),
+        text_(out->text),
+        used_(out->text.size()),
+        urls_(FindUrls(utf8)),
+        clear_until_(urls_.empty() ? SIZE_MAX : 0) {}
+
+  // An ICU segment: normalized by TextNormalizer.
+  void IcuSegment(size_t b, size_t e, int32_t rule) {
+    if (!OutsideUrls(b, e)) return;
+    const size_t start = used_;
+    text_.resize(used_);
+    normalizer_.NormalizeTo(utf8_.substr(b, e - b), &text_);
+    used_ = text_.size();
+    Room(1);
+    Finish(b, e, start, rule);
   }
-  const std::vector<Span> urls = FindUrls(utf8);
-  size_t next_url = 0;
-  auto emit_urls_before = [&](size_t pos) {
-    for (; next_url < urls.size() && urls[next_url].begin < pos; ++next_url) {
-      if (!rep_->options.keep_urls) continue;
-      const Span& u = urls[next_url];
+
+  // The ASCII segments of [b, e): NFKC_Casefold of ASCII letters, digits,
+  // '_' '.' ',' ';' and the apostrophe is ASCII lower-casing, and none is
+  // a typographic mark. The region's segments are found first, then
+  // written in one loop, with room for all of them made once: a token
+  // takes its bytes and a separator, and the last copy may write 8 bytes
+  // past its end.
+  void AsciiRegion(size_t b, size_t e) {
+    segments_.clear();
+    auto collect = [this](size_t sb, size_t se, int32_t rule) {
+      segments_.push_back(
+          {static_cast<uint32_t>(sb), static_cast<uint32_t>(se), rule});
+    };
+    SegmentAscii(utf8_, b, e, collect);
+    Room(e - b + segments_.size() + 8);
+    out_->tokens.reserve(out_->tokens.size() + segments_.size());
+    for (const AsciiSegment& segment : segments_) {
+      if (!OutsideUrls(segment.begin, segment.end)) continue;
+      const size_t start = used_;
+      const size_t n = segment.end - segment.begin;
+      CopyLowerAscii(utf8_.data() + segment.begin, n,
+                     utf8_.size() - segment.begin, text_.data() + start);
+      used_ += n;
+      Finish(segment.begin, segment.end, start, segment.rule);
+    }
+  }
+
+  // The addresses after the last segment; the text cut to its size.
+  void Done() {
+    EmitUrlsBefore(utf8_.size() + 1);
+    text_.resize(used_);
+  }
+
+ private:
+  void EmitUrlsBefore(size_t pos) {
+    for (; next_url_ < urls_.size() && urls_[next_url_].begin < pos;
+         ++next_url_) {
+      if (!options_.keep_urls) continue;
+      const Span& u = urls_[next_url_];
       PackedToken t;
-      t.text_begin = static_cast<uint32_t>(out->url_text.size());
-      out->url_text.append(utf8.substr(u.begin, u.end - u.begin));
-      LowerAscii(out->url_text, t.text_begin);
-      t.text_size = static_cast<uint32_t>(out->url_text.size() - t.text_begin);
-      t.begin = static_cast<uint32_t>(u.begin) + offset;
-      t.end = static_cast<uint32_t>(u.end) + offset;
+      t.text_begin = static_cast<uint32_t>(out_->url_text.size());
+      out_->url_text.append(utf8_.substr(u.begin, u.end - u.begin));
+      LowerAscii(out_->url_text, t.text_begin);
+      t.text_size = static_cast<uint32_t>(out_->url_text.size() - t.text_begin);
+      t.begin = static_cast<uint32_t>(u.begin) + offset_;
+      t.end = static_cast<uint32_t>(u.end) + offset_;
       t.kind = TokenKind::kUrl;
-      out->tokens.push_back(t);
+      out_->tokens.push_back(t);
     }
-  };
-  size_t url_cursor = 0;  // first URL that may still overlap a segment
-  // out->text is written through `used`, its logical size, with room kept
-  // beyond it so that ASCII tokens are copied a word at a time; it is cut
-  // back to `used` at the end.
-  std::string& text = out->text;
-  size_t used = text.size();
-  auto room = [&](size_t bytes) {
-    if (text.size() < used + bytes) {
-      text.resize(std::max(used + bytes, 2 * text.size()));
+  }
+
+  void Room(size_t bytes) {
+    if (text_.size() < used_ + bytes) {
+      text_.resize(std::max(used_ + bytes, 2 * text_.size()));
     }
-  };
-  // Every word segment, from either path, goes through `outside_urls`
-  // (segments inside an address are dropped; addresses before it are
-  // emitted) and `finish` (classification, separator, entry); the paths
-  // differ in how the text is normalized.
-  //
+  }
+
   // After a segment outside every address, the URLs before it are all
-  // emitted and passed (next_url == url_cursor); a later segment that ends
-  // by the next address's start (`clear_until`) changes neither.
-  size_t clear_until = urls.empty() ? SIZE_MAX : 0;
-  auto outside_urls = [&](size_t b, size_t e) {
-    if (e <= clear_until) return true;
-    while (url_cursor < urls.size() && urls[url_cursor].end <= b) ++url_cursor;
-    if (url_cursor < urls.size() && urls[url_cursor].begin < e) return false;
-    emit_urls_before(e);
-    clear_until = url_cursor < urls.size() ? urls[url_cursor].begin : SIZE_MAX;
+  // emitted and passed (next_url_ == url_cursor_); a later segment that
+  // ends by the next address's start (`clear_until_`) changes neither.
+  bool OutsideUrls(size_t b, size_t e) {
+    if (e <= clear_until_) return true;
+    while (url_cursor_ < urls_.size() && urls_[url_cursor_].end <= b) {
+      ++url_cursor_;
+    }
+    if (url_cursor_ < urls_.size() && urls_[url_cursor_].begin < e) {
+      return false;
+    }
+    EmitUrlsBefore(e);
+    clear_until_ =
+        url_cursor_ < urls_.size() ? urls_[url_cursor_].begin : SIZE_MAX;
     return true;
-  };
-  auto finish = [&](size_t b, size_t e, size_t start, int32_t rule) {
+  }
+
+  void Finish(size_t b, size_t e, size_t start, int32_t rule) {
     PackedToken t;
-    t.begin = static_cast<uint32_t>(b) + offset;
-    t.end = static_cast<uint32_t>(e) + offset;
+    t.begin = static_cast<uint32_t>(b) + offset_;
+    t.end = static_cast<uint32_t>(e) + offset_;
     t.text_begin = static_cast<uint32_t>(start);
     if (rule < UBRK_WORD_NUMBER_LIMIT) {
       t.kind = TokenKind::kNumber;
-      char* const first = text.data() + start;
-      used = static_cast<size_t>(std::remove(first, text.data() + used, ',') -
-                                 text.data());
+      char* const first = text_.data() + start;
+      used_ = static_cast<size_t>(
+          std::remove(first, text_.data() + used_, ',') - text_.data());
     } else if (rule >= UBRK_WORD_KANA) {
       t.kind = TokenKind::kIdeographic;
     } else {
       t.kind = TokenKind::kWord;
       t.stop_word =
-          rep_->options.mark_stop_words &&
-          IsStopWord(std::string_view(text.data() + start, used - start));
+          options_.mark_stop_words &&
+          IsStopWord(std::string_view(text_.data() + start, used_ - start));
     }
-    t.text_size = static_cast<uint32_t>(used - start);
-    text[used++] = kTokenSeparator;
-    out->tokens.push_back(t);
-  };
-  // ICU's segments: normalized by TextNormalizer.
-  auto emit = [&](size_t b, size_t e, int32_t rule) {
-    if (!outside_urls(b, e)) return;
-    const size_t start = used;
-    text.resize(used);
-    rep_->normalizer->NormalizeTo(utf8.substr(b, e - b), &text);
-    used = text.size();
-    room(1);
-    finish(b, e, start, rule);
-  };
-  // The ASCII segments: NFKC_Casefold of ASCII letters, digits, '_' '.'
-  // ',' ';' and the apostrophe is ASCII lower-casing, and none is a
-  // typographic mark. A region's segments are found first, then written in
-  // one loop, with room for all of them made once: a token takes its bytes
-  // and a separator, and the last copy may write 8 bytes past its end.
-  std::vector<AsciiSegment>& segments = rep_->segments;
-  auto ascii_region = [&](size_t b, size_t e) {
-    segments.clear();
-    auto collect = [&segments](size_t sb, size_t se, int32_t rule) {
-      segments.push_back(
-          {static_cast<uint32_t>(sb), static_cast<uint32_t>(se), rule});
-    };
-    SegmentAscii(utf8, b, e, collect);
-    room(e - b + segments.size() + 8);
-    out->tokens.reserve(out->tokens.size() + segments.size());
-    for (const AsciiSegment& segment : segments) {
-      if (!outside_urls(segment.begin, segment.end)) continue;
-      const size_t start = used;
-      const size_t n = segment.end - segment.begin;
-      CopyLowerAscii(utf8.data() + segment.begin, n,
-                     utf8.size() - segment.begin, text.data() + start);
-      used += n;
-      finish(segment.begin, segment.end, start, segment.rule);
-    }
+    t.text_size = static_cast<uint32_t>(used_ - start);
+    text_[used_++] = kTokenSeparator;
+    out_->tokens.push_back(t);
+  }
+
+  const std::string_view utf8_;
+  const uint32_t offset_;
+  const TokenizerOptions& options_;
+  TextNormalizer& normalizer_;
+  std::vector<AsciiSegment>& segments_;
+  TokenList* const out_;
+  std::string& text_;
+  size_t used_;
+  const std::vector<Span> urls_;
+  size_t next_url_ = 0;    // first URL not emitted yet
+  size_t url_cursor_ = 0;  // first URL that may still overlap a segment
+  size_t clear_until_;
+};
+
+}  // namespace
+
+void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
+                           TokenList* out) {
+  if (utf8.size() > UINT32_MAX - offset) {
+    utf8 = utf8.substr(0, UINT32_MAX - offset);
+  }
+  TokenWriter writer(utf8, offset, rep_->options, *rep_->normalizer,
+                     rep_->segments, out);
+  auto icu_segment = [&writer](size_t b, size_t e, int32_t rule) {
+    writer.IcuSegment(b, e, rule);
   };
   if (!rep_->options.fast_ascii) {
-    SegmentWithIcu(utf8, 0, emit);
+    SegmentWithIcu(utf8, 0, icu_segment);
   } else {
     // Word boundaries never join across ASCII white space (UAX #29
     // WB3a-WB3d), so the text is segmented run by run of non-space bytes:
@@ -394,7 +447,7 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
     while (pos < n) {
       const size_t high = NextNonAscii(utf8, pos);
       if (high == n) {
-        ascii_region(pos, n);
+        writer.AsciiRegion(pos, n);
         break;
       }
       size_t run_begin = high, run_end = high + 1;
@@ -402,15 +455,15 @@ void Tokenizer::TokenizeTo(std::string_view utf8, uint32_t offset,
         --run_begin;
       }
       while (run_end < n && !IsAsciiSpace(utf8[run_end])) ++run_end;
-      ascii_region(pos, run_begin);
+      writer.AsciiRegion(pos, run_begin);
       SegmentWithIcu(utf8.substr(run_begin, run_end - run_begin), run_begin,
-                     emit);
+                     icu_segment);
       pos = run_end;
     }
   }
-  emit_urls_before(utf8.size() + 1);
-  text.resize(used);
+  writer.Done();
   // A huge ASCII region must not leave its segment list behind.
+  std::vector<AsciiSegment>& segments = rep_->segments;
   if (segments.capacity() * sizeof(AsciiSegment) > kMaxReusedBufferBytes) {
     std::vector<AsciiSegment>().swap(segments);
   }
