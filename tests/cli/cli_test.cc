@@ -181,8 +181,8 @@ TEST_CASE("cli: copies finds the wire copies of the example corpus") {
 
 TEST_CASE(
     "cli: the old names dedup, --threshold and --dup-jaccard still work") {
-  // docs/cli.md lists them as aliases; each must give what its new name
-  // gives, byte for byte.
+  // docs/pipeline.md (Names) lists them as aliases; each must give what its new
+  // name gives, byte for byte.
   const std::string in = Examples() + " --format tsv -q";
   const Run copies = Cli("copies " + in + " --copy-jaccard 0.4");
   REQUIRE(copies.code == 0);
