@@ -130,6 +130,10 @@ KernelIsa ActiveKernel();
 void SignatureAgreement(absl::Span<const uint32_t> query,
                         absl::Span<const uint32_t> block, size_t n,
                         absl::Span<uint32_t> counts);
+// Estimated Jaccard similarity of two MinHash signatures: the fraction of
+// positions where `a` and `b` agree. REQUIRES: a.size() == b.size() > 0.
+double EstimateJaccard(absl::Span<const uint32_t> a,
+                       absl::Span<const uint32_t> b);
 // The same with a given implementation (tests and benchmarks).
 // REQUIRES: `isa` is in AvailableKernels().
 void SignatureAgreementWith(KernelIsa isa, absl::Span<const uint32_t> query,

@@ -110,11 +110,6 @@ class MinHasher {
   SignatureFormat format_;
 };
 
-// Estimated Jaccard similarity: the fraction of positions where `a` and `b`
-// agree. REQUIRES: a.size() == b.size() > 0.
-double EstimateJaccard(absl::Span<const uint32_t> a,
-                       absl::Span<const uint32_t> b);
-
 // -------------------------------------------------------------------------
 // Per-article features.
 //

@@ -4,7 +4,6 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/xxhash_inline.h"
-#include "storycluster/copies.h"
 #include "storycluster/features.h"
 
 namespace storycluster {
@@ -71,11 +70,5 @@ std::vector<uint32_t> MinHasher::Sign(
   return out;
 }
 
-double EstimateJaccard(absl::Span<const uint32_t> a,
-                       absl::Span<const uint32_t> b) {
-  uint32_t count = 0;
-  SignatureAgreement(a, b, 1, absl::MakeSpan(&count, 1));
-  return static_cast<double>(count) / static_cast<double>(a.size());
-}
 
 }  // namespace storycluster

@@ -14,7 +14,7 @@
 #include "lib/common/parallel.h"
 #include "lib/common/strings.h"
 #include "storycluster/features.h"
-#include "storycluster/output.h"
+#include "storycluster/output_path.h"
 
 namespace storycluster {
 

@@ -141,4 +141,11 @@ void SparseDotBatchWith(KernelIsa isa, absl::Span<const float> dense_query,
                              rows.offsets.size() - 1, out.data());
 }
 
+double EstimateJaccard(absl::Span<const uint32_t> a,
+                       absl::Span<const uint32_t> b) {
+  uint32_t count = 0;
+  SignatureAgreement(a, b, 1, absl::MakeSpan(&count, 1));
+  return static_cast<double>(count) / static_cast<double>(a.size());
+}
+
 }  // namespace storycluster

@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/common/strings.h"
-#include "storycluster/output.h"
+#include "storycluster/output_path.h"
 
 namespace storycluster {
 namespace {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "storycluster/copies.h"  // EstimateJaccard: the kernel's agreement count
 #include "storycluster/features.h"
 #include "test_util.h"
 

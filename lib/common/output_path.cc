@@ -1,4 +1,4 @@
-// Output paths (output.h): what a path is decides how it is written. A
+// Output paths (output_path.h): what a path is decides how it is written. A
 // rename over a device, FIFO or link would replace the node itself (as
 // root, `-o /dev/null` turned the machine's /dev/null into a regular file),
 // so only regular files and new paths take the temporary-file route.
@@ -16,7 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "storycluster/output.h"
+#include "storycluster/output_path.h"
 
 namespace storycluster {
 namespace {
