@@ -368,9 +368,9 @@ int main(int argc, char** argv) {
       for (auto [lists, dictionary] :
            {std::pair(&corpus.terms, corpus.term_dictionary.get()),
             std::pair(&corpus.entities, corpus.entity_dictionary.get())}) {
-        row_nonzeros +=
-            sc::VectorizeRows(*lists, all_rows, *dictionary, offsets)
-                ->indices.size();
+        row_nonzeros += sc::VectorizeRows(*lists, all_rows, *dictionary,
+                                          {.idf_offsets = offsets})
+                            ->indices.size();
       }
     }));
     paired.push_back(icu_runs.back() /

@@ -386,10 +386,8 @@ class DocumentFrequencies {
 // Vocabulary indices are given in order of first appearance over `docs`
 // (in that order), so they do not depend on the dictionary's ids. The
 // vectors are compressed rows sharing one index array, one value array per
-// idf offset: no per-document heap objects. The work runs on `threads`
-// threads (0: all cores); the result is the same for any thread count.
-// When `df_out` is given it receives the corpus counts (without
-// `background`).
+// idf offset: no per-document heap objects. When `df_out` is given it
+// receives the corpus counts (without `background`).
 struct TermMatrix {
   uint32_t dimension = 0;            // vocabulary size
   std::vector<uint64_t> offsets{0};  // row r: [offsets[r], offsets[r + 1])
@@ -398,11 +396,22 @@ struct TermMatrix {
 
   size_t rows() const { return offsets.size() - 1; }
 };
-absl::StatusOr<TermMatrix> VectorizeRows(
-    const TermLists& lists, absl::Span<const uint32_t> docs,
-    const TermDictionary& dictionary, absl::Span<const double> idf_offsets,
-    const DocumentFrequencies* background = nullptr, int threads = 1,
-    DocumentFrequencies* df_out = nullptr);
+struct VectorizeOptions {
+  // One value set per offset (TermMatrix::values). Default: {1.0}
+  // (scikit-learn's smooth idf). REQUIRES: each >= 0.
+  std::vector<double> idf_offsets = {1.0};
+  // Document frequencies of an earlier corpus, added to the counts over
+  // `docs`; not owned. Default: none.
+  const DocumentFrequencies* background = nullptr;
+  // Threads (0: all cores); the result is the same for any count.
+  // Default: 1.
+  int threads = 1;
+};
+absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
+                                         absl::Span<const uint32_t> docs,
+                                         const TermDictionary& dictionary,
+                                         const VectorizeOptions& options,
+                                         DocumentFrequencies* df_out = nullptr);
 
 }  // namespace storycluster
 

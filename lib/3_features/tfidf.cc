@@ -287,17 +287,16 @@ void FillRows(const TermLists& lists, absl::Span<const uint32_t> docs,
 absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
                                          absl::Span<const uint32_t> docs,
                                          const TermDictionary& dictionary,
-                                         absl::Span<const double> idf_offsets,
-                                         const DocumentFrequencies* background,
-                                         int threads,
+                                         const VectorizeOptions& options,
                                          DocumentFrequencies* df_out) {
+  const std::vector<double>& idf_offsets = options.idf_offsets;
   for (double offset : idf_offsets) {
     if (!(offset >= 0)) {
       return absl::InvalidArgumentError("idf offsets must be >= 0");
     }
   }
   const size_t n = docs.size();
-  const int workers = ResolveThreads(threads);
+  const int workers = ResolveThreads(options.threads);
   Vocabulary vocabulary =
       CountTerms(lists, docs, dictionary.id_bound(), workers);
   if (df_out != nullptr) {
@@ -311,7 +310,7 @@ absl::StatusOr<TermMatrix> VectorizeRows(const TermLists& lists,
                                               std::move(counts));
   }
   const std::vector<std::vector<double>> idf =
-      IdfTables(vocabulary, n, dictionary, idf_offsets, background);
+      IdfTables(vocabulary, n, dictionary, idf_offsets, options.background);
   std::vector<int64_t>().swap(vocabulary.df);
   TermMatrix out;
   out.dimension = static_cast<uint32_t>(vocabulary.ids.size());

@@ -53,19 +53,23 @@ absl::StatusOr<OriginalVectors> VectorizeOriginals(
   const double event_offset = options.events.idf_offset;
   const double story_offset = options.storylines.idf_offset;
   const bool own_story_offset = story_offset != event_offset;
-  std::vector<double> offsets = {event_offset};
-  if (own_story_offset) offsets.push_back(story_offset);
+  VectorizeOptions vectorize;
+  vectorize.idf_offsets = {event_offset};
+  if (own_story_offset) vectorize.idf_offsets.push_back(story_offset);
+  vectorize.threads = options.threads;
   OriginalVectors out;
   out.story_set = own_story_offset ? 1 : 0;
-  auto text =
-      VectorizeRows(corpus->terms, originals, *corpus->term_dictionary, offsets,
-                    options.background_df.get(), options.threads, df_out);
+  // Content terms weigh like the background archive's; entities are
+  // counted in this corpus alone.
+  vectorize.background = options.background_df.get();
+  auto text = VectorizeRows(corpus->terms, originals, *corpus->term_dictionary,
+                            vectorize, df_out);
   if (!text.ok()) return text.status();
   out.text = *std::move(text);
   corpus->terms.Clear();
-  auto entity =
-      VectorizeRows(corpus->entities, originals, *corpus->entity_dictionary,
-                    offsets, nullptr, options.threads);
+  vectorize.background = nullptr;
+  auto entity = VectorizeRows(corpus->entities, originals,
+                              *corpus->entity_dictionary, vectorize);
   if (!entity.ok()) return entity.status();
   out.entity = *std::move(entity);
   corpus->entities.Clear();

@@ -80,8 +80,11 @@ absl::StatusOr<CorpusVectors> VectorizeCorpus(
   }
   std::vector<uint32_t> rows(docs.size());
   for (uint32_t d = 0; d < rows.size(); ++d) rows[d] = d;
-  auto matrix = VectorizeRows(lists, rows, dictionary, idf_offsets, background,
-                              threads, df_out);
+  VectorizeOptions options;
+  options.idf_offsets.assign(idf_offsets.begin(), idf_offsets.end());
+  options.background = background;
+  options.threads = threads;
+  auto matrix = VectorizeRows(lists, rows, dictionary, options, df_out);
   if (!matrix.ok()) return matrix.status();
   CorpusVectors out;
   out.dimension = matrix->dimension;
