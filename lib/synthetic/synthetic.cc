@@ -11,77 +11,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "lib/synthetic/edited.h"
+#include "lib/synthetic/vocabulary.h"
 
 namespace storycluster {
-namespace {
-
-using Rng = std::mt19937_64;
-
-constexpr const char* kSyllables[] = {
-    "ka",  "lo",  "mi",  "ra",  "te",  "vo",  "sen", "dar", "lin", "bor",
-    "hal", "ven", "tor", "mar", "ste", "ga",  "ne",  "ru",  "pel", "qui",
-    "zan", "fa",  "do",  "mel", "wic", "ost", "ber", "cal", "eri", "jun"};
-constexpr const char* kNouns[] = {
-    "budget",  "election",  "strike",   "court",     "bridge",  "factory",
-    "harbour", "hospital",  "report",   "pipeline",  "treaty",  "festival",
-    "airport", "school",    "railway",  "reservoir", "market",  "tariff",
-    "protest", "merger",    "vaccine",  "stadium",   "council", "wildfire",
-    "flood",   "satellite", "contract", "inquiry",   "reform",  "subsidy"};
-constexpr const char* kVerbs[] = {
-    "approved",  "rejected", "delayed",    "announced", "criticised",
-    "defended",  "proposed", "suspended",  "reviewed",  "expanded",
-    "cancelled", "funded",   "questioned", "postponed", "confirmed"};
-constexpr const char* kRoles[] = {"minister", "mayor",          "spokesperson",
-                                  "director", "analyst",        "union leader",
-                                  "judge",    "chief executive"};
-constexpr const char* kTemplates[] = {
-    "{P} said on {D} that the {N} in {L} would be {V} after months of talks.",
-    "The {N} was {V} by {O}, according to documents seen by reporters.",
-    "Officials in {L} estimated the cost at {X} million, up from {Y} million "
-    "last year.",
-    "\"We have waited long enough,\" said {P}, the {R} of {O}.",
-    "{O} {V} the plan on {D}, citing concerns about the {N}.",
-    "Residents of {L} gathered outside the {N} for a second day.",
-    "About {X} people were affected, the {R} told a news conference.",
-    "{P} is expected to meet representatives of {O} in {L} next week.",
-    "Critics say the {N} has been {V} without proper scrutiny.",
-    "The decision follows a {N} in {L} that drew {X} complaints.",
-    "Shares in {O} fell {Z} percent in early trading on {D}.",
-    "{P} declined to comment on whether the {N} would be {V} again.",
-    "A spokesperson for {O} said the {N} remained under review.",
-    "Local media in {L} reported that {X} staff had been {V}.",
-    "The {R} {P} warned that the {N} could cost {L} {Y} million.",
-    "Under the proposal, the {N} would be {V} by the end of the year.",
-    "Opposition lawmakers in {L} {V} the move as premature.",
-    "{O} has {V} similar projects in {L} and elsewhere since {W}.",
-    "Figures published on {D} showed a {Z} percent rise in {N} costs.",
-    "{P}, who has led {O} since {W}, said the {N} was a priority.",
-};
-constexpr const char* kDays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                 "Friday", "Saturday", "Sunday"};
-constexpr const char* kOutlets[] = {
-    "Northwire",    "Coastal Herald", "Valley Post",   "Metro Daily",
-    "Skyline News", "Freight Weekly", "Harbour Times", "Daily Ledger"};
-constexpr const char* kBoilerplate[] = {
-    "Advertisement",
-    "Subscribe to our morning briefing for the day's top stories.",
-    "Follow us on Facebook and Twitter.",
-    "Reading Time: 3 minutes",
-    "Copyright 2025 Northwire. All rights reserved.",
-    "Download the app for breaking news alerts.",
-    "This story has been updated with additional details.",
-    "Our journalists are on the ground covering this story.",
-};
-constexpr const char* kSynonyms[][2] = {
-    {"said", "stated"},           {"would", "will"},   {"about", "around"},
-    {"officials", "authorities"}, {"expected", "set"}, {"plan", "proposal"},
-    {"people", "residents"},      {"fell", "dropped"}, {"next", "the coming"},
-    {"showed", "indicated"}};
-
-template <typename T, size_t N>
-const char* Pick(Rng& rng, const T (&list)[N]) {
-  return list[std::uniform_int_distribution<size_t>(0, N - 1)(rng)];
-}
+namespace synthetic {
 
 std::string Name(Rng& rng, int syllables) {
   std::string s;
@@ -89,11 +23,6 @@ std::string Name(Rng& rng, int syllables) {
   s[0] = static_cast<char>(s[0] - 'a' + 'A');
   return s;
 }
-
-// The recurring cast of one story.
-struct Cast {
-  std::string person, org, place, noun;
-};
 
 Cast MakeCast(Rng& rng) {
   return {Name(rng, 2) + " " + Name(rng, 3),
@@ -164,6 +93,33 @@ std::vector<std::string> NewsSentences(Rng& rng, const Cast& cast,
   return sentences;
 }
 
+std::string Reword(Rng& rng, const std::string& sentence) {
+  std::vector<std::string> words = absl::StrSplit(sentence, ' ');
+  bool changed = false;
+  for (auto& w : words) {
+    for (const auto& pair : kSynonyms) {
+      if (w == pair[0]) {
+        w = pair[1];
+        changed = true;
+        break;
+      }
+    }
+  }
+  if (!changed && words.size() > 3) {
+    // Swap two neighbouring words in the middle.
+    const size_t i =
+        std::uniform_int_distribution<size_t>(1, words.size() - 3)(rng);
+    std::swap(words[i], words[i + 1]);
+  }
+  return absl::StrJoin(words, " ");
+}
+
+}  // namespace synthetic
+
+namespace {
+
+using namespace synthetic;  // NOLINT: the vocabulary of this file's generators
+
 // A daily market report: the same sentences every day, only the figures
 // and a few names change.
 std::vector<std::string> MarketReport(Rng& rng, const std::string& market) {
@@ -189,30 +145,13 @@ std::vector<std::string> MarketReport(Rng& rng, const std::string& market) {
   };
 }
 
-std::string Reword(Rng& rng, const std::string& sentence) {
-  std::vector<std::string> words = absl::StrSplit(sentence, ' ');
-  bool changed = false;
-  for (auto& w : words) {
-    for (const auto& pair : kSynonyms) {
-      if (w == pair[0]) {
-        w = pair[1];
-        changed = true;
-        break;
-      }
-    }
-  }
-  if (!changed && words.size() > 3) {
-    // Swap two neighbouring words in the middle.
-    const size_t i =
-        std::uniform_int_distribution<size_t>(1, words.size() - 3)(rng);
-    std::swap(words[i], words[i + 1]);
-  }
-  return absl::StrJoin(words, " ");
-}
-
 }  // namespace
 
 SyntheticCorpus GenerateCorpus(const SyntheticOptions& options) {
+  if (options.kind == SyntheticKind::kEdited ||
+      options.kind == SyntheticKind::kHeavyReuse) {
+    return GenerateEditedCorpus(options);
+  }
   Rng rng(options.seed);
   SyntheticCorpus corpus;
   const absl::Time start = absl::FromUnixSeconds(1735689600);  // 2025-01-01
@@ -247,6 +186,9 @@ SyntheticCorpus GenerateCorpus(const SyntheticOptions& options) {
       }
       a.text = std::move(text);
       corpus.group.push_back(static_cast<uint32_t>(originals.size()));
+      corpus.role.push_back(options.kind == SyntheticKind::kTemplate
+                                ? SyntheticRole::kTemplated
+                                : SyntheticRole::kOriginal);
       originals.push_back({i, std::move(sentences), cast.place});
     } else {
       // Copy a recent original (wire stories are reprinted within days).
@@ -282,6 +224,7 @@ SyntheticCorpus GenerateCorpus(const SyntheticOptions& options) {
       }
       a.text = std::move(text);
       corpus.group.push_back(static_cast<uint32_t>(which));
+      corpus.role.push_back(SyntheticRole::kCopy);
     }
     corpus.articles.push_back(std::move(a));
   }

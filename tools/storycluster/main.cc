@@ -447,9 +447,11 @@ int RunGenerate(GenerateArgs args) {
   if (int code = CheckOutputs({args.output, args.labels}); code != kExitOk) {
     return code;
   }
-  args.options.kind = args.kind == "template"
-                          ? storycluster::SyntheticKind::kTemplate
-                          : storycluster::SyntheticKind::kNews;
+  using storycluster::SyntheticKind;
+  args.options.kind = args.kind == "template" ? SyntheticKind::kTemplate
+                      : args.kind == "edited" ? SyntheticKind::kEdited
+                      : args.kind == "reuse"  ? SyntheticKind::kHeavyReuse
+                                              : SyntheticKind::kNews;
   const storycluster::SyntheticCorpus corpus =
       storycluster::GenerateCorpus(args.options);
   if (absl::Status s = storycluster::WriteOutputFile(
@@ -662,10 +664,12 @@ CLI::App* AddGenerate(CLI::App& app, GenerateArgs* generate) {
       ->capture_default_str();
   cmd_generate
       ->add_option("--kind", generate->kind,
-                   "news (varied articles) or template (daily "
-                   "market reports sharing most words)")
+                   "news (varied articles), template (daily market reports "
+                   "sharing most words), edited (the edits of real reprints "
+                   "and hard negatives, docs/synthetic.md) or reuse (edited, "
+                   "with sentences from a small pool)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"news", "template"}));
+      ->check(CLI::IsMember({"news", "template", "edited", "reuse"}));
   cmd_generate
       ->add_option("--copy-fraction", generate->options.copy_fraction,
                    "fraction of articles that are copies")
