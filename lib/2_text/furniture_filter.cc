@@ -39,6 +39,11 @@ bool EndsSentence(std::string_view line) {
   return false;
 }
 
+// A set of articles sharing at least this many repeated lines, all of them
+// in every article of the set, shares reporting, not furniture (with the
+// share of their lines in FurnitureLearner::Build).
+constexpr uint32_t kSharedBlockLines = 3;
+
 uint64_t SourceSeed(std::string_view source) {
   return XXH3_64bits_withSeed(source.data(), source.size(), kLineSeed);
 }
@@ -85,18 +90,33 @@ FurnitureFilter::~FurnitureFilter() = default;
 // Per source, in how many articles each short line occurs. Lines are
 // counted per source because site furniture repeats within an outlet, while
 // a wire story's real sentences repeat across outlets.
+//
+// A line that repeats is furniture only if the articles it repeats in
+// otherwise share little. An outlet's updates of one story (UPDATE 1-,
+// UPDATE 2-, ...) repeat most of their lines, all in the same articles;
+// an outlet's own lines repeat in articles that share nothing else. So for
+// each line the learner also keeps a fingerprint of the set of articles it
+// is in (the sum of their id hashes: the same for every line of one set,
+// whatever the order of the articles or of the merges) and the number of
+// lines those articles have; lines with one set form a block.
+//
 // The counts are split by the top bits of the key (a hash) into shards
 // that merge in parallel.
 struct FurnitureLearner::Counts {
+  struct Line {
+    uint32_t articles = 0;  // articles of the source holding the line
+    uint32_t lines = 0;     // their counted lines, summed
+    uint64_t set = 0;       // sum of their id hashes
+  };
   static constexpr int kShardBits = 6;
-  // repeat key -> articles, by shard
-  std::array<absl::flat_hash_map<uint64_t, int>, 1 << kShardBits> docs;
+  // repeat key -> its articles, by shard
+  std::array<absl::flat_hash_map<uint64_t, Line>, 1 << kShardBits> docs;
   std::vector<uint64_t> keys;  // scratch: one article's keys
 
-  absl::flat_hash_map<uint64_t, int>& shard(uint64_t key) {
+  absl::flat_hash_map<uint64_t, Line>& shard(uint64_t key) {
     return docs[key >> (64 - kShardBits)];
   }
-  int& of(uint64_t key) { return shard(key)[key]; }
+  Line& of(uint64_t key) { return shard(key)[key]; }
 };
 
 FurnitureLearner::FurnitureLearner(const FurnitureOptions& options)
@@ -127,7 +147,15 @@ void FurnitureLearner::Add(const Article& article) {
   // article's lines are requested before the first is counted, so that
   // their cache misses overlap.
   for (uint64_t key : counts.keys) counts.shard(key).prefetch(key);
-  for (uint64_t key : counts.keys) ++counts.of(key);
+  const uint64_t id =
+      XXH3_64bits_withSeed(article.id.data(), article.id.size(), kLineSeed);
+  const uint32_t lines = static_cast<uint32_t>(counts.keys.size());
+  for (uint64_t key : counts.keys) {
+    Counts::Line& line = counts.of(key);
+    ++line.articles;
+    line.lines += lines;
+    line.set += id;
+  }
 }
 
 void FurnitureLearner::Merge(const FurnitureLearner& other, int threads) {
@@ -141,9 +169,12 @@ void FurnitureLearner::Merge(const FurnitureLearner& other, int threads) {
                   for (int i = 0; i < 8 && ahead != theirs.end(); ++i) {
                     mine.prefetch((ahead++)->first);
                   }
-                  for (const auto& [key, count] : theirs) {
+                  for (const auto& [key, line] : theirs) {
                     if (ahead != theirs.end()) mine.prefetch((ahead++)->first);
-                    mine[key] += count;
+                    Counts::Line& sum = mine[key];
+                    sum.articles += line.articles;
+                    sum.lines += line.lines;
+                    sum.set += line.set;
                   }
                 }
               });
@@ -156,9 +187,32 @@ absl::StatusOr<std::unique_ptr<FurnitureFilter>> FurnitureLearner::Build()
   }
   auto rep = std::make_unique<FurnitureFilter::Rep>();
   rep->options = options_;
+  // Blocks: the repeated lines of each set of articles.
+  absl::flat_hash_map<std::pair<uint64_t, uint32_t>, uint32_t> block;
+  auto set_of = [](const Counts::Line& line) {
+    return std::pair(line.set, line.articles);
+  };
   for (const auto& shard : counts_->docs) {
-    for (const auto& [key, count] : shard) {
-      if (count >= options_.min_source_docs) rep->repeated.insert(key);
+    for (const auto& [key, line] : shard) {
+      if (line.articles >= static_cast<uint32_t>(options_.min_source_docs)) {
+        ++block[set_of(line)];
+      }
+    }
+  }
+  for (const auto& shard : counts_->docs) {
+    for (const auto& [key, line] : shard) {
+      if (line.articles < static_cast<uint32_t>(options_.min_source_docs)) {
+        continue;
+      }
+      // Shared reporting: a block of several lines that makes up a good
+      // part of the articles holding it (a third of their lines).
+      const uint32_t together = block[set_of(line)];
+      const double per_article =
+          static_cast<double>(line.lines) / line.articles;
+      if (together >= kSharedBlockLines && together * 3 >= per_article) {
+        continue;
+      }
+      rep->repeated.insert(key);
     }
   }
   return std::unique_ptr<FurnitureFilter>(new FurnitureFilter(std::move(rep)));
