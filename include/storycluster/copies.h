@@ -181,6 +181,22 @@ struct CopyOptions {
   // Exact shingle Jaccard at or above which an article is a copy of its
   // group's original. Default: 0.5. REQUIRES: 0 < threshold <= 1.
   double threshold = 0.5;
+  // A copy may also be most of the other instead: an article whose shared
+  // shingles are at least `containment` of the smaller set (a copy with
+  // paragraphs dropped and words replaced) counts as at the threshold when
+  // containment is just reached, and above it as containment grows (score
+  // = containment * threshold / `containment`). Only when at least
+  // `min_shared_shingles` shingles are shared: a copy decision never rests
+  // on a handful of shingles. containment = 0 disables the rule. Defaults:
+  // 0.75 and 50 (docs/parameters.md). REQUIRES: 0 <= containment <= 1.
+  double containment = 0.75;
+  uint32_t min_shared_shingles = 50;
+  // A copy has one source. An article that verifies against this many
+  // originals or more (originals are never copies of each other) shares
+  // the wording of a template with all of them, as templated weather,
+  // market and match reports do: it becomes an original itself. 0: no
+  // limit. Default: 3.
+  uint32_t max_sources = 3;
   MinHashOptions minhash;
   // LSH bands/rows are chosen by LshOptions::ForThreshold(threshold -
   // candidate_margin): with the defaults (0.3 → 37 x 3) a pair exactly at

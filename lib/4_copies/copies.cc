@@ -10,6 +10,7 @@
 #include "lib/common/dense_ids.h"
 #include "lib/common/parallel.h"
 #include "lib/common/prefetch.h"
+#include "lib/common/sorted_sets.h"
 #include "lib/common/time_order.h"
 #include "storycluster/features.h"
 
@@ -52,6 +53,10 @@ absl::Status CheckOptions(size_t n, size_t times, const CopyOptions& options) {
         absl::StrCat("copy detection takes at most ", LshIndex::kMaxId,
                      " articles at once; got ", n));
   }
+  if (!(options.containment >= 0 && options.containment <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "copy containment must be in [0, 1]; got ", options.containment));
+  }
   if (!(options.threshold > 0 && options.threshold <= 1) ||
       !(options.candidate_margin >= 0 &&
         options.candidate_margin < options.threshold)) {
@@ -61,6 +66,24 @@ absl::Status CheckOptions(size_t n, size_t times, const CopyOptions& options) {
         options.threshold, " and ", options.candidate_margin));
   }
   return absl::OkStatus();
+}
+
+// How much of a copy two shingle sets are: their Jaccard, or, when they
+// share enough shingles, their containment (shared / the smaller set)
+// scaled so that reaching options.containment scores the threshold.
+double CopyScore(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b,
+                 const CopyOptions& options) {
+  if (a.empty() && b.empty()) return 0.0;
+  const size_t common = CommonCount(a, b);
+  const double jaccard = static_cast<double>(common) /
+                         static_cast<double>(a.size() + b.size() - common);
+  if (options.containment <= 0 || common < options.min_shared_shingles) {
+    return jaccard;
+  }
+  const double containment = static_cast<double>(common) /
+                             static_cast<double>(std::min(a.size(), b.size()));
+  return std::max(jaccard,
+                  containment * options.threshold / options.containment);
 }
 
 // The algorithm, over the articles of `source`. Articles are decided in
@@ -288,7 +311,7 @@ void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
     if (!(*passed)[c]) continue;
     ++dec.stats.estimated;
     const double jaccard =
-        ExactJaccard(own(), source_.Get((*candidates)[c], other_buffer));
+        CopyScore(own(), source_.Get((*candidates)[c], other_buffer), options_);
     if (jaccard < options_.threshold) continue;
     ++dec.stats.verified;
     if (jaccard > dec.best_jaccard) {  // candidates are sorted: ties
@@ -310,8 +333,9 @@ void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
   for (uint32_t q : *candidates) {
     const uint32_t e = order_[start + q];
     dec.same_block.push_back(
-        {e, Agree(d, e) ? ExactJaccard(own(), source_.Get(e, other_buffer))
-                        : -1.0});
+        {e, Agree(d, e)
+                ? CopyScore(own(), source_.Get(e, other_buffer), options_)
+                : -1.0});
   }
 }
 
@@ -328,6 +352,7 @@ void CopyFinder::Decide(size_t start, size_t size, CopyGroups* out) {
     out->stats.verified += dec.stats.verified;
     int64_t best = dec.best;
     double best_jaccard = dec.best_jaccard;
+    uint64_t sources = dec.stats.verified;
     for (const Match& m : dec.same_block) {
       if (out->original_of[m.other] != m.other) continue;  // a copy
       ++out->stats.candidates;
@@ -335,11 +360,15 @@ void CopyFinder::Decide(size_t start, size_t size, CopyGroups* out) {
       ++out->stats.estimated;
       if (m.jaccard < options_.threshold) continue;
       ++out->stats.verified;
+      ++sources;
       if (m.jaccard > best_jaccard ||
           (m.jaccard == best_jaccard && best >= 0 && m.other < best)) {
         best_jaccard = m.jaccard;
         best = m.other;
       }
+    }
+    if (options_.max_sources > 0 && sources >= options_.max_sources) {
+      best = -1;  // a template's instance, not a copy
     }
     if (best >= 0) {
       out->original_of[d] = static_cast<uint32_t>(best);

@@ -2,7 +2,9 @@
 // template-heavy text, originals, determinism, and the CLI path.
 #include "storycluster/copies.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <iterator>
 #include <numeric>
 #include <random>
 #include <set>
@@ -54,10 +56,28 @@ Prepared Prepare(const std::vector<Article>& articles) {
   return p;
 }
 
+// The copy score by its definition (CopyOptions): Jaccard, or containment
+// scaled to the threshold when enough shingles are shared.
+double Score(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b,
+             const CopyOptions& options) {
+  std::vector<uint64_t> common;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(),
+                        std::back_inserter(common));
+  const double jaccard = ExactJaccard(a, b);
+  if (options.containment <= 0 || common.size() < options.min_shared_shingles) {
+    return jaccard;
+  }
+  const double containment = static_cast<double>(common.size()) /
+                             static_cast<double>(std::min(a.size(), b.size()));
+  return std::max(jaccard,
+                  containment * options.threshold / options.containment);
+}
+
 // The rule one article after another: in time order, each article queries
 // an LSH index of the earlier originals, keeps candidates whose signatures
-// agree enough and whose exact Jaccard reaches the threshold, and joins the
-// most similar (ties: the smallest index) or becomes an original.
+// agree enough and whose copy score reaches the threshold, and joins the
+// most similar (ties: the smallest index) or, when it matched max_sources
+// originals or none, becomes an original.
 CopyGroups SequentialCopyGroups(const std::vector<std::vector<uint64_t>>& sets,
                                 const std::vector<std::optional<absl::Time>>& t,
                                 const CopyOptions& options) {
@@ -84,19 +104,22 @@ CopyGroups SequentialCopyGroups(const std::vector<std::vector<uint64_t>>& sets,
     out.stats.candidates += candidates.size();
     int64_t best = -1;
     double best_jaccard = 0;
+    uint32_t sources = 0;
     for (uint32_t c : candidates) {
       uint32_t agree = 0;
       SignatureAgreement(sig[d], sig[c], 1, absl::MakeSpan(&agree, 1));
       if (agree < min_agreement) continue;
       ++out.stats.estimated;
-      const double j = ExactJaccard(sets[d], sets[c]);
+      const double j = Score(sets[d], sets[c], options);
       if (j < options.threshold) continue;
       ++out.stats.verified;
+      ++sources;
       if (j > best_jaccard) {
         best_jaccard = j;
         best = c;
       }
     }
+    if (options.max_sources > 0 && sources >= options.max_sources) best = -1;
     if (best >= 0) {
       out.original_of[d] = static_cast<uint32_t>(best);
     } else {
@@ -293,6 +316,80 @@ TEST_CASE("copies: deterministic, empty texts alone, options validated") {
   bad.candidate_margin = 0.6;
   CHECK_FALSE(Find(p.shingles, p.times, bad).ok());
   CHECK_FALSE(Find(p.shingles, {}, CopyOptions{}).ok());
+}
+
+// Distinct random shingles, as many as asked.
+std::vector<uint64_t> Shingles(std::mt19937_64& rng, size_t n) {
+  std::vector<uint64_t> out(n);
+  for (uint64_t& s : out) s = rng();
+  return out;
+}
+
+std::vector<uint64_t> SetOf(std::vector<std::vector<uint64_t>> parts) {
+  std::vector<uint64_t> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_CASE("copies: containment finds a cut copy; a follow-up stays apart") {
+  std::mt19937_64 rng(21);
+  const auto kept = Shingles(rng, 200), cut = Shingles(rng, 200);
+  const auto added = Shingles(rng, 30), fresh = Shingles(rng, 250);
+  const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
+  // 0: the original. 1: a copy that lost half of it and gained a little
+  // (Jaccard 200/430 = 0.47, containment 200/230 = 0.87). 2: a follow-up
+  // reusing a third of it as background (containment 150/400 = 0.38).
+  const std::vector<std::vector<uint64_t>> sets = {
+      SetOf({kept, cut}), SetOf({kept, added}),
+      SetOf({std::vector<uint64_t>(kept.begin(), kept.begin() + 150), fresh})};
+  const std::vector<std::optional<absl::Time>> times = {t0, t0 + absl::Hours(2),
+                                                        t0 + absl::Hours(5)};
+  CopyOptions options;
+  auto with = Find(sets, times, options);
+  REQUIRE(with.ok());
+  CHECK(with->original_of == std::vector<uint32_t>{0, 0, 2});
+  options.containment = 0;  // Jaccard alone misses the copy
+  auto without = Find(sets, times, options);
+  REQUIRE(without.ok());
+  CHECK(without->original_of == std::vector<uint32_t>{0, 1, 2});
+  // Containment needs enough shared shingles: a 40-shingle copy is too
+  // little evidence for it.
+  const std::vector<std::vector<uint64_t>> small = {
+      SetOf({std::vector<uint64_t>(kept.begin(), kept.begin() + 40), cut}),
+      SetOf({std::vector<uint64_t>(kept.begin(), kept.begin() + 40),
+             std::vector<uint64_t>(added.begin(), added.begin() + 5)})};
+  auto tiny = Find(small, {t0, t0 + absl::Hours(1)}, CopyOptions{});
+  REQUIRE(tiny.ok());
+  CHECK(tiny->original_of == std::vector<uint32_t>{0, 1});
+  options.containment = 1.5;
+  CHECK_FALSE(Find(sets, times, options).ok());
+}
+
+TEST_CASE("copies: text that matches several originals is a template's") {
+  // Three unrelated originals; a later article holds most of each (as a
+  // templated report holds the wording all the others share).
+  std::mt19937_64 rng(22);
+  std::vector<std::vector<uint64_t>> pieces, sets;
+  for (int i = 0; i < 3; ++i) {
+    pieces.push_back(Shingles(rng, 120));
+    sets.push_back(SetOf({pieces.back(), Shingles(rng, 30)}));
+  }
+  sets.push_back(SetOf(pieces));
+  const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
+  const std::vector<std::optional<absl::Time>> times = {
+      t0, t0 + absl::Hours(1), t0 + absl::Hours(2), t0 + absl::Hours(3)};
+  CopyOptions options;
+  options.candidate_margin = 0.45;  // every pair a candidate
+  options.estimate_slack = 1;       // and checked exactly
+  auto groups = Find(sets, times, options);
+  REQUIRE(groups.ok());
+  CHECK(groups->original_of == std::vector<uint32_t>{0, 1, 2, 3});
+  CHECK(groups->stats.verified == 3);
+  options.max_sources = 0;  // without the rule it joins one of them
+  groups = Find(sets, times, options);
+  REQUIRE(groups.ok());
+  CHECK(groups->original_of[3] < 3);
 }
 
 // The pipeline signs the shingle sets as it extracts them

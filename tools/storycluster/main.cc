@@ -269,6 +269,15 @@ void PrintStages(const std::vector<storycluster::StageTime>& stages) {
   }
 }
 
+// --copy-containment, on both commands that find copies.
+void AddContainmentOption(CLI::App* cmd, storycluster::CopyOptions* copies) {
+  cmd->add_option("--copy-containment", copies->containment,
+                  "share of the smaller shingle set that, shared, makes a "
+                  "copy too (cut and edited copies); 0 turns it off")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+}
+
 // True when no input is standard input, so the inputs can be read twice.
 bool CanStream(const InputArgs& in) {
   return std::find(in.inputs.begin(), in.inputs.end(), "-") == in.inputs.end();
@@ -550,6 +559,7 @@ CLI::App* AddCluster(CLI::App& app, ClusterArgs* cluster) {
                    "shingle Jaccard for a copy")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0));
+  AddContainmentOption(cmd_cluster, &cluster->pipeline.cluster.copies);
   cmd_cluster
       ->add_option("--max-bucket-candidates",
                    cluster->pipeline.cluster.copies.max_bucket_candidates,
@@ -632,6 +642,7 @@ CLI::App* AddCopies(CLI::App& app, CopiesArgs* copies) {
                    "shingle Jaccard at or above which an article is a copy")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0));
+  AddContainmentOption(cmd_copies, &copies->copies);
   cmd_copies
       ->add_option("--num-hashes", copies->copies.minhash.num_hashes,
                    "MinHash signature length")
