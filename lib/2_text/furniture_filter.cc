@@ -315,12 +315,24 @@ void JoinLines(absl::Span<const std::string_view> kept, std::string* text) {
 
 // The first rule that removes `entry` (not counting the tail), if any.
 // `repeated`: the corpus's repeated line keys; `seen`: this article's.
+// A line of at least this many words that ends a sentence is reporting to
+// the rules that match a literal anywhere in a line.
+constexpr int kReportingSentenceWords = 8;
+
+bool IsReportingSentence(const Line& entry) {
+  return entry.words >= kReportingSentenceWords && EndsSentence(entry.text);
+}
+
 std::optional<FurnitureRule> RuleFor(
     const Article& article, const Line& entry, const FurnitureMatch& match,
     const FurnitureOptions& opt, const absl::flat_hash_set<uint64_t>& repeated,
     absl::flat_hash_set<uint64_t>* seen) {
-  if (match.pattern) return FurnitureRule::kPattern;
-  if (match.caption) return FurnitureRule::kCaption;
+  // A literal found only inside the line ("said on Twitter", "via apps")
+  // does not make a sentence of reporting furniture.
+  if ((match.pattern || match.caption) &&
+      (match.anchored || !IsReportingSentence(entry))) {
+    return match.pattern ? FurnitureRule::kPattern : FurnitureRule::kCaption;
+  }
   if (!seen->insert(entry.repeat_key).second) {
     return FurnitureRule::kRepeatedInArticle;
   }

@@ -173,6 +173,9 @@ const hs_database_t* JoinedDatabase() {
 
 // Sets the literal's group in `match`.
 void SetGroup(const FurnitureLiteral& literal, FurnitureMatch& match) {
+  if (literal.group != G::kTail && literal.anchor != A::kContains) {
+    match.anchored = true;
+  }
   switch (literal.group) {
     case G::kPattern:
       match.pattern = true;

@@ -37,6 +37,9 @@ struct FurnitureMatch {
   bool pattern = false;
   bool caption = false;
   bool tail = false;
+  // A pattern or caption literal matched where it is anchored (the whole
+  // line, its start or its end), not only inside the line.
+  bool anchored = false;
   bool operator==(const FurnitureMatch&) const = default;
 };
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "storycluster/ingest.h"
 #include "storycluster/text.h"
@@ -108,6 +109,32 @@ TEST_CASE("lines repeated across one source's articles are furniture") {
                 FurnitureRule::kCorpusRepeat));
   const CleanText other = filter->Clean(corpus[3]);
   CHECK_THAT(other.text, Catch::Contains("Get the Daily Bugle app"));
+}
+
+// Literals that may lie anywhere in a line ("on Twitter", "newsletter",
+// "via ap") remove short promo and credit lines, never a sentence of
+// reporting that happens to contain them.
+TEST_CASE("sentences of reporting with listed words inside are kept") {
+  const std::vector<std::string> reporting = {
+      "The minister said on Twitter that the talks would resume on Monday.",
+      "Her newsletter, which has 40,000 readers, first reported the merger.",
+      "Drivers can now pay tolls via apps on their phones, the agency said.",
+      "The company said its app store sales fell by a third last quarter."};
+  const std::vector<std::string> furniture = {
+      "Follow us on Twitter", "Get our free newsletter",
+      "Download it from the App Store", "A protester in the square via AP"};
+  std::string text;
+  for (const auto& line : reporting) text += line + "\n";
+  for (const auto& line : furniture) text += line + "\n";
+  const CleanText c = Filter()->Clean(Make(text));
+  for (const auto& line : reporting) CHECK_THAT(c.text, Catch::Contains(line));
+  for (const auto& line : furniture) {
+    CAPTURE(line);
+    CHECK_FALSE(absl::StrContains(c.text, line));
+  }
+  // Two articles that differ only in such a sentence stay different.
+  CHECK(Filter()->Clean(Make("A.\n" + reporting[0] + "\n")).text !=
+        Filter()->Clean(Make("A.\n")).text);
 }
 
 // An outlet's updates of one story repeat most of their lines in the same

@@ -35,6 +35,10 @@ FurnitureMatch Reference(std::string_view key) {
         break;
     }
     if (!hit) continue;
+    if (literal.group != FurnitureGroup::kTail &&
+        literal.anchor != FurnitureAnchor::kContains) {
+      out.anchored = true;
+    }
     switch (literal.group) {
       case FurnitureGroup::kPattern:
         out.pattern = true;
@@ -78,20 +82,27 @@ TEST_CASE("furniture matcher: each literal where its anchor allows") {
 TEST_CASE("furniture matcher: anchors hold at the key's very ends") {
   // Exact and suffix literals end the key; a final newline is not the end
   // (Hyperscan's $ alone would accept it).
-  CHECK(FindFurniture("advertisement") ==
-        FurnitureMatch{.pattern = true, .caption = false, .tail = false});
+  CHECK(FindFurniture("advertisement") == FurnitureMatch{.pattern = true,
+                                                         .caption = false,
+                                                         .tail = false,
+                                                         .anchored = true});
   CHECK(FindFurniture("advertisement\n") == FurnitureMatch{});
   CHECK(FindFurniture("click to read more.\n") == FurnitureMatch{});
   CHECK(FindFurniture("x advertisement") == FurnitureMatch{});
-  CHECK(FindFurniture("share this article") ==
-        FurnitureMatch{.pattern = true, .caption = false, .tail = false});
+  CHECK(
+      FindFurniture("share this article") ==
+      FurnitureMatch{
+          .pattern = true, .caption = false, .tail = false, .anchored = true});
   CHECK(FindFurniture("people who share this article") == FurnitureMatch{});
   CHECK(FindFurniture("officials in kyiv. photo: reuters") ==
         FurnitureMatch{.pattern = false, .caption = true, .tail = false});
   CHECK(FindFurniture("related articles") ==
-        FurnitureMatch{.pattern = true, .caption = false, .tail = true});
-  CHECK(FindFurniture("\xc2\xa9 2024 the outlet") ==
-        FurnitureMatch{.pattern = true, .caption = false, .tail = false});
+        FurnitureMatch{
+            .pattern = true, .caption = false, .tail = true, .anchored = true});
+  CHECK(
+      FindFurniture("\xc2\xa9 2024 the outlet") ==
+      FurnitureMatch{
+          .pattern = true, .caption = false, .tail = false, .anchored = true});
   CHECK(FindFurniture("") == FurnitureMatch{});
 }
 
@@ -149,8 +160,10 @@ TEST_CASE("furniture matcher: keys scanned together, one match each") {
   batch.Add("advertisement");
   batch.Scan();
   CHECK(batch.match(0) == FurnitureMatch{});
-  CHECK(batch.match(1) ==
-        FurnitureMatch{.pattern = true, .caption = false, .tail = false});
+  CHECK(batch.match(1) == FurnitureMatch{.pattern = true,
+                                         .caption = false,
+                                         .tail = false,
+                                         .anchored = true});
   batch.Clear();
   batch.Scan();
   CHECK(batch.size() == 0);
