@@ -313,8 +313,6 @@ void JoinLines(absl::Span<const std::string_view> kept, std::string* text) {
   while (!text->empty() && text->back() == '\n') text->pop_back();
 }
 
-// The first rule that removes `entry` (not counting the tail), if any.
-// `repeated`: the corpus's repeated line keys; `seen`: this article's.
 // A line of at least this many words that ends a sentence is reporting to
 // the rules that match a literal anywhere in a line.
 constexpr int kReportingSentenceWords = 8;
@@ -323,6 +321,8 @@ bool IsReportingSentence(const Line& entry) {
   return entry.words >= kReportingSentenceWords && EndsSentence(entry.text);
 }
 
+// The first rule that removes `entry` (not counting the tail), if any.
+// `repeated`: the corpus's repeated line keys; `seen`: this article's.
 std::optional<FurnitureRule> RuleFor(
     const Article& article, const Line& entry, const FurnitureMatch& match,
     const FurnitureOptions& opt, const absl::flat_hash_set<uint64_t>& repeated,
