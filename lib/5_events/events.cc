@@ -19,13 +19,22 @@ std::optional<double> GapDays(const std::optional<absl::Time>& a,
 
 }  // namespace
 
-absl::Status CheckEventOptions(const EventOptions& options) {
-  if (!(options.similarity > 0 && options.similarity <= 1)) {
+absl::Status CheckLinkageSettings(double similarity, double idf_offset) {
+  if (!(similarity > 0 && similarity <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "similarity thresholds must be in (0, 1], got ", options.similarity));
+        "similarity thresholds must be in (0, 1], got ", similarity));
   }
-  if (!(options.idf_offset >= 0)) {
+  if (!(idf_offset >= 0)) {
     return absl::InvalidArgumentError("idf offsets must be >= 0");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckEventOptions(const EventOptions& options) {
+  if (absl::Status s =
+          CheckLinkageSettings(options.similarity, options.idf_offset);
+      !s.ok()) {
+    return s;
   }
   if (options.shared_neighbours < 0 || options.shared_neighbours > 1000 ||
       !(options.shared_neighbour_floor >= 0 &&

@@ -15,8 +15,12 @@
 
 namespace storycluster {
 
-// Errors: a threshold outside (0, 1], a negative idf offset, shared
-// neighbour settings out of range.
+// Errors: a linkage threshold outside (0, 1] or a negative idf offset (both
+// levels, events and storylines, have one of each).
+absl::Status CheckLinkageSettings(double similarity, double idf_offset);
+
+// Errors: as CheckLinkageSettings, and shared neighbour settings out of
+// range.
 absl::Status CheckEventOptions(const EventOptions& options);
 
 // The scored pairs of originals: candidates proposed by strong terms they

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
+#include "lib/5_events/events.h"
 #include "lib/common/parallel.h"
 
 namespace storycluster {
@@ -25,14 +25,7 @@ GroupMembers::GroupMembers(const std::vector<uint32_t>& group_of,
 }
 
 absl::Status CheckStorylineOptions(const StorylineOptions& options) {
-  if (!(options.similarity > 0 && options.similarity <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "similarity thresholds must be in (0, 1], got ", options.similarity));
-  }
-  if (!(options.idf_offset >= 0)) {
-    return absl::InvalidArgumentError("idf offsets must be >= 0");
-  }
-  return absl::OkStatus();
+  return CheckLinkageSettings(options.similarity, options.idf_offset);
 }
 
 // With Eigen sparse vectors.

@@ -4,6 +4,7 @@
 #include "lib/synthetic/edited.h"
 
 #include <algorithm>
+#include <deque>
 #include <numeric>
 
 #include "absl/strings/ascii.h"
@@ -104,10 +105,22 @@ std::vector<std::string> TemplatedReport(Rng& rng) {
   }
 }
 
+// Copies go to a share of the story originals, 2 to 8 each (5 on
+// average), so that `copy_fraction` of the articles are copies.
+double CopiedShare(const SyntheticOptions& options) {
+  const double f = std::clamp(options.copy_fraction, 0.0, 0.9);
+  const double story_share =
+      1 - options.templated_fraction - options.follow_up_fraction;
+  return f / (5 * (1 - f) * std::max(story_share, 0.05));
+}
+
 class EditedGenerator {
  public:
   explicit EditedGenerator(const SyntheticOptions& options)
-      : options_(options), rng_(options.seed), outlets_(MakeOutlets(rng_)) {
+      : options_(options),
+        rng_(options.seed),
+        outlets_(MakeOutlets(rng_)),
+        copied_share_(CopiedShare(options)) {
     if (options.kind == SyntheticKind::kHeavyReuse) MakePool();
   }
 
@@ -135,9 +148,12 @@ class EditedGenerator {
   std::vector<Outlet> outlets_;
   std::vector<std::string> pool_;  // kHeavyReuse
   std::vector<Item> items_;
-  // Story originals so far (indices into items_, with their paragraphs),
-  // for follow-ups.
-  std::vector<std::pair<size_t, Paragraphs>> stories_;
+  // The paragraphs of the latest story originals, the ones follow-ups
+  // reuse.
+  static constexpr size_t kFollowedStories = 200;
+  std::deque<Paragraphs> stories_;
+  // Share of story originals that get copies.
+  const double copied_share_;
   absl::Time clock_ = absl::FromUnixSeconds(1735689600);  // 2025-01-01
   uint32_t groups_ = 0;
 };
@@ -189,14 +205,9 @@ void EditedGenerator::AddOriginal(const Cast& cast, Paragraphs paragraphs,
   item.role = role;
   items_.push_back(std::move(item));
   if (role == SyntheticRole::kOriginal) {
-    stories_.emplace_back(items_.size() - 1, paragraphs);
-    // Copies of a share of the originals, 2 to 8 each (5 on average), so
-    // that `copy_fraction` of the articles are copies.
-    const double f = std::clamp(options_.copy_fraction, 0.0, 0.9);
-    const double story_share =
-        1 - options_.templated_fraction - options_.follow_up_fraction;
-    const double copied = f / (5 * (1 - f) * std::max(story_share, 0.05));
-    if (Unit() < copied) {
+    stories_.push_back(paragraphs);
+    if (stories_.size() > kFollowedStories) stories_.pop_front();
+    if (Unit() < copied_share_) {
       const Item original = items_.back();
       AddCopies(original, paragraphs, outlet);
     }
@@ -307,11 +318,10 @@ SyntheticCorpus EditedGenerator::Run() {
                !stories_.empty()) {
       // New reporting first, then 30 to 50% of an earlier story's
       // paragraphs as background, in their order.
-      const size_t back = std::min<size_t>(stories_.size(), 200);
       const Paragraphs& earlier =
           stories_[stories_.size() - 1 -
-                   std::uniform_int_distribution<size_t>(0, back - 1)(rng_)]
-              .second;
+                   std::uniform_int_distribution<size_t>(
+                       0, stories_.size() - 1)(rng_)];
       const double share = 0.3 + 0.2 * Unit();
       Paragraphs text = ToParagraphs(
           rng_, NewsSentences(rng_, cast, options_.body_bytes * 6 / 10));
