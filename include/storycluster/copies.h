@@ -181,15 +181,16 @@ struct CopyOptions {
   // Exact shingle Jaccard at or above which an article is a copy of its
   // group's original. Default: 0.5. REQUIRES: 0 < threshold <= 1.
   double threshold = 0.5;
-  // A copy may also be most of the other instead: an article whose shared
-  // shingles are at least `containment` of the smaller set (a copy with
-  // paragraphs dropped and words replaced) counts as at the threshold when
+  // A copy may also be most of the other instead: an article whose shingles
+  // are at least `containment` found in the earlier one (a copy with
+  // paragraphs dropped and words replaced; a follow-up's new reporting is
+  // not in its source) counts as at the threshold when
   // containment is just reached, and above it as containment grows (score
   // = containment * threshold / `containment`). Only when at least
   // `min_shared_shingles` shingles are shared: a copy decision never rests
   // on a handful of shingles. containment = 0 disables the rule. Defaults:
   // 0.75 and 50 (docs/parameters.md). REQUIRES: 0 <= containment <= 1.
-  double containment = 0.75;
+  double containment = 0.62;
   uint32_t min_shared_shingles = 50;
   // A copy has one source. An article that verifies against this many
   // originals or more (originals are never copies of each other) shares
@@ -197,6 +198,19 @@ struct CopyOptions {
   // market and match reports do: it becomes an original itself. 0: no
   // limit. Default: 3.
   uint32_t max_sources = 3;
+  // Template wording: a shingle in more than `common_articles` articles of
+  // the corpus is common. When
+  // common shingles are part of an article, but at most `max_common_share`
+  // of it (a templated report's fixed wording around its own names and
+  // numbers), the article is a copy only if also at least
+  // `distinct_containment` of its other shingles (its own wording) are in
+  // the earlier one. An article more common than that is a widely
+  // reprinted story, judged on all its shingles. common_articles = 0
+  // disables the rule. Defaults: 64, 0.75 and 0.5 (docs/parameters.md).
+  // REQUIRES: common_articles <= 254; the shares in [0, 1].
+  uint32_t common_articles = 64;
+  double max_common_share = 0.75;
+  double distinct_containment = 0.5;
   MinHashOptions minhash;
   // LSH bands/rows are chosen by LshOptions::ForThreshold(threshold -
   // candidate_margin): with the defaults (0.3 → 37 x 3) a pair exactly at

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storycluster/article.h"
@@ -80,8 +81,13 @@ struct SyntheticCorpus {
 
 SyntheticCorpus GenerateCorpus(const SyntheticOptions& options);
 
-// Gold labels as TSV with header "id<TAB>event<TAB>story", where both label
-// columns hold the copy group ("g<N>"), for `storycluster eval`.
+// The name of a role in the labels file: "original", "copy", "templated",
+// "follow-up".
+std::string_view RoleName(SyntheticRole role);
+
+// Gold labels as TSV with header "id<TAB>event<TAB>story<TAB>role", where
+// both label columns hold the copy group ("g<N>"), for `storycluster eval`,
+// and role is the article's RoleName (which articles are hard negatives).
 std::string CorpusLabelsTsv(const SyntheticCorpus& corpus);
 
 // The corpus as JSON Lines (id, title, text, published, source).

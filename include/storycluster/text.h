@@ -57,6 +57,13 @@ struct FurnitureOptions {
   // site furniture. Default: 3. REQUIRES: >= 2. Lines are compared after
   // ASCII lower-casing, digit folding and whitespace collapsing.
   int min_source_docs = 3;
+  // A repeated line that is a sentence of reporting (8 or more words,
+  // ending a sentence) is furniture only if it is also in at least this
+  // share of its source's articles: a story's updates and copies on one
+  // outlet keep a few paragraphs verbatim, while an outlet's own lines are
+  // in much of its output. Default: 0.01 (docs/pipeline.md). REQUIRES: in
+  // [0, 1].
+  double sentence_source_share = 0.01;
   // Lines with more words than this are never removed by repetition,
   // pattern or caption rules (real paragraphs are long). Default: 40.
   int max_furniture_words = 40;

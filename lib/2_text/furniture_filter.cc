@@ -39,10 +39,18 @@ bool EndsSentence(std::string_view line) {
   return false;
 }
 
-// A set of articles sharing at least this many repeated lines, all of them
-// in every article of the set, shares reporting, not furniture (with the
-// share of their lines in FurnitureLearner::Build).
+// Articles sharing at least this many repeated lines of about the same
+// reach (mates, FurnitureLearner::Build) share reporting, not furniture.
 constexpr uint32_t kSharedBlockLines = 3;
+
+// A line of at least this many words that ends a sentence is reporting to
+// the rules that match a literal anywhere in a line, and to the repeat
+// rule unless it is in a share of its source's articles.
+constexpr int kReportingSentenceWords = 8;
+
+bool IsReportingSentence(int words, std::string_view text) {
+  return words >= kReportingSentenceWords && EndsSentence(text);
+}
 
 uint64_t SourceSeed(std::string_view source) {
   return XXH3_64bits_withSeed(source.data(), source.size(), kLineSeed);
@@ -92,13 +100,16 @@ FurnitureFilter::~FurnitureFilter() = default;
 // a wire story's real sentences repeat across outlets.
 //
 // A line that repeats is furniture only if the articles it repeats in
-// otherwise share little. An outlet's updates of one story (UPDATE 1-,
-// UPDATE 2-, ...) repeat most of their lines, all in the same articles;
-// an outlet's own lines repeat in articles that share nothing else. So for
-// each line the learner also keeps a fingerprint of the set of articles it
-// is in (the sum of their id hashes: the same for every line of one set,
-// whatever the order of the articles or of the merges) and the number of
-// lines those articles have; lines with one set form a block.
+// otherwise share little. An outlet's updates and copies of one story
+// (UPDATE 1-, UPDATE 2-, an edited copy, ...) repeat most of their lines in
+// nearly the same articles; an outlet's own lines repeat in articles that
+// share nothing else. So the learner also keeps each article's line keys,
+// and Build counts, for each repeated line and each article holding it,
+// its mates there: the article's repeated lines held by about as many
+// articles (within a factor of 1.5; an edited copy of the story or an
+// update missing a line takes a line out of the exact set, so sets are
+// not compared exactly). A story's repeated lines are each other's mates;
+// an outlet's lines, held by most of its articles, have only each other.
 //
 // The counts are split by the top bits of the key (a hash) into shards
 // that merge in parallel.
@@ -106,14 +117,24 @@ struct FurnitureLearner::Counts {
   struct Line {
     uint32_t articles = 0;  // articles of the source holding the line
     uint32_t lines = 0;     // their counted lines, summed
-    uint64_t set = 0;       // sum of their id hashes
+    bool sentence = false;  // a sentence of reporting (IsReportingSentence)
   };
   static constexpr int kShardBits = 6;
   // repeat key -> its articles, by shard
   std::array<absl::flat_hash_map<uint64_t, Line>, 1 << kShardBits> docs;
-  std::vector<uint64_t> keys;  // scratch: one article's keys
+  // Every article's keys, one after another; ends[i]: the end of article
+  // i's, sources[i]: its source's seed (8 bytes a line, for Build's second
+  // look at each article).
+  std::vector<uint64_t> article_keys;
+  std::vector<size_t> ends;
+  std::vector<uint64_t> sources;
+  // scratch: one article's keys, and which are sentences
+  std::vector<std::pair<uint64_t, bool>> keys;
 
   absl::flat_hash_map<uint64_t, Line>& shard(uint64_t key) {
+    return docs[key >> (64 - kShardBits)];
+  }
+  const absl::flat_hash_map<uint64_t, Line>& shard(uint64_t key) const {
     return docs[key >> (64 - kShardBits)];
   }
   Line& of(uint64_t key) { return shard(key)[key]; }
@@ -137,25 +158,32 @@ void FurnitureLearner::Add(const Article& article) {
         line_key.key().empty()) {
       continue;
     }
-    counts.keys.push_back(line_key.RepeatKey(seed));
+    counts.keys.emplace_back(line_key.RepeatKey(seed),
+                             IsReportingSentence(line_key.words(), SV(line)));
   }
   // Each line counts once per article.
   std::sort(counts.keys.begin(), counts.keys.end());
-  counts.keys.erase(std::unique(counts.keys.begin(), counts.keys.end()),
+  counts.keys.erase(std::unique(counts.keys.begin(), counts.keys.end(),
+                                [](const auto& a, const auto& b) {
+                                  return a.first == b.first;
+                                }),
                     counts.keys.end());
   // The counts outgrow the cache on large corpora: the slots of all the
   // article's lines are requested before the first is counted, so that
   // their cache misses overlap.
-  for (uint64_t key : counts.keys) counts.shard(key).prefetch(key);
-  const uint64_t id =
-      XXH3_64bits_withSeed(article.id.data(), article.id.size(), kLineSeed);
+  for (const auto& [key, sentence] : counts.keys) {
+    counts.shard(key).prefetch(key);
+  }
   const uint32_t lines = static_cast<uint32_t>(counts.keys.size());
-  for (uint64_t key : counts.keys) {
+  for (const auto& [key, sentence] : counts.keys) {
     Counts::Line& line = counts.of(key);
     ++line.articles;
     line.lines += lines;
-    line.set += id;
+    line.sentence |= sentence;
+    counts.article_keys.push_back(key);
   }
+  counts.ends.push_back(counts.article_keys.size());
+  counts.sources.push_back(seed);
 }
 
 void FurnitureLearner::Merge(const FurnitureLearner& other, int threads) {
@@ -174,10 +202,18 @@ void FurnitureLearner::Merge(const FurnitureLearner& other, int threads) {
                     Counts::Line& sum = mine[key];
                     sum.articles += line.articles;
                     sum.lines += line.lines;
-                    sum.set += line.set;
+                    sum.sentence |= line.sentence;
                   }
                 }
               });
+  const size_t offset = counts_->article_keys.size();
+  counts_->article_keys.insert(counts_->article_keys.end(),
+                               other.counts_->article_keys.begin(),
+                               other.counts_->article_keys.end());
+  for (size_t end : other.counts_->ends) counts_->ends.push_back(offset + end);
+  counts_->sources.insert(counts_->sources.end(),
+                          other.counts_->sources.begin(),
+                          other.counts_->sources.end());
 }
 
 absl::StatusOr<std::unique_ptr<FurnitureFilter>> FurnitureLearner::Build()
@@ -185,31 +221,64 @@ absl::StatusOr<std::unique_ptr<FurnitureFilter>> FurnitureLearner::Build()
   if (options_.min_source_docs < 2) {
     return absl::InvalidArgumentError("min_source_docs must be at least 2");
   }
+  if (!(options_.sentence_source_share >= 0 &&
+        options_.sentence_source_share <= 1)) {
+    return absl::InvalidArgumentError(
+        "sentence_source_share must be in [0, 1]");
+  }
+  const auto min_docs = static_cast<uint32_t>(options_.min_source_docs);
   auto rep = std::make_unique<FurnitureFilter::Rep>();
   rep->options = options_;
-  // Blocks: the repeated lines of each set of articles.
-  absl::flat_hash_map<std::pair<uint64_t, uint32_t>, uint32_t> block;
-  auto set_of = [](const Counts::Line& line) {
-    return std::pair(line.set, line.articles);
+  absl::flat_hash_map<uint64_t, uint32_t> source_articles;
+  for (uint64_t source : counts_->sources) ++source_articles[source];
+  // Per repeated line, its mates summed over the articles holding it, and
+  // its source's article count.
+  struct Repeat {
+    uint32_t mates = 0;
+    uint32_t source_articles = 0;
   };
-  for (const auto& shard : counts_->docs) {
-    for (const auto& [key, line] : shard) {
-      if (line.articles >= static_cast<uint32_t>(options_.min_source_docs)) {
-        ++block[set_of(line)];
+  absl::flat_hash_map<uint64_t, Repeat> repeats;
+  std::vector<std::pair<uint64_t, uint32_t>> repeated;  // one article's
+  size_t begin = 0;
+  for (size_t a = 0; a < counts_->ends.size(); ++a) {
+    const size_t end = counts_->ends[a];
+    repeated.clear();
+    for (size_t i = begin; i < end; ++i) {
+      const uint64_t key = counts_->article_keys[i];
+      const auto& shard = counts_->shard(key);
+      const auto it = shard.find(key);
+      if (it != shard.end() && it->second.articles >= min_docs) {
+        repeated.emplace_back(key, it->second.articles);
       }
+    }
+    begin = end;
+    for (const auto& [key, held] : repeated) {
+      uint32_t count = 0;
+      for (const auto& [other, other_held] : repeated) {
+        count += 2 * other_held <= 3 * held && 2 * held <= 3 * other_held;
+      }
+      Repeat& r = repeats[key];
+      r.mates += count;
+      r.source_articles = source_articles[counts_->sources[a]];
     }
   }
   for (const auto& shard : counts_->docs) {
     for (const auto& [key, line] : shard) {
-      if (line.articles < static_cast<uint32_t>(options_.min_source_docs)) {
+      if (line.articles < min_docs) continue;
+      // Shared reporting: in the articles holding it, on average, a block
+      // of several mates that makes up a good part of their lines (a
+      // third).
+      const Repeat& r = repeats[key];
+      if (r.mates >= kSharedBlockLines * line.articles &&
+          r.mates * 3 >= line.lines) {
         continue;
       }
-      // Shared reporting: a block of several lines that makes up a good
-      // part of the articles holding it (a third of their lines).
-      const uint32_t together = block[set_of(line)];
-      const double per_article =
-          static_cast<double>(line.lines) / line.articles;
-      if (together >= kSharedBlockLines && together * 3 >= per_article) {
+      // A sentence of reporting repeated in a few of a large outlet's
+      // articles is a story's reused paragraph (its updates and edited
+      // copies keep some verbatim); an outlet's own lines are in a good
+      // share of what it publishes.
+      if (line.sentence &&
+          line.articles < options_.sentence_source_share * r.source_articles) {
         continue;
       }
       rep->repeated.insert(key);
@@ -313,12 +382,8 @@ void JoinLines(absl::Span<const std::string_view> kept, std::string* text) {
   while (!text->empty() && text->back() == '\n') text->pop_back();
 }
 
-// A line of at least this many words that ends a sentence is reporting to
-// the rules that match a literal anywhere in a line.
-constexpr int kReportingSentenceWords = 8;
-
 bool IsReportingSentence(const Line& entry) {
-  return entry.words >= kReportingSentenceWords && EndsSentence(entry.text);
+  return IsReportingSentence(entry.words, entry.text);
 }
 
 // The first rule that removes `entry` (not counting the tail), if any.

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "lib/4_copies/copy_score.h"
 #include "lib/common/dense_ids.h"
 #include "lib/common/parallel.h"
 #include "lib/common/prefetch.h"
@@ -53,6 +54,16 @@ absl::Status CheckOptions(size_t n, size_t times, const CopyOptions& options) {
         absl::StrCat("copy detection takes at most ", LshIndex::kMaxId,
                      " articles at once; got ", n));
   }
+  if (options.common_articles > 254 ||
+      !(options.max_common_share >= 0 && options.max_common_share <= 1) ||
+      !(options.distinct_containment >= 0 &&
+        options.distinct_containment <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "common_articles must be at most 254, max_common_share and "
+        "distinct_containment in [0, 1]; got ",
+        options.common_articles, ", ", options.max_common_share, " and ",
+        options.distinct_containment));
+  }
   if (!(options.containment >= 0 && options.containment <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "copy containment must be in [0, 1]; got ", options.containment));
@@ -66,24 +77,6 @@ absl::Status CheckOptions(size_t n, size_t times, const CopyOptions& options) {
         options.threshold, " and ", options.candidate_margin));
   }
   return absl::OkStatus();
-}
-
-// How much of a copy two shingle sets are: their Jaccard, or, when they
-// share enough shingles, their containment (shared / the smaller set)
-// scaled so that reaching options.containment scores the threshold.
-double CopyScore(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b,
-                 const CopyOptions& options) {
-  if (a.empty() && b.empty()) return 0.0;
-  const size_t common = CommonCount(a, b);
-  const double jaccard = static_cast<double>(common) /
-                         static_cast<double>(a.size() + b.size() - common);
-  if (options.containment <= 0 || common < options.min_shared_shingles) {
-    return jaccard;
-  }
-  const double containment = static_cast<double>(common) /
-                             static_cast<double>(std::min(a.size(), b.size()));
-  return std::max(jaccard,
-                  containment * options.threshold / options.containment);
 }
 
 // The algorithm, over the articles of `source`. Articles are decided in
@@ -109,9 +102,6 @@ class CopyFinder {
         n_(source.size()),
         k_(hasher_->num_hashes()),
         bands_(index_->bands()),
-        min_agreement_(static_cast<uint32_t>(std::max(
-            0.0,
-            std::ceil((options.threshold - options.estimate_slack) * k_)))),
         decision_(kBlock),
         earlier_(bands_ * kBlock),
         slots_(ResolveThreads(options.threads), std::vector<uint16_t>(kSlots)),
@@ -152,14 +142,27 @@ class CopyFinder {
   absl::Span<const uint64_t> KeysAt(size_t p) const {
     return absl::MakeConstSpan(block_keys_).subspan(p * bands_, bands_);
   }
-  // Whether two articles' signatures agree in at least min_agreement_
-  // positions: sketches first, then the full rows.
-  bool Agree(uint32_t a, uint32_t b) const {
+  // Whether the signatures of `later` and `earlier` agree in enough
+  // positions for their sets to score the threshold (LeastCopyJaccard,
+  // less estimate_slack): sketches first, then the full rows.
+  bool Agree(uint32_t later, uint32_t earlier) const {
+    const double least = LeastCopyJaccard(source_.count(later),
+                                          source_.count(earlier), options_) -
+                         options_.estimate_slack;
+    const auto min_agreement =
+        static_cast<uint32_t>(std::max(0.0, std::ceil(least * k_)));
     uint32_t count = 0;
-    SketchAgreement(Sketch(a), Sketch(b), 1, absl::MakeSpan(&count, 1));
-    if (count < min_agreement_) return false;
-    SignatureAgreement(Row(a), Row(b), 1, absl::MakeSpan(&count, 1));
-    return count >= min_agreement_;
+    SketchAgreement(Sketch(later), Sketch(earlier), 1,
+                    absl::MakeSpan(&count, 1));
+    if (count < min_agreement) return false;
+    SignatureAgreement(Row(later), Row(earlier), 1, absl::MakeSpan(&count, 1));
+    return count >= min_agreement;
+  }
+  // The copy score of `later` (its set and profile) against `earlier`.
+  double Score(absl::Span<const uint64_t> later, const SetProfile& later_p,
+               uint32_t earlier, std::vector<uint64_t>* buffer) const {
+    return CopyScore(later, later_p, source_.Get(earlier, buffer),
+                     frequency_.get(), options_);
   }
   // The band keys of the block's articles (`order_[start ..]`, `size`).
   void BlockKeys(size_t start, size_t size);
@@ -185,7 +188,10 @@ class CopyFinder {
   const std::unique_ptr<MinHasher> hasher_;
   const std::unique_ptr<LshIndex> index_;
   const size_t n_;
-  const uint32_t k_, bands_, min_agreement_;
+  const uint32_t k_, bands_;
+  // Document frequency of the shingles (null: common wording is
+  // not discounted, CopyOptions::common_articles = 0).
+  std::unique_ptr<ShingleFrequency> frequency_;
   std::vector<uint32_t> own_signatures_;
   absl::Span<const uint32_t> signatures_;
   std::vector<uint8_t> sketches_;
@@ -207,12 +213,21 @@ absl::Status CopyFinder::Sign(absl::Span<const uint32_t> given) {
   own_signatures_.assign(given.empty() ? n_ * k_ : 0, 0);
   signatures_ = given.empty() ? absl::MakeConstSpan(own_signatures_) : given;
   sketches_.resize(n_ * k_);
+  if (options_.common_articles > 0) {
+    uint64_t shingles = 0;
+    for (size_t i = 0; i < n_; ++i) shingles += source_.count(i);
+    frequency_ = std::make_unique<ShingleFrequency>(shingles);
+  }
   ParallelFor(n_, options_.threads, 1024, [&](size_t begin, size_t end, int) {
     std::vector<uint64_t> buffer;
     for (size_t i = begin; i < end; ++i) {
-      if (given.empty()) {
-        hasher_->Sign(source_.Get(i, &buffer),
-                      absl::MakeSpan(own_signatures_).subspan(i * k_, k_));
+      if (given.empty() || frequency_ != nullptr) {
+        const auto set = source_.Get(i, &buffer);
+        if (frequency_ != nullptr) frequency_->Add(set);
+        if (given.empty()) {
+          hasher_->Sign(set,
+                        absl::MakeSpan(own_signatures_).subspan(i * k_, k_));
+        }
       }
       for (size_t j = 0; j < k_; ++j) {
         sketches_[i * k_ + j] = static_cast<uint8_t>(signatures_[i * k_ + j]);
@@ -286,10 +301,12 @@ void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
   // inputs) only once a candidate passes the signature check; most
   // articles have none.
   absl::Span<const uint64_t> own_set;
+  SetProfile own_profile;
   bool own_read = false;
   auto own = [&] {
     if (!own_read) {
       own_set = source_.Get(d, own_buffer);
+      own_profile = ProfileOf(own_set, frequency_.get(), options_);
       own_read = true;
     }
     return own_set;
@@ -311,7 +328,7 @@ void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
     if (!(*passed)[c]) continue;
     ++dec.stats.estimated;
     const double jaccard =
-        CopyScore(own(), source_.Get((*candidates)[c], other_buffer), options_);
+        Score(own(), own_profile, (*candidates)[c], other_buffer);
     if (jaccard < options_.threshold) continue;
     ++dec.stats.verified;
     if (jaccard > dec.best_jaccard) {  // candidates are sorted: ties
@@ -333,9 +350,7 @@ void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
   for (uint32_t q : *candidates) {
     const uint32_t e = order_[start + q];
     dec.same_block.push_back(
-        {e, Agree(d, e)
-                ? CopyScore(own(), source_.Get(e, other_buffer), options_)
-                : -1.0});
+        {e, Agree(d, e) ? Score(own(), own_profile, e, other_buffer) : -1.0});
   }
 }
 

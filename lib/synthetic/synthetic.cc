@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "lib/common/strings.h"
 #include "lib/synthetic/edited.h"
 #include "lib/synthetic/vocabulary.h"
 
@@ -231,11 +232,25 @@ SyntheticCorpus GenerateCorpus(const SyntheticOptions& options) {
   return corpus;
 }
 
+std::string_view RoleName(SyntheticRole role) {
+  switch (role) {
+    case SyntheticRole::kOriginal:
+      return "original";
+    case SyntheticRole::kCopy:
+      return "copy";
+    case SyntheticRole::kTemplated:
+      return "templated";
+    case SyntheticRole::kFollowUp:
+      return "follow-up";
+  }
+  return "original";
+}
+
 std::string CorpusLabelsTsv(const SyntheticCorpus& corpus) {
-  std::string out = "id\tevent\tstory\n";
+  std::string out = "id\tevent\tstory\trole\n";
   for (size_t i = 0; i < corpus.articles.size(); ++i) {
     absl::StrAppend(&out, corpus.articles[i].id, "\tg", corpus.group[i], "\tg",
-                    corpus.group[i], "\n");
+                    corpus.group[i], "\t", AV(RoleName(corpus.role[i])), "\n");
   }
   return out;
 }

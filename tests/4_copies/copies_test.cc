@@ -6,9 +6,11 @@
 #include <catch2/catch.hpp>
 #include <iterator>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
 
+#include "lib/4_copies/copy_score.h"
 #include "lib/common/time_order.h"
 #include "storycluster/eval.h"
 #include "storycluster/features.h"
@@ -56,28 +58,12 @@ Prepared Prepare(const std::vector<Article>& articles) {
   return p;
 }
 
-// The copy score by its definition (CopyOptions): Jaccard, or containment
-// scaled to the threshold when enough shingles are shared.
-double Score(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b,
-             const CopyOptions& options) {
-  std::vector<uint64_t> common;
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(),
-                        std::back_inserter(common));
-  const double jaccard = ExactJaccard(a, b);
-  if (options.containment <= 0 || common.size() < options.min_shared_shingles) {
-    return jaccard;
-  }
-  const double containment = static_cast<double>(common.size()) /
-                             static_cast<double>(std::min(a.size(), b.size()));
-  return std::max(jaccard,
-                  containment * options.threshold / options.containment);
-}
-
 // The rule one article after another: in time order, each article queries
 // an LSH index of the earlier originals, keeps candidates whose signatures
-// agree enough and whose copy score reaches the threshold, and joins the
-// most similar (ties: the smallest index) or, when it matched max_sources
-// originals or none, becomes an original.
+// agree enough for their sizes (LeastCopyJaccard) and whose copy score
+// (CopyScore, over the whole corpus's shingle frequencies) reaches the
+// threshold, and joins the most similar (ties: the smallest index) or,
+// when it matched max_sources originals or none, becomes an original.
 CopyGroups SequentialCopyGroups(const std::vector<std::vector<uint64_t>>& sets,
                                 const std::vector<std::optional<absl::Time>>& t,
                                 const CopyOptions& options) {
@@ -92,8 +78,14 @@ CopyGroups SequentialCopyGroups(const std::vector<std::vector<uint64_t>>& sets,
   for (size_t i = 0; i < sets.size(); ++i) {
     (*hasher)->Sign(sets[i], absl::MakeSpan(sig[i]));
   }
-  const uint32_t min_agreement = static_cast<uint32_t>(std::max(
-      0.0, std::ceil((options.threshold - options.estimate_slack) * k)));
+  std::optional<ShingleFrequency> frequency;
+  if (options.common_articles > 0) {
+    size_t total = 0;
+    for (const auto& s : sets) total += s.size();
+    frequency.emplace(total);
+    for (const auto& s : sets) frequency->Add(s);
+  }
+  const ShingleFrequency* df = frequency ? &*frequency : nullptr;
   CopyGroups out;
   out.original_of.resize(sets.size());
   std::vector<uint32_t> candidates;
@@ -108,9 +100,13 @@ CopyGroups SequentialCopyGroups(const std::vector<std::vector<uint64_t>>& sets,
     for (uint32_t c : candidates) {
       uint32_t agree = 0;
       SignatureAgreement(sig[d], sig[c], 1, absl::MakeSpan(&agree, 1));
-      if (agree < min_agreement) continue;
+      const double least =
+          LeastCopyJaccard(sets[d].size(), sets[c].size(), options) -
+          options.estimate_slack;
+      if (agree < std::ceil(least * k)) continue;
       ++out.stats.estimated;
-      const double j = Score(sets[d], sets[c], options);
+      const double j = CopyScore(sets[d], ProfileOf(sets[d], df, options),
+                                 sets[c], df, options);
       if (j < options.threshold) continue;
       ++out.stats.verified;
       ++sources;
@@ -258,10 +254,18 @@ TEST_CASE("copies: a chain of rolling reports stays in bounded groups") {
   const int largest = *std::max_element(sizes.begin(), sizes.end());
   INFO("groups " << groups->num_groups << ", largest " << largest);
   CHECK(largest <= 4);
-  // Every member is a verified copy of its own original.
+  // Every member is a verified copy of its own original: Jaccard at the
+  // threshold, or enough of the member in it (containment).
+  const CopyOptions defaults;
   for (size_t i = 0; i < articles.size(); ++i) {
-    CHECK(ExactJaccard(p.shingles[i], p.shingles[groups->original_of[i]]) >=
-          0.5);
+    const auto& member = p.shingles[i];
+    const auto& original = p.shingles[groups->original_of[i]];
+    std::vector<uint64_t> shared;
+    std::set_intersection(member.begin(), member.end(), original.begin(),
+                          original.end(), std::back_inserter(shared));
+    CHECK((ExactJaccard(member, original) >= defaults.threshold ||
+           (shared.size() >= defaults.min_shared_shingles &&
+            shared.size() >= defaults.containment * member.size())));
   }
   // Single-link grouping over the same verified edges would chain all 100.
   std::vector<uint32_t> parent(articles.size());
@@ -332,6 +336,70 @@ std::vector<uint64_t> SetOf(std::vector<std::vector<uint64_t>> parts) {
   return out;
 }
 
+TEST_CASE(
+    "copies: template instances are not copies; their reprints and a widely "
+    "reprinted story's copies are") {
+  // 100 templated reports: the template's 40 shingles and 20 of their own
+  // (Jaccard 0.5 with each other, 0.67 of each in any other). Then an exact
+  // reprint of report 5, and 80 copies of one story (its 300 shingles,
+  // each copy with 10 of its own), so that the story is common too.
+  std::mt19937_64 rng(31);
+  const auto wording = Shingles(rng, 40), story = Shingles(rng, 300);
+  std::vector<std::vector<uint64_t>> sets;
+  std::vector<std::optional<absl::Time>> times;
+  const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
+  for (int i = 0; i < 100; ++i) {
+    sets.push_back(SetOf({wording, Shingles(rng, 20)}));
+    times.push_back(t0 + absl::Hours(i));
+  }
+  sets.push_back(sets[5]);
+  times.push_back(t0 + absl::Hours(100));
+  for (int i = 0; i < 80; ++i) {
+    sets.push_back(SetOf({story, Shingles(rng, 10)}));
+    times.push_back(t0 + absl::Hours(101 + i));
+  }
+  CopyOptions options;
+  auto groups = Find(sets, times, options);
+  REQUIRE(groups.ok());
+  for (uint32_t i = 0; i < 100; ++i) {
+    CAPTURE(i);
+    CHECK(groups->original_of[i] == i);
+  }
+  CHECK(groups->original_of[100] == 5);
+  for (uint32_t i = 102; i < 181; ++i) {
+    CAPTURE(i);
+    CHECK(groups->original_of[i] == 101);
+  }
+  // Without the rule the reports join each other.
+  options.common_articles = 0;
+  groups = Find(sets, times, options);
+  REQUIRE(groups.ok());
+  uint32_t joined = 0;
+  for (uint32_t i = 0; i < 100; ++i) joined += groups->original_of[i] != i;
+  CHECK(joined > 50);
+}
+
+TEST_CASE("copies: shingle counts saturate; the least Jaccard of a copy") {
+  std::mt19937_64 rng(32);
+  const auto set = SetOf({Shingles(rng, 50)});
+  ShingleFrequency frequency(1000);
+  for (int i = 0; i < 300; ++i) frequency.Add(set);
+  for (uint64_t s : set) CHECK(frequency.Count(s) == 255);
+  CopyOptions options;
+  const SetProfile profile = ProfileOf(set, &frequency, options);
+  CHECK(profile.size == 50);
+  CHECK(profile.common == 50);
+  CHECK(ProfileOf(set, nullptr, options).common == 0);
+  // Later 100 shingles, earlier 200: 62 shared give 62 / 238.
+  CHECK(LeastCopyJaccard(100, 200, options) == Approx(62.0 / 238.0));
+  CHECK(LeastCopyJaccard(100, 100, options) == Approx(62.0 / 138.0));
+  // A later set much larger than the earlier one cannot be contained: the
+  // bound is the threshold's.
+  CHECK(LeastCopyJaccard(1000, 10, options) == options.threshold);
+  options.containment = 0;
+  CHECK(LeastCopyJaccard(100, 200, options) == options.threshold);
+}
+
 TEST_CASE("copies: containment finds a cut copy; a follow-up stays apart") {
   std::mt19937_64 rng(21);
   const auto kept = Shingles(rng, 200), cut = Shingles(rng, 200);
@@ -367,15 +435,16 @@ TEST_CASE("copies: containment finds a cut copy; a follow-up stays apart") {
 }
 
 TEST_CASE("copies: text that matches several originals is a template's") {
-  // Three unrelated originals; a later article holds most of each (as a
-  // templated report holds the wording all the others share).
+  // Three originals that share a template's wording, each with as much of
+  // its own (so none is a copy of another); a later article is mostly the
+  // wording they share.
   std::mt19937_64 rng(22);
-  std::vector<std::vector<uint64_t>> pieces, sets;
+  const std::vector<uint64_t> wording = Shingles(rng, 120);
+  std::vector<std::vector<uint64_t>> sets;
   for (int i = 0; i < 3; ++i) {
-    pieces.push_back(Shingles(rng, 120));
-    sets.push_back(SetOf({pieces.back(), Shingles(rng, 30)}));
+    sets.push_back(SetOf({wording, Shingles(rng, 120)}));
   }
-  sets.push_back(SetOf(pieces));
+  sets.push_back(SetOf({wording, Shingles(rng, 10)}));
   const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
   const std::vector<std::optional<absl::Time>> times = {
       t0, t0 + absl::Hours(1), t0 + absl::Hours(2), t0 + absl::Hours(3)};

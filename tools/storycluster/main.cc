@@ -272,8 +272,9 @@ void PrintStages(const std::vector<storycluster::StageTime>& stages) {
 // --copy-containment, on both commands that find copies.
 void AddContainmentOption(CLI::App* cmd, storycluster::CopyOptions* copies) {
   cmd->add_option("--copy-containment", copies->containment,
-                  "share of the smaller shingle set that, shared, makes a "
-                  "copy too (cut and edited copies); 0 turns it off")
+                  "share of an article's shingles found in an earlier one "
+                  "that makes it a copy too (cut and edited copies); 0 turns "
+                  "it off")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
 }

@@ -1,0 +1,103 @@
+#include "lib/4_copies/copy_score.h"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+
+namespace storycluster {
+
+ShingleFrequency::ShingleFrequency(uint64_t shingles)
+    : counts_(std::bit_ceil(std::max<uint64_t>(shingles, 64)), 0),
+      mask_(counts_.size() - 1) {}
+
+void ShingleFrequency::Add(absl::Span<const uint64_t> set) {
+  for (uint64_t s : set) {
+    std::atomic_ref<uint8_t> count(counts_[s & mask_]);
+    uint8_t seen = count.load(std::memory_order_relaxed);
+    // Saturating: the result is the same in any order of the additions.
+    while (seen < 255 &&
+           !count.compare_exchange_weak(seen, static_cast<uint8_t>(seen + 1),
+                                        std::memory_order_relaxed)) {
+    }
+  }
+}
+
+SetProfile ProfileOf(absl::Span<const uint64_t> set,
+                     const ShingleFrequency* frequency,
+                     const CopyOptions& options) {
+  SetProfile p;
+  p.size = set.size();
+  if (frequency == nullptr) return p;
+  for (uint64_t s : set) {
+    p.common += frequency->Count(s) > options.common_articles;
+  }
+  return p;
+}
+
+namespace {
+
+// Whether a set is also judged on its own wording: it has common shingles
+// in its sample, but not so many that it is a widely reprinted story
+// rather than a template's instance.
+bool UsesCommonRule(const SetProfile& p, const CopyOptions& options) {
+  return p.common > 0 && p.common <= options.max_common_share * p.size;
+}
+
+}  // namespace
+
+double CopyScore(absl::Span<const uint64_t> later, const SetProfile& later_p,
+                 absl::Span<const uint64_t> earlier,
+                 const ShingleFrequency* frequency,
+                 const CopyOptions& options) {
+  if (later.empty() && earlier.empty()) return 0.0;
+  // Shared shingles, and among them the common ones.
+  size_t i = 0, j = 0, shared_count = 0, shared_common = 0;
+  while (i < later.size() && j < earlier.size()) {
+    if (later[i] < earlier[j]) {
+      ++i;
+    } else if (earlier[j] < later[i]) {
+      ++j;
+    } else {
+      if (frequency != nullptr) {
+        shared_common += frequency->Count(later[i]) > options.common_articles;
+      }
+      ++shared_count;
+      ++i;
+      ++j;
+    }
+  }
+  // A template's instance shares the template's wording, not the article's
+  // own: of `later`'s shingles that are not common, too few are in
+  // `earlier`.
+  if (UsesCommonRule(later_p, options) &&
+      static_cast<double>(shared_count - shared_common) <
+          options.distinct_containment *
+              static_cast<double>(later_p.size - later_p.common)) {
+    return 0.0;
+  }
+  const double shared = static_cast<double>(shared_count);
+  const double later_size = static_cast<double>(later.size());
+  const double earlier_size = static_cast<double>(earlier.size());
+  const double union_size = later_size + earlier_size - shared;
+  const double jaccard =
+      union_size > 0 ? std::min(1.0, shared / union_size) : 0.0;
+  if (options.containment <= 0 || shared < options.min_shared_shingles ||
+      later_size <= 0) {
+    return jaccard;
+  }
+  const double containment = std::min(1.0, shared / later_size);
+  return std::max(jaccard,
+                  containment * options.threshold / options.containment);
+}
+
+double LeastCopyJaccard(size_t later_size, size_t earlier_size,
+                        const CopyOptions& options) {
+  if (options.containment <= 0) return options.threshold;
+  const double shared = options.containment * static_cast<double>(later_size);
+  const double union_size =
+      static_cast<double>(later_size + earlier_size) - shared;
+  if (union_size <= 0) return options.threshold;
+  return std::min(options.threshold, shared / union_size);
+}
+
+}  // namespace storycluster
