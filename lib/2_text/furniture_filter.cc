@@ -48,6 +48,10 @@ constexpr uint32_t kSharedBlockLines = 3;
 // rule unless it is in a share of its source's articles.
 constexpr int kReportingSentenceWords = 8;
 
+// A tail marker followed by this many sentences of reporting or more is
+// set inside the article, not at its end.
+constexpr size_t kTailReportingSentences = 3;
+
 bool IsReportingSentence(int words, std::string_view text) {
   return words >= kReportingSentenceWords && EndsSentence(text);
 }
@@ -304,11 +308,15 @@ absl::StatusOr<std::unique_ptr<FurnitureFilter>> FurnitureFilter::Create(
 
 namespace {
 
-// A line of an article: its word count and repeat key, and its key's index
-// among the furniture keys (-1: not matched, too long).
+// A line of an article: its word count, repeat key and in-article key, and
+// its key's index among the furniture keys (-1: not matched, too long).
 struct Line {
   std::string_view text;  // trimmed; empty: a blank line
   uint64_t repeat_key = 0;
+  // The key repeats within the article are found by: the repeat key, but
+  // for sentences of reporting the key with its digits (two sentences that
+  // differ only in a time or a count are two pieces of reporting).
+  uint64_t article_key = 0;
   int words = 0;
   int32_t furniture = -1;
 };
@@ -360,6 +368,10 @@ size_t KeyLines(std::string_view text, uint64_t seed,
           static_cast<int32_t>(scratch->furniture.Add(scratch->line_key.key()));
     }
     line.repeat_key = scratch->line_key.RepeatKey(seed);
+    const std::string_view key = scratch->line_key.key();
+    line.article_key = IsReportingSentence(line.words, line.text)
+                           ? XXH3_64bits_withSeed(key.data(), key.size(), seed)
+                           : line.repeat_key;
   }
   scratch->furniture.Scan();
   return content_lines;
@@ -398,7 +410,7 @@ std::optional<FurnitureRule> RuleFor(
       (match.anchored || !IsReportingSentence(entry))) {
     return match.pattern ? FurnitureRule::kPattern : FurnitureRule::kCaption;
   }
-  if (!seen->insert(entry.repeat_key).second) {
+  if (!seen->insert(entry.article_key).second) {
     return FurnitureRule::kRepeatedInArticle;
   }
   if (entry.words <= opt.max_furniture_words && !article.source.empty() &&
@@ -421,7 +433,18 @@ CleanText FurnitureFilter::Clean(const Article& article) const {
   const size_t content_lines = KeyLines(
       article.text, SourceSeed(article.source), rep_->options, &scratch);
   // Each line kept or removed by the first rule that holds; from a tail
-  // marker in the second half on, every line goes.
+  // marker in the second half on, every line goes, unless several
+  // sentences of reporting follow it (a promotion such as "More from ...:
+  // <headline>" set between paragraphs does not end the article; a
+  // promotional paragraph after "Read Next:" does not make it go on).
+  auto reporting = [&](const Line& entry) {
+    return !entry.text.empty() &&
+           !(entry.furniture >= 0 &&
+             scratch.furniture.match(entry.furniture).pattern) &&
+           IsReportingSentence(entry);
+  };
+  size_t reporting_left = 0;
+  for (const Line& entry : scratch.lines) reporting_left += reporting(entry);
   bool in_tail = false;
   size_t content_index = 0;
   for (const Line& entry : scratch.lines) {
@@ -431,10 +454,12 @@ CleanText FurnitureFilter::Clean(const Article& article) const {
       continue;
     }
     ++content_index;
+    reporting_left -= reporting(entry);
     const FurnitureMatch match = entry.furniture >= 0
                                      ? scratch.furniture.match(entry.furniture)
                                      : FurnitureMatch();
-    if (!in_tail && match.tail && 2 * content_index > content_lines) {
+    if (!in_tail && match.tail && 2 * content_index > content_lines &&
+        reporting_left < kTailReportingSentences) {
       in_tail = true;
     }
     if (in_tail) {

@@ -37,7 +37,6 @@ constexpr auto kLiterals = std::to_array<FurnitureLiteral>({
     {G::kPattern, A::kExact, "related articles"},
     {G::kPattern, A::kExact, "related stories"},
     {G::kPattern, A::kExact, "most read"},
-    {G::kPattern, A::kExact, "join now: free!"},
     {G::kPattern, A::kPrefix, "reading time:"},
     {G::kPattern, A::kPrefix, "read next:"},
     {G::kPattern, A::kPrefix, "read more:"},
@@ -59,10 +58,7 @@ constexpr auto kLiterals = std::to_array<FurnitureLiteral>({
     {G::kPattern, A::kPrefix, "subscribe to"},
     {G::kPattern, A::kPrefix, "download the"},
     {G::kPattern, A::kPrefix, "follow us"},
-    {G::kPattern, A::kPrefix, "engineered by"},
     {G::kPattern, A::kPrefix, "listen to this article"},
-    {G::kPattern, A::kPrefix, "why you can trust"},
-    {G::kPattern, A::kPrefix, "please let us know if you're having issues"},
     {G::kPattern, A::kSuffix, "learn more."},
     {G::kPattern, A::kSuffix, "read more."},
     {G::kPattern, A::kSuffix, "click here."},
@@ -99,8 +95,6 @@ constexpr auto kLiterals = std::to_array<FurnitureLiteral>({
     {G::kTail, A::kPrefix, "recommended for you"},
     {G::kTail, A::kPrefix, "you may also like"},
     {G::kTail, A::kPrefix, "more from"},
-    {G::kTail, A::kPrefix, "select voice"},
-    {G::kTail, A::kPrefix, "join now"},
 });
 
 // Aborts with `what`: the literals are fixed, so a database that does not

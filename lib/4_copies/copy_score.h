@@ -30,6 +30,9 @@ class ShingleFrequency {
 
   // The count of a shingle's slot (0..255).
   uint8_t Count(uint64_t shingle) const { return counts_[shingle & mask_]; }
+  void Prefetch(uint64_t shingle) const {
+    __builtin_prefetch(&counts_[shingle & mask_]);
+  }
 
  private:
   std::vector<uint8_t> counts_;
