@@ -288,6 +288,12 @@ class ShingleStore {
   // is valid until the next call with the same buffer.
   absl::StatusOr<absl::Span<const uint64_t>> Get(
       size_t d, std::vector<uint64_t>* buffer) const;
+  // The sets of documents [first, last), one after another (document d's
+  // is count(d) values long), read at once: a pass over many sets in the
+  // file costs one read, not one per set. REQUIRES: first <= last <=
+  // size().
+  absl::StatusOr<absl::Span<const uint64_t>> GetRange(
+      size_t first, size_t last, std::vector<uint64_t>* buffer) const;
   // True once the sets are in the file.
   bool in_file() const;
 

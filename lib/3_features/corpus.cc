@@ -209,11 +209,16 @@ absl::Status ShingleStore::Flush() {
 
 absl::StatusOr<absl::Span<const uint64_t>> ShingleStore::Get(
     size_t d, std::vector<uint64_t>* buffer) const {
+  return GetRange(d, d + 1, buffer);
+}
+
+absl::StatusOr<absl::Span<const uint64_t>> ShingleStore::GetRange(
+    size_t first, size_t last, std::vector<uint64_t>* buffer) const {
   const Rep& rep = *rep_;
-  const uint64_t begin = offsets_[d];
-  const size_t n = count(d);
+  const uint64_t begin = offsets_[first];
+  const size_t n = offsets_[last] - begin;
   if (!rep.spilled) return absl::MakeConstSpan(rep.memory).subspan(begin, n);
-  if (offsets_[d + 1] > rep.written) {
+  if (offsets_[last] > rep.written) {
     return absl::FailedPreconditionError("ShingleStore::Get before Flush");
   }
   buffer->resize(n);

@@ -28,11 +28,12 @@ class StoreSource {
   size_t count(size_t i) const { return store_.count(i); }
   absl::Span<const uint64_t> Get(size_t i,
                                  std::vector<uint64_t>* buffer) const {
-    auto set = store_.Get(i, buffer);
-    if (set.ok()) return *set;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (status_.ok()) status_ = set.status();
-    return {};
+    return Kept(store_.Get(i, buffer));
+  }
+  // The sets of [first, last), one after another (ShingleStore::GetRange).
+  absl::Span<const uint64_t> GetRange(size_t first, size_t last,
+                                      std::vector<uint64_t>* buffer) const {
+    return Kept(store_.GetRange(first, last, buffer));
   }
   absl::Status status() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -40,6 +41,14 @@ class StoreSource {
   }
 
  private:
+  absl::Span<const uint64_t> Kept(
+      absl::StatusOr<absl::Span<const uint64_t>> sets) const {
+    if (sets.ok()) return *sets;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (status_.ok()) status_ = sets.status();
+    return {};
+  }
+
   const ShingleStore& store_;
   mutable std::mutex mu_;
   mutable absl::Status status_;
@@ -220,9 +229,17 @@ absl::Status CopyFinder::Sign(absl::Span<const uint32_t> given) {
   }
   ParallelFor(n_, options_.threads, 1024, [&](size_t begin, size_t end, int) {
     std::vector<uint64_t> buffer;
+    // The part's sets in one read (one per set was a third of the stage's
+    // time on a million articles in the temporary file).
+    const bool read = given.empty() || frequency_ != nullptr;
+    const auto sets = read ? source_.GetRange(begin, end, &buffer)
+                           : absl::Span<const uint64_t>();
+    size_t at = 0;
     for (size_t i = begin; i < end; ++i) {
-      if (given.empty() || frequency_ != nullptr) {
-        const auto set = source_.Get(i, &buffer);
+      // (A failed read leaves `sets` short; its status is returned below.)
+      if (read && at + source_.count(i) <= sets.size()) {
+        const auto set = sets.subspan(at, source_.count(i));
+        at += set.size();
         if (frequency_ != nullptr) frequency_->Add(set);
         if (given.empty()) {
           hasher_->Sign(set,

@@ -76,6 +76,22 @@ TEST_CASE("shingle store: what goes in comes back, in memory and in a file") {
       REQUIRE(got.ok());
       CHECK(std::vector<uint64_t>(got->begin(), got->end()) == sets[d]);
     }
+    // Ranges: the sets one after another, in one read; an empty range.
+    for (size_t first = 0; first < sets.size(); first += 7) {
+      const size_t last = std::min(sets.size(), first + 1 + first % 5);
+      INFO("sets " << first << " to " << last
+                   << (store->in_file() ? " (file)" : " (memory)"));
+      std::vector<uint64_t> expected;
+      for (size_t d = first; d < last; ++d) {
+        expected.insert(expected.end(), sets[d].begin(), sets[d].end());
+      }
+      auto range = store->GetRange(first, last, &buffer);
+      REQUIRE(range.ok());
+      CHECK(std::vector<uint64_t>(range->begin(), range->end()) == expected);
+      auto none = store->GetRange(first, first, &buffer);
+      REQUIRE(none.ok());
+      CHECK(none->empty());
+    }
   }
 }
 
