@@ -181,15 +181,15 @@ struct CopyOptions {
   // Exact shingle Jaccard at or above which an article is a copy of its
   // group's original. Default: 0.5. REQUIRES: 0 < threshold <= 1.
   double threshold = 0.5;
-  // A copy may also be most of the other instead: an article whose shingles
-  // are at least `containment` found in the earlier one (a copy with
-  // paragraphs dropped and words replaced; a follow-up's new reporting is
-  // not in its source) counts as at the threshold when
+  // A copy may also be mostly found in its original instead: an article at
+  // least `containment` of whose shingles are in the earlier one (a copy
+  // with paragraphs dropped and words replaced; a follow-up's new
+  // reporting is not in its source) counts as at the threshold when
   // containment is just reached, and above it as containment grows (score
   // = containment * threshold / `containment`). Only when at least
   // `min_shared_shingles` shingles are shared: a copy decision never rests
   // on a handful of shingles. containment = 0 disables the rule. Defaults:
-  // 0.75 and 50 (docs/parameters.md). REQUIRES: 0 <= containment <= 1.
+  // 0.62 and 50 (docs/parameters.md). REQUIRES: 0 <= containment <= 1.
   double containment = 0.62;
   uint32_t min_shared_shingles = 50;
   // A copy has one source. An article that verifies against this many
