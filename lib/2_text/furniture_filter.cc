@@ -319,6 +319,8 @@ struct Line {
   uint64_t article_key = 0;
   int words = 0;
   int32_t furniture = -1;
+  bool sentence = false;   // a sentence of reporting (IsReportingSentence)
+  bool reporting = false;  // and not a pattern-list line (set by Clean)
 };
 
 // Buffers reused by the calls on one thread (an article's lines, the keys
@@ -368,8 +370,9 @@ size_t KeyLines(std::string_view text, uint64_t seed,
           static_cast<int32_t>(scratch->furniture.Add(scratch->line_key.key()));
     }
     line.repeat_key = scratch->line_key.RepeatKey(seed);
+    line.sentence = IsReportingSentence(line.words, line.text);
     const std::string_view key = scratch->line_key.key();
-    line.article_key = IsReportingSentence(line.words, line.text)
+    line.article_key = line.sentence
                            ? XXH3_64bits_withSeed(key.data(), key.size(), seed)
                            : line.repeat_key;
   }
@@ -394,10 +397,6 @@ void JoinLines(absl::Span<const std::string_view> kept, std::string* text) {
   while (!text->empty() && text->back() == '\n') text->pop_back();
 }
 
-bool IsReportingSentence(const Line& entry) {
-  return IsReportingSentence(entry.words, entry.text);
-}
-
 // The first rule that removes `entry` (not counting the tail), if any.
 // `repeated`: the corpus's repeated line keys; `seen`: this article's.
 std::optional<FurnitureRule> RuleFor(
@@ -406,8 +405,7 @@ std::optional<FurnitureRule> RuleFor(
     absl::flat_hash_set<uint64_t>* seen) {
   // A literal found only inside the line ("said on Twitter", "via apps")
   // does not make a sentence of reporting furniture.
-  if ((match.pattern || match.caption) &&
-      (match.anchored || !IsReportingSentence(entry))) {
+  if ((match.pattern || match.caption) && (match.anchored || !entry.sentence)) {
     return match.pattern ? FurnitureRule::kPattern : FurnitureRule::kCaption;
   }
   if (!seen->insert(entry.article_key).second) {
@@ -437,14 +435,13 @@ CleanText FurnitureFilter::Clean(const Article& article) const {
   // sentences of reporting follow it (a promotion such as "More from ...:
   // <headline>" set between paragraphs does not end the article; a
   // promotional paragraph after "Read Next:" does not make it go on).
-  auto reporting = [&](const Line& entry) {
-    return !entry.text.empty() &&
-           !(entry.furniture >= 0 &&
-             scratch.furniture.match(entry.furniture).pattern) &&
-           IsReportingSentence(entry);
-  };
   size_t reporting_left = 0;
-  for (const Line& entry : scratch.lines) reporting_left += reporting(entry);
+  for (Line& entry : scratch.lines) {
+    entry.reporting =
+        entry.sentence && !(entry.furniture >= 0 &&
+                            scratch.furniture.match(entry.furniture).pattern);
+    reporting_left += entry.reporting;
+  }
   bool in_tail = false;
   size_t content_index = 0;
   for (const Line& entry : scratch.lines) {
@@ -454,7 +451,7 @@ CleanText FurnitureFilter::Clean(const Article& article) const {
       continue;
     }
     ++content_index;
-    reporting_left -= reporting(entry);
+    reporting_left -= entry.reporting;
     const FurnitureMatch match = entry.furniture >= 0
                                      ? scratch.furniture.match(entry.furniture)
                                      : FurnitureMatch();

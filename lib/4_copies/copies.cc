@@ -167,10 +167,15 @@ class CopyFinder {
     SignatureAgreement(Row(later), Row(earlier), 1, absl::MakeSpan(&count, 1));
     return count >= min_agreement;
   }
-  // The copy score of `later` (its set and profile) against `earlier`.
-  double Score(absl::Span<const uint64_t> later, const SetProfile& later_p,
-               uint32_t earlier, std::vector<uint64_t>* buffer) const {
-    return CopyScore(later, later_p, source_.Get(earlier, buffer),
+  // An article's set, read, and its profile.
+  struct ReadSet {
+    absl::Span<const uint64_t> set;
+    SetProfile profile;
+  };
+  // The copy score of `later` against `earlier`.
+  double Score(const ReadSet& later, uint32_t earlier,
+               std::vector<uint64_t>* buffer) const {
+    return CopyScore(later.set, later.profile, source_.Get(earlier, buffer),
                      frequency_.get(), options_);
   }
   // The band keys of the block's articles (`order_[start ..]`, `size`).
@@ -317,13 +322,12 @@ void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
   // The article's own set is read (from the temporary file, on large
   // inputs) only once a candidate passes the signature check; most
   // articles have none.
-  absl::Span<const uint64_t> own_set;
-  SetProfile own_profile;
+  ReadSet own_set;
   bool own_read = false;
-  auto own = [&] {
+  auto own = [&]() -> const ReadSet& {
     if (!own_read) {
-      own_set = source_.Get(d, own_buffer);
-      own_profile = ProfileOf(own_set, frequency_.get(), options_);
+      own_set.set = source_.Get(d, own_buffer);
+      own_set.profile = ProfileOf(own_set.set, frequency_.get(), options_);
       own_read = true;
     }
     return own_set;
@@ -344,8 +348,7 @@ void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
   for (size_t c = 0; c < candidates->size(); ++c) {
     if (!(*passed)[c]) continue;
     ++dec.stats.estimated;
-    const double jaccard =
-        Score(own(), own_profile, (*candidates)[c], other_buffer);
+    const double jaccard = Score(own(), (*candidates)[c], other_buffer);
     if (jaccard < options_.threshold) continue;
     ++dec.stats.verified;
     if (jaccard > dec.best_jaccard) {  // candidates are sorted: ties
@@ -367,7 +370,7 @@ void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
   for (uint32_t q : *candidates) {
     const uint32_t e = order_[start + q];
     dec.same_block.push_back(
-        {e, Agree(d, e) ? Score(own(), own_profile, e, other_buffer) : -1.0});
+        {e, Agree(d, e) ? Score(own(), e, other_buffer) : -1.0});
   }
 }
 

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <bit>
 
+#include "lib/common/sorted_sets.h"
+
 namespace storycluster {
 
 ShingleFrequency::ShingleFrequency(uint64_t shingles)
@@ -41,8 +43,8 @@ SetProfile ProfileOf(absl::Span<const uint64_t> set,
 
 namespace {
 
-// Whether a set is also judged on its own wording: it has common shingles
-// in its sample, but not so many that it is a widely reprinted story
+// Whether a set is also judged on its own wording: it has common shingles,
+// but not so many that it is a widely reprinted story
 // rather than a template's instance.
 bool UsesCommonRule(const SetProfile& p, const CopyOptions& options) {
   return p.common > 0 && p.common <= options.max_common_share * p.size;
@@ -55,30 +57,23 @@ double CopyScore(absl::Span<const uint64_t> later, const SetProfile& later_p,
                  const ShingleFrequency* frequency,
                  const CopyOptions& options) {
   if (later.empty() && earlier.empty()) return 0.0;
-  // Shared shingles, and among them the common ones.
-  size_t i = 0, j = 0, shared_count = 0, shared_common = 0;
-  while (i < later.size() && j < earlier.size()) {
-    if (later[i] < earlier[j]) {
-      ++i;
-    } else if (earlier[j] < later[i]) {
-      ++j;
-    } else {
-      if (frequency != nullptr) {
-        shared_common += frequency->Count(later[i]) > options.common_articles;
-      }
+  size_t shared_count = 0;
+  if (frequency != nullptr && UsesCommonRule(later_p, options)) {
+    // A template's instance shares the template's wording, not the
+    // article's own: of `later`'s shingles that are not common, too few
+    // are in `earlier`.
+    size_t shared_common = 0;
+    ForEachCommon(later, earlier, [&](uint64_t s) {
       ++shared_count;
-      ++i;
-      ++j;
+      shared_common += frequency->Count(s) > options.common_articles;
+    });
+    if (static_cast<double>(shared_count - shared_common) <
+        options.distinct_containment *
+            static_cast<double>(later_p.size - later_p.common)) {
+      return 0.0;
     }
-  }
-  // A template's instance shares the template's wording, not the article's
-  // own: of `later`'s shingles that are not common, too few are in
-  // `earlier`.
-  if (UsesCommonRule(later_p, options) &&
-      static_cast<double>(shared_count - shared_common) <
-          options.distinct_containment *
-              static_cast<double>(later_p.size - later_p.common)) {
-    return 0.0;
+  } else {
+    shared_count = CommonCount(later, earlier);
   }
   const double shared = static_cast<double>(shared_count);
   const double later_size = static_cast<double>(later.size());

@@ -8,21 +8,30 @@
 
 namespace storycluster {
 
-// How many values two ascending arrays of distinct values share.
-template <typename T>
-size_t CommonCount(absl::Span<const T> a, absl::Span<const T> b) {
-  size_t i = 0, j = 0, common = 0;
+// Calls visit(v) for each value two ascending arrays of distinct values
+// share, in order.
+template <typename T, typename Visit>
+void ForEachCommon(absl::Span<const T> a, absl::Span<const T> b,
+                   Visit&& visit) {
+  size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     if (a[i] < b[j]) {
       ++i;
     } else if (b[j] < a[i]) {
       ++j;
     } else {
-      ++common;
+      visit(a[i]);
       ++i;
       ++j;
     }
   }
+}
+
+// How many values two ascending arrays of distinct values share.
+template <typename T>
+size_t CommonCount(absl::Span<const T> a, absl::Span<const T> b) {
+  size_t common = 0;
+  ForEachCommon(a, b, [&](const T&) { ++common; });
   return common;
 }
 
