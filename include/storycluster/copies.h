@@ -186,11 +186,15 @@ struct CopyOptions {
   // with paragraphs dropped and words replaced; a follow-up's new
   // reporting is not in its source) counts as at the threshold when
   // containment is just reached, and above it as containment grows (score
-  // = containment * threshold / `containment`). Only when at least
-  // `min_shared_shingles` shingles are shared: a copy decision never rests
-  // on a handful of shingles. containment = 0 disables the rule. Defaults:
-  // 0.62 and 50 (docs/parameters.md). REQUIRES: 0 <= containment <= 1.
-  double containment = 0.62;
+  // = containment * threshold / `containment`). Once at least
+  // `min_shared_shingles` shingles are shared, containment also decides
+  // alone: below it the pair is no copy whatever its Jaccard (a follow-up
+  // that repeats most of a story of its own size has Jaccard over the
+  // threshold). With fewer shared shingles Jaccard decides: a copy
+  // decision never rests on a handful of shingles. containment = 0
+  // disables the rule. Defaults: 0.65 and 50 (docs/parameters.md).
+  // REQUIRES: 0 <= containment <= 1.
+  double containment = 0.65;
   uint32_t min_shared_shingles = 50;
   // A copy has one source. An article that verifies against this many
   // originals or more (originals are never copies of each other) shares
@@ -204,13 +208,19 @@ struct CopyOptions {
   // of it (a templated report's fixed wording around its own names and
   // numbers), the article is a copy only if also at least
   // `distinct_containment` of its other shingles (its own wording) are in
-  // the earlier one. An article more common than that is a widely
-  // reprinted story, judged on all its shingles. common_articles = 0
-  // disables the rule. Defaults: 64, 0.75 and 0.5 (docs/parameters.md).
+  // the earlier one, and at least `min_distinct_shared` of them, unless
+  // `distinct_reprint` of them are (two instances of a template whose
+  // numbers happen to coincide share half of a few own shingles; a
+  // reprint of one shares nearly all). An article more common than
+  // `max_common_share` is a widely reprinted story, judged on all its
+  // shingles. common_articles = 0 disables the rule. Defaults: 64, 0.75,
+  // 0.5, 25 and 0.9 (docs/parameters.md).
   // REQUIRES: common_articles <= 254; the shares in [0, 1].
   uint32_t common_articles = 64;
   double max_common_share = 0.75;
   double distinct_containment = 0.5;
+  uint32_t min_distinct_shared = 25;
+  double distinct_reprint = 0.9;
   MinHashOptions minhash;
   // LSH bands/rows are chosen by LshOptions::ForThreshold(threshold -
   // candidate_margin): with the defaults (0.3 → 37 x 3) a pair exactly at

@@ -66,12 +66,13 @@ absl::Status CheckOptions(size_t n, size_t times, const CopyOptions& options) {
   if (options.common_articles > 254 ||
       !(options.max_common_share >= 0 && options.max_common_share <= 1) ||
       !(options.distinct_containment >= 0 &&
-        options.distinct_containment <= 1)) {
+        options.distinct_containment <= 1) ||
+      !(options.distinct_reprint >= 0 && options.distinct_reprint <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "common_articles must be at most 254, max_common_share and "
-        "distinct_containment in [0, 1]; got ",
-        options.common_articles, ", ", options.max_common_share, " and ",
-        options.distinct_containment));
+        "common_articles must be at most 254, max_common_share, "
+        "distinct_containment and distinct_reprint in [0, 1]; got ",
+        options.common_articles, ", ", options.max_common_share, ", ",
+        options.distinct_containment, " and ", options.distinct_reprint));
   }
   if (!(options.containment >= 0 && options.containment <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -21,7 +21,7 @@ void ShingleFrequency::Add(absl::Span<const uint64_t> set) {
     std::atomic_ref<uint8_t> count(counts_[s & mask_]);
     uint8_t seen = count.load(std::memory_order_relaxed);
     // Saturating: the result is the same in any order of the additions.
-    while (seen < 255 &&
+    while (seen < kSaturated &&
            !count.compare_exchange_weak(seen, static_cast<uint8_t>(seen + 1),
                                         std::memory_order_relaxed)) {
     }
@@ -36,18 +36,23 @@ SetProfile ProfileOf(absl::Span<const uint64_t> set,
   if (frequency == nullptr) return p;
   for (uint64_t s : set) frequency->Prefetch(s);
   for (uint64_t s : set) {
-    p.common += frequency->Count(s) > options.common_articles;
+    const uint8_t count = frequency->Count(s);
+    p.common += count > options.common_articles;
+    p.saturated += count == ShingleFrequency::kSaturated;
   }
   return p;
 }
 
 namespace {
 
-// Whether a set is also judged on its own wording: it has common shingles,
-// but not so many that it is a widely reprinted story
-// rather than a template's instance.
-bool UsesCommonRule(const SetProfile& p, const CopyOptions& options) {
-  return p.common > 0 && p.common <= options.max_common_share * p.size;
+// Whether `own_shared` of an article's `own` shingles (those not common at
+// the level it is judged at) make it a copy: enough of them, or nearly all
+// of a few.
+bool OwnWordingShared(double own_shared, double own,
+                      const CopyOptions& options) {
+  return own_shared >= options.distinct_containment * own &&
+         (own_shared >= options.min_distinct_shared ||
+          own_shared >= options.distinct_reprint * own);
 }
 
 }  // namespace
@@ -58,20 +63,31 @@ double CopyScore(absl::Span<const uint64_t> later, const SetProfile& later_p,
                  const CopyOptions& options) {
   if (later.empty() && earlier.empty()) return 0.0;
   size_t shared_count = 0;
-  if (frequency != nullptr && UsesCommonRule(later_p, options)) {
-    // A template's instance shares the template's wording, not the
-    // article's own: of `later`'s shingles that are not common, too few
-    // are in `earlier`.
-    size_t shared_common = 0;
+  const double size = static_cast<double>(later_p.size);
+  const double common = static_cast<double>(later_p.common);
+  const double saturated = static_cast<double>(later_p.saturated);
+  if (frequency != nullptr && later_p.common > 0 &&
+      (common <= options.max_common_share * size || saturated < size)) {
+    size_t shared_common = 0, shared_saturated = 0;
     ForEachCommon(later, earlier, [&](uint64_t s) {
       ++shared_count;
-      shared_common += frequency->Count(s) > options.common_articles;
+      const uint8_t count = frequency->Count(s);
+      shared_common += count > options.common_articles;
+      shared_saturated += count == ShingleFrequency::kSaturated;
     });
-    if (static_cast<double>(shared_count - shared_common) <
-        options.distinct_containment *
-            static_cast<double>(later_p.size - later_p.common)) {
-      return 0.0;
-    }
+    // A template's instance shares the template's wording, not the
+    // article's own: of `later`'s shingles that are not common, too few
+    // are in `earlier`. An article that is mostly common is a copy of a
+    // widely reprinted story, or, in a large corpus, an instance of a
+    // template whose names and numbers are common too: it is judged on
+    // the shingles that are not in a saturated count of articles (a
+    // template's fixed wording), which a copy shares and an instance does
+    // not.
+    const bool mostly = common > options.max_common_share * size;
+    const double own = mostly ? size - saturated : size - common;
+    const double own_shared = static_cast<double>(
+        shared_count - (mostly ? shared_saturated : shared_common));
+    if (!OwnWordingShared(own_shared, own, options)) return 0.0;
   } else {
     shared_count = CommonCount(later, earlier);
   }
@@ -86,8 +102,11 @@ double CopyScore(absl::Span<const uint64_t> later, const SetProfile& later_p,
     return jaccard;
   }
   const double containment = std::min(1.0, shared / later_size);
-  return std::max(jaccard,
-                  containment * options.threshold / options.containment);
+  const double scaled = containment * options.threshold / options.containment;
+  // Below the containment the later article holds too much that is not in
+  // the earlier one (new reporting), however similar the two sets' sizes.
+  return containment < options.containment ? scaled
+                                           : std::max(jaccard, scaled);
 }
 
 double LeastCopyJaccard(size_t later_size, size_t earlier_size,

@@ -28,7 +28,9 @@ class ShingleFrequency {
   // for different articles may run concurrently.
   void Add(absl::Span<const uint64_t> set);
 
-  // The count of a shingle's slot (0..255).
+  static constexpr uint8_t kSaturated = 255;
+
+  // The count of a shingle's slot (0..kSaturated).
   uint8_t Count(uint64_t shingle) const { return counts_[shingle & mask_]; }
   void Prefetch(uint64_t shingle) const {
     __builtin_prefetch(&counts_[shingle & mask_]);
@@ -39,11 +41,13 @@ class ShingleFrequency {
   uint64_t mask_;
 };
 
-// A set's size and how many of its shingles are common (in more than
-// CopyOptions::common_articles articles).
+// A set's size, how many of its shingles are common (in more than
+// CopyOptions::common_articles articles), and how many are in a saturated
+// count of articles.
 struct SetProfile {
   size_t size = 0;
   size_t common = 0;
+  size_t saturated = 0;
 };
 SetProfile ProfileOf(absl::Span<const uint64_t> set,
                      const ShingleFrequency* frequency,
@@ -53,8 +57,9 @@ SetProfile ProfileOf(absl::Span<const uint64_t> set,
 // Jaccard, or, when enough shingles are shared, the share of `later` found
 // in `earlier`, scaled so that reaching options.containment scores the
 // threshold. When part of `later` is common wording (a template's, at most
-// options.max_common_share of its shingles), 0 unless its shingles that are
-// not common are at least options.distinct_containment in `earlier`.
+// options.max_common_share of its shingles), 0 unless enough of its
+// shingles that are not common are in `earlier` (CopyOptions); when more
+// of it is common, the same of its shingles that are not saturated.
 // `frequency` null: nothing is common.
 double CopyScore(absl::Span<const uint64_t> later, const SetProfile& later_p,
                  absl::Span<const uint64_t> earlier,

@@ -159,17 +159,20 @@ TEST_CASE(
       times.push_back(t0 + absl::Minutes(static_cast<int64_t>(rng() % 500)));
     }
   }
-  // Exact ties: D = A u B (disjoint, equal sizes) has Jaccard 0.5 with
-  // both. A is early (an earlier block), B just before D (D's block) with
-  // the smaller index, so the tie must go to B.
+  // Exact ties: D (100 shingles) is in both A = D u A' and B = D u B'
+  // (A', B' disjoint, 100 each), so it is contained in both alike (B
+  // holds only half its shingles in A and is no copy of it). A is early
+  // (an earlier block), B just before D (D's block) with the smaller
+  // index, so the tie must go to B.
   for (int t = 0; t < 20; ++t) {
-    std::vector<uint64_t> a, b;
-    for (int i = 0; i < 200; ++i) {
+    std::vector<uint64_t> a, b, d;
+    for (int i = 0; i < 100; ++i) d.push_back(rng());
+    a = d;
+    b = d;
+    for (int i = 0; i < 100; ++i) {
       a.push_back(rng());
       b.push_back(rng());
     }
-    std::vector<uint64_t> d = a;
-    d.insert(d.end(), b.begin(), b.end());
     for (auto* v : {&b, &d, &a}) {
       std::sort(v->begin(), v->end());
       sets.push_back(*v);
@@ -340,19 +343,24 @@ TEST_CASE(
     "copies: template instances are not copies; their reprints and a widely "
     "reprinted story's copies are") {
   // 100 templated reports: the template's 40 shingles and 20 of their own
-  // (Jaccard 0.5 with each other, 0.67 of each in any other). Then an exact
-  // reprint of report 5, and 80 copies of one story (its 300 shingles,
-  // each copy with 10 of its own), so that the story is common too.
+  // (Jaccard 0.5 with each other, 0.67 of each in any other); report 60's
+  // numbers coincide with report 30's, so half of its own 20 are report
+  // 30's. Then a reprint of report 5 with a dateline (one more shingle),
+  // and 80 copies of one story (its 300 shingles, each copy with 10 of its
+  // own), so that the story is common too.
   std::mt19937_64 rng(31);
   const auto wording = Shingles(rng, 40), story = Shingles(rng, 300);
   std::vector<std::vector<uint64_t>> sets;
   std::vector<std::optional<absl::Time>> times;
+  std::vector<std::vector<uint64_t>> own;
   const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
   for (int i = 0; i < 100; ++i) {
-    sets.push_back(SetOf({wording, Shingles(rng, 20)}));
+    own.push_back(Shingles(rng, 20));
+    if (i == 60) std::copy_n(own[30].begin(), 10, own[60].begin());
+    sets.push_back(SetOf({wording, own.back()}));
     times.push_back(t0 + absl::Hours(i));
   }
-  sets.push_back(sets[5]);
+  sets.push_back(SetOf({wording, own[5], Shingles(rng, 1)}));
   times.push_back(t0 + absl::Hours(100));
   for (int i = 0; i < 80; ++i) {
     sets.push_back(SetOf({story, Shingles(rng, 10)}));
@@ -370,6 +378,17 @@ TEST_CASE(
     CAPTURE(i);
     CHECK(groups->original_of[i] == 101);
   }
+  // Half of a few own shingles is too little: without the floor, report 60
+  // joins report 30; with no exception for reprints, the reprint is alone.
+  options.min_distinct_shared = 0;
+  groups = Find(sets, times, options);
+  REQUIRE(groups.ok());
+  CHECK(groups->original_of[60] == 30);
+  options = CopyOptions{};
+  options.distinct_reprint = 1;
+  groups = Find(sets, times, options);
+  REQUIRE(groups.ok());
+  CHECK(groups->original_of[100] == 100);
   // Without the rule the reports join each other.
   options.common_articles = 0;
   groups = Find(sets, times, options);
@@ -377,6 +396,36 @@ TEST_CASE(
   uint32_t joined = 0;
   for (uint32_t i = 0; i < 100; ++i) joined += groups->original_of[i] != i;
   CHECK(joined > 50);
+}
+
+TEST_CASE(
+    "copies: in a large corpus a template's names and numbers are common "
+    "too; its instances stay apart, a reprint of one does not") {
+  // 300 instances: the template's 40 shingles (in every instance, a
+  // saturated count), 10 of 30 number shingles (each in about 100
+  // instances: common, not saturated) and 5 of their own (the place), so
+  // each is 50/55 common. Then a reprint of instance 7.
+  std::mt19937_64 rng(33);
+  const auto wording = Shingles(rng, 40), numbers = Shingles(rng, 30);
+  std::vector<std::vector<uint64_t>> sets;
+  std::vector<std::optional<absl::Time>> times;
+  const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
+  for (int i = 0; i < 300; ++i) {
+    std::vector<uint64_t> picked = numbers;
+    std::shuffle(picked.begin(), picked.end(), rng);
+    picked.resize(10);
+    sets.push_back(SetOf({wording, picked, Shingles(rng, 5)}));
+    times.push_back(t0 + absl::Hours(i));
+  }
+  sets.push_back(sets[7]);
+  times.push_back(t0 + absl::Hours(300));
+  auto groups = Find(sets, times, CopyOptions{});
+  REQUIRE(groups.ok());
+  for (uint32_t i = 0; i < 300; ++i) {
+    CAPTURE(i);
+    CHECK(groups->original_of[i] == i);
+  }
+  CHECK(groups->original_of[300] == 7);
 }
 
 TEST_CASE("copies: shingle counts saturate; the least Jaccard of a copy") {
@@ -390,9 +439,9 @@ TEST_CASE("copies: shingle counts saturate; the least Jaccard of a copy") {
   CHECK(profile.size == 50);
   CHECK(profile.common == 50);
   CHECK(ProfileOf(set, nullptr, options).common == 0);
-  // Later 100 shingles, earlier 200: 62 shared give 62 / 238.
-  CHECK(LeastCopyJaccard(100, 200, options) == Approx(62.0 / 238.0));
-  CHECK(LeastCopyJaccard(100, 100, options) == Approx(62.0 / 138.0));
+  // Later 100 shingles, earlier 200: 65 shared give 65 / 235.
+  CHECK(LeastCopyJaccard(100, 200, options) == Approx(65.0 / 235.0));
+  CHECK(LeastCopyJaccard(100, 100, options) == Approx(65.0 / 135.0));
   // A later set much larger than the earlier one cannot be contained: the
   // bound is the threshold's.
   CHECK(LeastCopyJaccard(1000, 10, options) == options.threshold);
@@ -430,6 +479,21 @@ TEST_CASE("copies: containment finds a cut copy; a follow-up stays apart") {
   auto tiny = Find(small, {t0, t0 + absl::Hours(1)}, CopyOptions{});
   REQUIRE(tiny.ok());
   CHECK(tiny->original_of == std::vector<uint32_t>{0, 1});
+  // A follow-up that repeats nearly all of a story of its own size: 280 of
+  // the story's 300 shingles under 170 of new reporting (Jaccard
+  // 280/470 = 0.6, but only 280/450 = 0.62 of it is in the story). Jaccard
+  // alone would call it a copy.
+  const auto story = Shingles(rng, 300);
+  const std::vector<std::vector<uint64_t>> update = {
+      SetOf({story}),
+      SetOf({std::vector<uint64_t>(story.begin(), story.begin() + 280),
+             Shingles(rng, 170)})};
+  auto follow = Find(update, {t0, t0 + absl::Hours(3)}, CopyOptions{});
+  REQUIRE(follow.ok());
+  CHECK(follow->original_of == std::vector<uint32_t>{0, 1});
+  follow = Find(update, {t0, t0 + absl::Hours(3)}, options);  // Jaccard only
+  REQUIRE(follow.ok());
+  CHECK(follow->original_of == std::vector<uint32_t>{0, 0});
   options.containment = 1.5;
   CHECK_FALSE(Find(sets, times, options).ok());
 }
