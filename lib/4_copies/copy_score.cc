@@ -105,8 +105,7 @@ double CopyScore(absl::Span<const uint64_t> later, const SetProfile& later_p,
   const double scaled = containment * options.threshold / options.containment;
   // Below the containment the later article holds too much that is not in
   // the earlier one (new reporting), however similar the two sets' sizes.
-  return containment < options.containment ? scaled
-                                           : std::max(jaccard, scaled);
+  return containment < options.containment ? scaled : std::max(jaccard, scaled);
 }
 
 double LeastCopyJaccard(size_t later_size, size_t earlier_size,
