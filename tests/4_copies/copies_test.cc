@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <iterator>
 #include <numeric>
 #include <optional>
@@ -426,6 +427,55 @@ TEST_CASE(
     CHECK(groups->original_of[i] == i);
   }
   CHECK(groups->original_of[300] == 7);
+}
+
+TEST_CASE(
+    "copies: sets in the temporary file, small ones kept in memory, decide "
+    "as in memory") {
+  // Templated reports (small sets, compared with many of their kind) among
+  // stories with copies (large sets), and short copies of short items.
+  std::mt19937_64 rng(34);
+  const auto wording = Shingles(rng, 40);
+  std::vector<std::vector<uint64_t>> sets;
+  std::vector<std::optional<absl::Time>> times;
+  const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
+  for (int i = 0; i < 600; ++i) {
+    if (i % 3 == 0) {
+      sets.push_back(SetOf({wording, Shingles(rng, 20)}));
+    } else if (i % 3 == 1 || sets.size() < 2) {
+      sets.push_back(SetOf({Shingles(rng, i % 2 ? 400 : 90)}));
+    } else {
+      auto copy = sets[rng() % sets.size()];
+      copy.resize(copy.size() * 9 / 10);
+      sets.push_back(SetOf({copy, Shingles(rng, 5)}));
+    }
+    times.push_back(t0 + absl::Minutes(i));
+  }
+  const auto in_memory = Find(sets, times);
+  REQUIRE(in_memory.ok());
+  CHECK(in_memory->stats.verified > 50);
+  CorpusFeatures corpus;
+  auto store = ShingleStore::InTemporaryFile(
+      std::filesystem::temp_directory_path().string(), 0);
+  REQUIRE(store.ok());
+  corpus.shingles = std::move(*store);
+  for (const auto& set : sets) {
+    ArticleFeatures f;
+    f.shingles = set;
+    REQUIRE(corpus.Append(f).ok());
+  }
+  REQUIRE(corpus.shingles->Flush().ok());
+  REQUIRE(corpus.shingles->in_file());
+  for (int threads : {1, 2}) {
+    CopyOptions options;
+    options.threads = threads;
+    const auto in_file = FindCopyGroups(corpus, times, options);
+    REQUIRE(in_file.ok());
+    CHECK(in_file->original_of == in_memory->original_of);
+    CHECK(in_file->stats.candidates == in_memory->stats.candidates);
+    CHECK(in_file->stats.estimated == in_memory->stats.estimated);
+    CHECK(in_file->stats.verified == in_memory->stats.verified);
+  }
 }
 
 TEST_CASE("copies: shingle counts saturate; the least Jaccard of a copy") {
