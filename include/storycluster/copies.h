@@ -203,19 +203,22 @@ struct CopyOptions {
   // limit. Default: 3.
   uint32_t max_sources = 3;
   // Template wording: a shingle in more than `common_articles` articles of
-  // the corpus is common. When
-  // common shingles are part of an article, but at most `max_common_share`
-  // of it (a templated report's fixed wording around its own names and
-  // numbers), the article is a copy only if also at least
-  // `distinct_containment` of its other shingles (its own wording) are in
-  // the earlier one, and at least `min_distinct_shared` of them, unless
-  // `distinct_reprint` of them are (two instances of a template whose
-  // numbers happen to coincide share half of a few own shingles; a
-  // reprint of one shares nearly all). An article more common than
-  // `max_common_share` is a widely reprinted story, judged on all its
-  // shingles. common_articles = 0 disables the rule. Defaults: 64, 0.75,
-  // 0.5, 25 and 0.9 (docs/parameters.md).
-  // REQUIRES: common_articles <= 254; the shares in [0, 1].
+  // the corpus is common. When common shingles are part of an article, but
+  // at most `max_common_share` of it (a templated report's fixed wording
+  // around its own names and numbers), the article is a copy only if also
+  // at least `distinct_containment` of its other shingles (its own
+  // wording) are in the earlier one, and at least `min_distinct_shared` of
+  // them, unless `distinct_reprint` of them and of the whole article are
+  // (two instances of a template whose numbers happen to coincide share
+  // half of a few own shingles, two for one place share those but not the
+  // numbers; a reprint of one shares nearly all). An article more common
+  // than `max_common_share` (a widely reprinted story's copy, or a
+  // template's instance in a corpus so large that its names and numbers
+  // are common too) is judged the same way on its shingles whose count is
+  // not saturated (lib/4_copies/copy_score.h). common_articles = 0
+  // disables the rule. Defaults: 64, 0.75, 0.5, 25 and 0.9
+  // (docs/parameters.md). REQUIRES: common_articles <= 254; the shares in
+  // [0, 1].
   uint32_t common_articles = 64;
   double max_common_share = 0.75;
   double distinct_containment = 0.5;

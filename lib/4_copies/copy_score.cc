@@ -47,12 +47,14 @@ namespace {
 
 // Whether `own_shared` of an article's `own` shingles (those not common at
 // the level it is judged at) make it a copy: enough of them, or nearly all
-// of a few.
-bool OwnWordingShared(double own_shared, double own,
+// of a few when nearly all of the article is shared too (a reprint; two
+// instances of a template whose names coincide differ in its numbers).
+bool OwnWordingShared(double own_shared, double own, double shared, double size,
                       const CopyOptions& options) {
   return own_shared >= options.distinct_containment * own &&
          (own_shared >= options.min_distinct_shared ||
-          own_shared >= options.distinct_reprint * own);
+          (own_shared >= options.distinct_reprint * own &&
+           shared >= options.distinct_reprint * size));
 }
 
 }  // namespace
@@ -87,7 +89,10 @@ double CopyScore(absl::Span<const uint64_t> later, const SetProfile& later_p,
     const double own = mostly ? size - saturated : size - common;
     const double own_shared = static_cast<double>(
         shared_count - (mostly ? shared_saturated : shared_common));
-    if (!OwnWordingShared(own_shared, own, options)) return 0.0;
+    if (!OwnWordingShared(own_shared, own, static_cast<double>(shared_count),
+                          size, options)) {
+      return 0.0;
+    }
   } else {
     shared_count = CommonCount(later, earlier);
   }

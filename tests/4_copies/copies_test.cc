@@ -430,6 +430,45 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "copies: two instances of a template for one place, with other numbers, "
+    "are not copies") {
+  // 300 instances: the template's 30 shingles, 10 of 30 number shingles
+  // (each in about 100 instances: common) and 20 of their own (the place):
+  // 40/60 common. Instance 200 is for instance 100's place, with none of
+  // its numbers: all of its own wording is instance 100's, but a sixth of
+  // it is not. Then a reprint of instance 7.
+  std::mt19937_64 rng(35);
+  const auto wording = Shingles(rng, 30), numbers = Shingles(rng, 30);
+  std::vector<std::vector<uint64_t>> sets, picks, places;
+  std::vector<std::optional<absl::Time>> times;
+  const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
+  for (int i = 0; i < 300; ++i) {
+    std::vector<uint64_t> picked = numbers;
+    std::shuffle(picked.begin(), picked.end(), rng);
+    if (i == 200) {
+      std::erase_if(picked, [&](uint64_t v) {
+        return std::find(picks[100].begin(), picks[100].end(), v) !=
+               picks[100].end();
+      });
+    }
+    picked.resize(10);
+    picks.push_back(picked);
+    places.push_back(i == 200 ? places[100] : Shingles(rng, 20));
+    sets.push_back(SetOf({wording, picked, places.back()}));
+    times.push_back(t0 + absl::Hours(i));
+  }
+  sets.push_back(sets[7]);
+  times.push_back(t0 + absl::Hours(300));
+  auto groups = Find(sets, times, CopyOptions{});
+  REQUIRE(groups.ok());
+  for (uint32_t i = 0; i < 300; ++i) {
+    CAPTURE(i);
+    CHECK(groups->original_of[i] == i);
+  }
+  CHECK(groups->original_of[300] == 7);
+}
+
+TEST_CASE(
     "copies: sets in the temporary file, small ones kept in memory, decide "
     "as in memory") {
   // Templated reports (small sets, compared with many of their kind) among
