@@ -17,6 +17,16 @@
 //
 // The corpora are written to --corpus-dir (default /tmp) once and reused.
 //
+// With --dedup it instead runs copy detection alone exactly as
+// `storycluster copies FILE` does (FindCopyGroupsInPaths), on one thread,
+// on a generated corpus of the edited kind (the edits of real reprints and
+// hard negatives, about 2.8 KB an article), and reports the median wall
+// time, articles/s and MB/s of the JSON Lines file, each stage's median
+// and the peak RSS. It checks that the groups are those of the full path
+// (ClusterPaths' copy groups of the same file) and fails if not:
+//
+//   pipeline_bench --dedup --articles 100000 --repetitions 3
+//
 // With --parallel-ceiling it measures what two threads can give on this
 // machine at best: each workload (bare ICU segmentation; the feature
 // extraction of the pipeline path) runs once on one thread, then as two
@@ -209,6 +219,86 @@ int RunScaling(size_t articles, int repetitions, int threads, uint64_t seed,
 // independent copies of it on two threads at once; per repetition the
 // throughput ratio 2 * t(one) / t(two), which is 2 when the machine runs
 // two threads as fast as one.
+int RunDedup(size_t articles, int repetitions, uint64_t seed,
+             const std::string& corpus_dir) {
+  const std::string path = absl::StrCat(corpus_dir, "/pipeline_bench-edited-",
+                                        articles, "-", seed, ".jsonl");
+  if (!std::filesystem::exists(path)) {  // written atomically: complete
+    sc::SyntheticOptions options;
+    options.kind = sc::SyntheticKind::kEdited;
+    options.articles = articles;
+    options.seed = seed;
+    const absl::Status written =
+        sc::WriteOutputFile(path, sc::CorpusJsonl(sc::GenerateCorpus(options)));
+    if (!written.ok()) {
+      std::fprintf(stderr, "pipeline_bench: %s\n", written.ToString().c_str());
+      return 1;
+    }
+    malloc_trim(0);
+  }
+  const double mb = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
+  sc::PipelineOptions options;
+  options.threads = 1;
+  options.temp_directory = corpus_dir;
+  std::vector<double> walls;
+  std::map<std::string, std::vector<double>> stages;
+  std::vector<std::string> order;
+  std::vector<uint32_t> groups;
+  double peak_mb = 0;
+  for (int r = 0; r < repetitions; ++r) {
+    ResetPeakRss();
+    const absl::Time start = absl::Now();
+    auto result = sc::FindCopyGroupsInPaths({path}, {}, options);
+    walls.push_back(absl::ToDoubleSeconds(absl::Now() - start));
+    if (!result.ok()) {
+      std::fprintf(stderr, "pipeline_bench: %s\n",
+                   result.status().ToString().c_str());
+      return 1;
+    }
+    peak_mb = std::max(peak_mb, PeakRssMb());
+    for (const sc::StageTime& st : result->stages) {
+      if (r == 0) order.push_back(st.stage);
+      stages[st.stage].push_back(st.seconds);
+    }
+    groups = std::move(result->groups.group);
+  }
+  // The full path's copy groups (two threads: its output is the same for
+  // any number).
+  options.threads = 2;
+  auto full = sc::ClusterPaths({path}, {}, options);
+  if (!full.ok()) {
+    std::fprintf(stderr, "pipeline_bench: %s\n",
+                 full.status().ToString().c_str());
+    return 1;
+  }
+  size_t differ =
+      groups.size() == full->clustering.assignments.size()
+          ? 0
+          : std::max(groups.size(), full->clustering.assignments.size());
+  for (size_t i = 0; differ == 0 && i < groups.size(); ++i) {
+    differ += groups[i] != full->clustering.assignments[i].copy_group;
+  }
+  const double wall = Median(walls);
+  std::printf(
+      "pipeline_bench --dedup: %zu articles of the edited kind, %.1f MB "
+      "JSONL, %d repetitions (medians), 1 thread\n",
+      articles, mb, repetitions);
+  std::printf("%-24s %10s %12s %10s\n", "stage", "seconds", "articles/s",
+              "MB/s");
+  const double n = static_cast<double>(articles);
+  for (const std::string& stage : order) {
+    const double t = Median(stages[stage]);
+    std::printf("%-24s %10.3f %12.0f %10.1f\n", stage.c_str(), t, n / t,
+                mb / t);
+  }
+  std::printf("%-24s %10.3f %12.0f %10.1f\n", "end to end", wall, n / wall,
+              mb / wall);
+  std::printf("peak RSS %.0f MB\n", peak_mb);
+  std::printf("copy groups the same as the full path (ClusterPaths): %s\n",
+              differ == 0 ? "yes" : "NO");
+  return differ == 0 ? 0 : 1;
+}
+
 int RunParallelCeiling(const std::vector<sc::Article>& docs, int repetitions) {
   auto filter = sc::FurnitureFilter::Create({}, docs);
   if (!filter.ok()) {
@@ -286,15 +376,25 @@ int main(int argc, char** argv) {
   std::string corpus_dir = "/tmp";
   app.add_flag("--scaling", scaling,
                "run the streamed pipeline at --articles and 10x as many");
-  app.add_option("--corpus-dir", corpus_dir,
-                 "where --scaling writes (and reuses) its corpora and "
-                 "temporary files")
+  app.add_option(
+         "--corpus-dir", corpus_dir,
+         "where --scaling and --dedup write (and reuse) their corpora and "
+         "temporary files")
       ->capture_default_str();
+  bool dedup_only = false;
+  app.add_flag("--dedup", dedup_only,
+               "copy detection alone, as `storycluster copies` runs it, on "
+               "one thread, on an edited-kind corpus, checked against the "
+               "full path's groups");
   bool parallel_ceiling = false;
   app.add_flag("--parallel-ceiling", parallel_ceiling,
                "measure the two-thread ceiling of this machine: one thread "
                "against two independent copies of a workload at once");
   CLI11_PARSE(app, argc, argv);
+  if (dedup_only) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);  // as the CLI
+    return RunDedup(articles, repetitions, seed, corpus_dir);
+  }
   if (scaling) {
     mallopt(M_MMAP_THRESHOLD, 1 << 20);  // as the CLI: freed buffers return
     return RunScaling(articles, repetitions, threads, seed, corpus_dir);
