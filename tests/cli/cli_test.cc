@@ -198,6 +198,26 @@ TEST_CASE(
   CHECK(Cli("cluster " + in + " --dup-jaccard 0.4").out == cluster.out);
 }
 
+TEST_CASE("cli: the common-wording rule's knobs reach copy detection") {
+  // Daily market reports that share most of their words: the rule decides
+  // which of them are copies, so turning it off or lowering its floor
+  // changes the groups; out-of-range values are usage errors.
+  auto dir = testing::TempDir("cli_common");
+  const std::string corpus = (dir / "t.jsonl").string();
+  REQUIRE(Cli("generate --kind template --articles 400 --seed 3 -o " + corpus)
+              .code == 0);
+  const std::string in = "copies " + corpus + " --format tsv -q";
+  const Run base = Cli(in);
+  REQUIRE(base.code == 0);
+  REQUIRE(base.out.size() > 1000);
+  CHECK(Cli(in + " --copy-common-articles 64").out == base.out);
+  CHECK(Cli(in + " --copy-common-articles 0").out != base.out);
+  CHECK(Cli(in + " --copy-min-own 0").out != base.out);
+  CHECK(Cli(in + " --copy-common-articles 255 2>/dev/null").code == 2);
+  CHECK(Cli(in + " --copy-own-share 1.5 2>/dev/null").code == 2);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("cli: generate, copies and eval a synthetic corpus") {
   auto dir = testing::TempDir("cli_generate");
   const std::string corpus = (dir / "c.jsonl").string();

@@ -269,14 +269,30 @@ void PrintStages(const std::vector<storycluster::StageTime>& stages) {
   }
 }
 
-// --copy-containment, on both commands that find copies.
-void AddContainmentOption(CLI::App* cmd, storycluster::CopyOptions* copies) {
+// --copy-containment and the common-wording rule's knobs, on both commands
+// that find copies (CopyOptions, docs/parameters.md).
+void AddCopyRuleOptions(CLI::App* cmd, storycluster::CopyOptions* copies) {
   cmd->add_option("--copy-containment", copies->containment,
                   "share of an article's shingles found in an earlier one "
                   "that makes it a copy too (cut and edited copies); 0 turns "
                   "it off")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--copy-common-articles", copies->common_articles,
+                  "a shingle in more articles than this is common wording "
+                  "(a template's), and an article with some is judged on its "
+                  "own wording; 0 turns the rule off")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 254));
+  cmd->add_option("--copy-own-share", copies->distinct_containment,
+                  "share of an article's own (not common) shingles that must "
+                  "be in the earlier one")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--copy-min-own", copies->min_distinct_shared,
+                  "own shingles that must be shared, unless nearly all of a "
+                  "few are (a reprint)")
+      ->capture_default_str();
 }
 
 // True when no input is standard input, so the inputs can be read twice.
@@ -560,7 +576,7 @@ CLI::App* AddCluster(CLI::App& app, ClusterArgs* cluster) {
                    "shingle Jaccard for a copy")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0));
-  AddContainmentOption(cmd_cluster, &cluster->pipeline.cluster.copies);
+  AddCopyRuleOptions(cmd_cluster, &cluster->pipeline.cluster.copies);
   cmd_cluster
       ->add_option("--max-bucket-candidates",
                    cluster->pipeline.cluster.copies.max_bucket_candidates,
@@ -643,7 +659,7 @@ CLI::App* AddCopies(CLI::App& app, CopiesArgs* copies) {
                    "shingle Jaccard at or above which an article is a copy")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0));
-  AddContainmentOption(cmd_copies, &copies->copies);
+  AddCopyRuleOptions(cmd_copies, &copies->copies);
   cmd_copies
       ->add_option("--num-hashes", copies->copies.minhash.num_hashes,
                    "MinHash signature length")
