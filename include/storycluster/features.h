@@ -261,7 +261,8 @@ struct TermLists {
 };
 
 // The shingle sets of many documents, appended in order, in memory or in an
-// unlinked temporary file (16 bytes per document stay in memory).
+// unlinked temporary file (16 bytes per document stay in memory, 20 once
+// the sets are in the file).
 //
 // Thread safety: Append needs exclusive access; Get may run concurrently
 // with Get once appending is done.
@@ -272,7 +273,13 @@ class ShingleStore {
   // Keeps the sets in a temporary file created in `directory` and removed
   // at once (it disappears with the process). Sets stay in memory while
   // they take at most `memory_bytes` in all; the first set past that moves
-  // them all to the file, and every later set goes there too.
+  // them all to the file, and every later set goes there too. Small sets
+  // (at most kSmallSet shingles) stay in memory as well, in document order
+  // until kSmallShingles are kept: copy detection compares a templated
+  // report with dozens of its kind and reads each one's set, so in a large
+  // corpus most reads are of small sets (docs/synthetic.md).
+  static constexpr size_t kSmallSet = 128;
+  static constexpr size_t kSmallShingles = size_t{16} << 20;  // 128 MiB
   static absl::StatusOr<std::unique_ptr<ShingleStore>> InTemporaryFile(
       const std::string& directory, size_t memory_bytes = 0);
   ~ShingleStore();
@@ -298,6 +305,9 @@ class ShingleStore {
   bool in_file() const;
 
  private:
+  // Once spilled: keeps a copy of `set` in memory if it is small.
+  void KeepIfSmall(absl::Span<const uint64_t> set);
+
   struct Rep;                            // the sets: memory, file, writes
   std::vector<uint64_t> offsets_ = {0};  // in shingles
   std::unique_ptr<Rep> rep_;

@@ -93,7 +93,12 @@ void TermLists::Clear() {
 struct ShingleStore::Rep {
   std::vector<uint64_t> memory;   // when not in a file
   std::vector<uint64_t> pending;  // appended, not yet written
-  uint64_t written = 0;           // shingles in the file
+  // Once spilled: the small sets also kept in memory (InTemporaryFile), and
+  // per document its offset among them, or kNotSmall.
+  static constexpr uint32_t kNotSmall = ~uint32_t{0};
+  std::vector<uint64_t> small;
+  std::vector<uint32_t> small_at;
+  uint64_t written = 0;  // shingles in the file
   int fd = -1;
   bool spilled = false;     // the sets are in the file
   size_t memory_limit = 0;  // bytes kept in memory before spilling
@@ -179,13 +184,18 @@ absl::Status ShingleStore::Append(absl::Span<const uint64_t> shingles) {
       rep.memory.insert(rep.memory.end(), shingles.begin(), shingles.end());
       return absl::OkStatus();
     }
-    // Past the memory budget: the sets so far move to the file, and the
-    // memory they took is given back.
+    // Past the memory budget: the sets so far move to the file (but the
+    // small ones), and the memory they took is given back.
     if (auto s = rep.Write(rep.memory); !s.ok()) return s;
     rep.written = rep.memory.size();
+    for (size_t d = 0; d + 1 < size(); ++d) {
+      KeepIfSmall(absl::MakeConstSpan(rep.memory)
+                      .subspan(offsets_[d], offsets_[d + 1] - offsets_[d]));
+    }
     std::vector<uint64_t>().swap(rep.memory);
     rep.spilled = true;
   }
+  KeepIfSmall(shingles);
   rep.pending.insert(rep.pending.end(), shingles.begin(), shingles.end());
   if (rep.pending.size() < kWriteChunk) return absl::OkStatus();
   // The previous chunk must be in the file first (writes are appends).
@@ -195,6 +205,15 @@ absl::Status ShingleStore::Append(absl::Span<const uint64_t> shingles) {
   rep.write =
       std::async(std::launch::async, [&rep] { return rep.Write(rep.writing); });
   return absl::OkStatus();
+}
+
+void ShingleStore::KeepIfSmall(absl::Span<const uint64_t> set) {
+  Rep& rep = *rep_;
+  const bool small = !set.empty() && set.size() <= kSmallSet &&
+                     rep.small.size() + set.size() <= kSmallShingles;
+  rep.small_at.push_back(small ? static_cast<uint32_t>(rep.small.size())
+                               : Rep::kNotSmall);
+  if (small) rep.small.insert(rep.small.end(), set.begin(), set.end());
 }
 
 absl::Status ShingleStore::Flush() {
@@ -209,6 +228,10 @@ absl::Status ShingleStore::Flush() {
 
 absl::StatusOr<absl::Span<const uint64_t>> ShingleStore::Get(
     size_t d, std::vector<uint64_t>* buffer) const {
+  const Rep& rep = *rep_;
+  if (d < rep.small_at.size() && rep.small_at[d] != Rep::kNotSmall) {
+    return absl::MakeConstSpan(rep.small).subspan(rep.small_at[d], count(d));
+  }
   return GetRange(d, d + 1, buffer);
 }
 

@@ -26,7 +26,6 @@ class StoreSource {
   explicit StoreSource(const ShingleStore& store) : store_(store) {}
   size_t size() const { return store_.size(); }
   size_t count(size_t i) const { return store_.count(i); }
-  bool in_file() const { return store_.in_file(); }
   absl::Span<const uint64_t> Get(size_t i,
                                  std::vector<uint64_t>* buffer) const {
     return Kept(store_.Get(i, buffer));
@@ -177,29 +176,9 @@ class CopyFinder {
   // The copy score of `later` against `earlier`.
   double Score(const ReadSet& later, uint32_t earlier,
                std::vector<uint64_t>* buffer) const {
-    return CopyScore(later.set, later.profile, Get(earlier, buffer),
+    return CopyScore(later.set, later.profile, source_.Get(earlier, buffer),
                      frequency_.get(), options_);
   }
-  // Article i's set: from the small sets kept in memory, else the store.
-  absl::Span<const uint64_t> Get(size_t i,
-                                 std::vector<uint64_t>* buffer) const {
-    if (!small_at_.empty() && small_at_[i] != kNotKept) {
-      return absl::MakeConstSpan(small_sets_)
-          .subspan(small_at_[i], source_.count(i));
-    }
-    return source_.Get(i, buffer);
-  }
-  // When the sets are in the temporary file, the small ones are kept in
-  // memory as the pass over every set reads them (Sign): a templated
-  // report meets dozens of its kind per band bucket, passes their
-  // signature check and must read each one's set, so in a large corpus
-  // most reads are of small sets (docs/synthetic.md). Sets of up to
-  // kSmallSet shingles, in article order until kSmallShingles are kept
-  // (128 MiB).
-  static constexpr size_t kSmallSet = 128;
-  static constexpr size_t kSmallShingles = size_t{16} << 20;
-  static constexpr uint64_t kNotKept = ~uint64_t{0};
-  void PlanSmallSets();
   // The band keys of the block's articles (`order_[start ..]`, `size`).
   void BlockKeys(size_t start, size_t size);
   // Per band, the earlier article of the block with the same band key:
@@ -228,8 +207,6 @@ class CopyFinder {
   // Document frequency of the shingles (null: common wording is
   // not discounted, CopyOptions::common_articles = 0).
   std::unique_ptr<ShingleFrequency> frequency_;
-  std::vector<uint64_t> small_at_;  // offset in small_sets_, or kNotKept
-  std::vector<uint64_t> small_sets_;
   std::vector<uint32_t> own_signatures_;
   absl::Span<const uint32_t> signatures_;
   std::vector<uint8_t> sketches_;
@@ -257,7 +234,6 @@ absl::Status CopyFinder::Sign(absl::Span<const uint32_t> given) {
     frequency_ = std::make_unique<ShingleFrequency>(shingles);
   }
   const bool read = given.empty() || frequency_ != nullptr;
-  if (read && source_.in_file()) PlanSmallSets();
   ParallelFor(n_, options_.threads, 1024, [&](size_t begin, size_t end, int) {
     std::vector<uint64_t> buffer;
     // The part's sets in one read (one per set was a third of the stage's
@@ -271,11 +247,6 @@ absl::Status CopyFinder::Sign(absl::Span<const uint32_t> given) {
         const auto set = sets.subspan(at, source_.count(i));
         at += set.size();
         if (frequency_ != nullptr) frequency_->Add(set);
-        if (!small_at_.empty() && small_at_[i] != kNotKept) {
-          // Each article's place is its own: the workers write apart.
-          std::copy(set.begin(), set.end(),
-                    small_sets_.begin() + static_cast<ptrdiff_t>(small_at_[i]));
-        }
         if (given.empty()) {
           hasher_->Sign(set,
                         absl::MakeSpan(own_signatures_).subspan(i * k_, k_));
@@ -287,19 +258,6 @@ absl::Status CopyFinder::Sign(absl::Span<const uint32_t> given) {
     }
   });
   return source_.status();
-}
-
-void CopyFinder::PlanSmallSets() {
-  small_at_.assign(n_, kNotKept);
-  size_t kept = 0;
-  for (size_t i = 0; i < n_; ++i) {
-    const size_t c = source_.count(i);
-    if (c == 0 || c > kSmallSet) continue;
-    if (kept + c > kSmallShingles) break;
-    small_at_[i] = kept;
-    kept += c;
-  }
-  small_sets_.assign(kept, 0);
 }
 
 void CopyFinder::BlockKeys(size_t start, size_t size) {
@@ -369,7 +327,7 @@ void CopyFinder::CompareOne(size_t start, size_t p, size_t end,
   bool own_read = false;
   auto own = [&]() -> const ReadSet& {
     if (!own_read) {
-      own_set.set = Get(d, own_buffer);
+      own_set.set = source_.Get(d, own_buffer);
       own_set.profile = ProfileOf(own_set.set, frequency_.get(), options_);
       own_read = true;
     }

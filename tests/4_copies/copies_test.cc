@@ -399,6 +399,24 @@ TEST_CASE(
   CHECK(joined > 50);
 }
 
+// `sets`: 300 instances of a template, one an hour from `times[0]`. A
+// reprint of instance 7 is appended; every instance must stay an original
+// and the reprint be found.
+void CheckInstancesApartReprintFound(
+    std::vector<std::vector<uint64_t>> sets,
+    std::vector<std::optional<absl::Time>> times) {
+  REQUIRE(sets.size() == 300);
+  sets.push_back(sets[7]);
+  times.push_back(*times[0] + absl::Hours(300));
+  auto groups = Find(sets, times, CopyOptions{});
+  REQUIRE(groups.ok());
+  for (uint32_t i = 0; i < 300; ++i) {
+    CAPTURE(i);
+    CHECK(groups->original_of[i] == i);
+  }
+  CHECK(groups->original_of[300] == 7);
+}
+
 TEST_CASE(
     "copies: in a large corpus a template's names and numbers are common "
     "too; its instances stay apart, a reprint of one does not") {
@@ -418,15 +436,7 @@ TEST_CASE(
     sets.push_back(SetOf({wording, picked, Shingles(rng, 5)}));
     times.push_back(t0 + absl::Hours(i));
   }
-  sets.push_back(sets[7]);
-  times.push_back(t0 + absl::Hours(300));
-  auto groups = Find(sets, times, CopyOptions{});
-  REQUIRE(groups.ok());
-  for (uint32_t i = 0; i < 300; ++i) {
-    CAPTURE(i);
-    CHECK(groups->original_of[i] == i);
-  }
-  CHECK(groups->original_of[300] == 7);
+  CheckInstancesApartReprintFound(sets, times);
 }
 
 TEST_CASE(
@@ -457,15 +467,7 @@ TEST_CASE(
     sets.push_back(SetOf({wording, picked, places.back()}));
     times.push_back(t0 + absl::Hours(i));
   }
-  sets.push_back(sets[7]);
-  times.push_back(t0 + absl::Hours(300));
-  auto groups = Find(sets, times, CopyOptions{});
-  REQUIRE(groups.ok());
-  for (uint32_t i = 0; i < 300; ++i) {
-    CAPTURE(i);
-    CHECK(groups->original_of[i] == i);
-  }
-  CHECK(groups->original_of[300] == 7);
+  CheckInstancesApartReprintFound(sets, times);
 }
 
 TEST_CASE(
