@@ -87,7 +87,10 @@ std::optional<absl::Time> ParseWrittenDate(std::string_view text);
 // The publication date of an article whose metadata has none, from a
 // byline or date line among the first 12 lines of `text`: a line of at most
 // 80 characters that is a date naming a day, after an optional label of up
-// to four words and a colon ("Published: 10:00pm, 26 Jul 2025"). Nullopt
+// to four words and a colon ("Published: 10:00pm, 26 Jul 2025"), or that
+// holds such a date with only a time, zone or am/pm beside it ("May 2,
+// 2013, 1: 12 PM", "12:52 p.m. EDT May 2, 2013"; that time is not read,
+// the day is). Ordinal days ("May 3rd, 2013") are read as numbers. Nullopt
 // when no such line is there.
 std::optional<absl::Time> DateFromText(std::string_view text);
 // The same for a JSON number of epoch seconds or milliseconds.

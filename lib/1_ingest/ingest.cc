@@ -145,7 +145,10 @@ void Ingestor::Impl::CheckArticle(Parsed* parsed) {
                           absl::StrCat("article '", article.id,
                                        "' has only site furniture lines"));
   }
-  // No date in the metadata: a byline near the top may give it.
+  // No date in the metadata: a byline near the top may give it. The title
+  // is the top line (a text file's first line, and some corpora's title
+  // field holds the byline of the page the text was cut from).
+  if (!article.published) article.published = DateFromText(article.title);
   if (!article.published) article.published = DateFromText(article.text);
 }
 

@@ -95,6 +95,44 @@ TEST_CASE("timestamps: a byline near the top dates an undated article") {
   CHECK_FALSE(r.articles[2].published.has_value());
 }
 
+TEST_CASE("timestamps: a byline's date beside a time, zone or ordinal") {
+  // A whole-line pattern reads the time too; beside the other forms the
+  // day is read and the time is not.
+  CHECK(DateFromText("Oct 9, 2019, 4: 05 PM\nThe report.") ==
+        Utc(2019, 10, 9, 16, 5));
+  CHECK(DateFromText("Oct 9, 2019 | 4: 05 PM\nThe report.") ==
+        Utc(2019, 10, 9));
+  CHECK(DateFromText("9 October 2019 | 16:05 CEST\nText.") == Utc(2019, 10, 9));
+  CHECK(DateFromText("4:05 p.m. EDT Oct 9, 2019\nText.") == Utc(2019, 10, 9));
+  CHECK(DateFromText("Updated: October 9, 2019 16: 05 (GMT+02: 00)\nText.") ==
+        Utc(2019, 10, 9));
+  CHECK(DateFromText("October 22nd, 2019 at 9: 15 am\nText.") ==
+        Utc(2019, 10, 22));
+  CHECK(DateFromText("OCTOBER 1ST, 2019\nText.") == Utc(2019, 10, 1));
+  // A date with words of text beside it is not a byline, nor is a
+  // sentence that starts with one, nor a word that only looks like a
+  // zone when it is longer ("UPDATES" is no zone).
+  CHECK_FALSE(DateFromText("Oct 9, 2019 was the wettest day of the year\n")
+                  .has_value());
+  CHECK_FALSE(DateFromText("The vote on Oct 9, 2019 at noon\n").has_value());
+  CHECK_FALSE(DateFromText("UPDATES 4: 05 PM Oct 9, 2019\n").has_value());
+  CHECK_FALSE(DateFromText("Flights resumed Oct 9, 2019.\n").has_value());
+  // "1st" and "21st" are ordinals; a word such as "1stop" is left alone.
+  CHECK_FALSE(DateFromText("Oct 1stop, 2019\n").has_value());
+  // Through ingest: a title that is a byline dates the article, when
+  // neither the metadata nor the text does.
+  const IngestResult r = IngestJsonl(
+      R"({"id": "a", "title": "Oct 9, 2019 | 4: 05 PM", "text": "Body."})"
+      "\n"
+      R"({"id": "b", "title": "Oct 9, 2019", "text": "Published: April 3, 2018\nBody."})"
+      "\n"
+      R"({"id": "c", "title": "A headline", "text": "Body."})");
+  REQUIRE(r.articles.size() == 3);
+  CHECK(r.articles[0].published == Utc(2019, 10, 9));
+  CHECK(r.articles[1].published == Utc(2019, 10, 9));
+  CHECK_FALSE(r.articles[2].published.has_value());
+}
+
 TEST_CASE("JSONL: recognised field names, priorities and types") {
   const IngestResult r = IngestJsonl(
       // id as integer, headline/maintext/date_publish, source object.

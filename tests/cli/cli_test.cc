@@ -198,6 +198,19 @@ TEST_CASE(
   CHECK(Cli("cluster " + in + " --dup-jaccard 0.4").out == cluster.out);
 }
 
+TEST_CASE("cli: --event-cohesion reaches the event linkage") {
+  // The default ratio gives the default output; without the cohesion test
+  // more clusters of the example corpus merge, so its events change; out
+  // of range is a usage error.
+  const std::string in = "cluster " + Examples() + " --format tsv -q";
+  const Run base = Cli(in);
+  REQUIRE(base.code == 0);
+  REQUIRE(base.out.size() > 500);
+  CHECK(Cli(in + " --event-cohesion 0.5").out == base.out);
+  CHECK(Cli(in + " --event-cohesion 0").out != base.out);
+  CHECK(Cli(in + " --event-cohesion 1.5 2>/dev/null").code == 2);
+}
+
 TEST_CASE("cli: the common-wording rule's knobs reach copy detection") {
   // Daily market reports that share most of their words: the rule decides
   // which of them are copies, so turning it off or lowering its floor

@@ -590,6 +590,14 @@ CLI::App* AddCluster(CLI::App& app, ClusterArgs* cluster) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd_cluster
+      ->add_option("--event-cohesion",
+                   cluster->pipeline.cluster.events.cohesion_ratio,
+                   "two multi-article clusters join an event only if their "
+                   "linkage is at least this times the smaller of their "
+                   "cohesions; 0 turns this off")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd_cluster
       ->add_option("--shared-neighbours",
                    cluster->pipeline.cluster.events.shared_neighbours,
                    "nearest neighbours per article whose overlap scales "
