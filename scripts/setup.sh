@@ -8,7 +8,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config python3
   libicu-dev libsimdjson-dev libeigen3-dev libabsl-dev libxxhash-dev
   libyaml-cpp-dev libstemmer-dev libvectorscan-dev libhwy-dev nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev
-  libtbb-dev
+  libtbb-dev libsqlite3-dev sqlite3
 )
 # --fuzz: also clang and its libFuzzer runtime (scripts/fuzz.sh).
 if [ "${1:-}" = "--fuzz" ]; then

@@ -19,6 +19,8 @@
 #include "storycluster/pipeline.h"    // IWYU pragma: export  7. pipeline
 #include "storycluster/output.h"      // IWYU pragma: export  8. output
 #include "storycluster/eval.h"        // IWYU pragma: export  9. evaluation
+// Not a stage: the persistent, incremental index on SQLite.
+#include "storycluster/index.h"       // IWYU pragma: export
 // Not a stage: synthetic corpora for tests and benchmarks.
 #include "storycluster/synthetic.h"   // IWYU pragma: export
 // clang-format on

@@ -76,6 +76,12 @@ std::vector<StoryView> BuildViews(const IngestResult& ingest,
     s.articles += e.members.size();
     s.events.push_back(std::move(e));
   }
+  // Ids without members (an index snapshot's numbering has gaps where
+  // ids are held by articles outside it) are not shown.
+  stories.erase(
+      std::remove_if(stories.begin(), stories.end(),
+                     [](const StoryView& s) { return s.events.empty(); }),
+      stories.end());
   for (StoryView& s : stories) {
     std::sort(s.events.begin(), s.events.end(),
               [](const EventView& a, const EventView& b) {
@@ -110,6 +116,25 @@ std::string FormatTsv(const IngestResult& ingest, const Clustering& c) {
   return out;
 }
 
+// How many of each level's clusters have members: the cluster counts
+// (Clustering's num_* are the numbering's bounds, which has gaps in an
+// index snapshot).
+struct ClusterCounts {
+  size_t copy_groups = 0, events = 0, stories = 0;
+};
+ClusterCounts CountClusters(const Clustering& c) {
+  std::vector<bool> copy(c.num_copy_groups), event(c.num_events),
+      story(c.num_stories);
+  ClusterCounts n;
+  for (const Assignment& a : c.assignments) {
+    n.copy_groups += !copy[a.copy_group];
+    n.events += !event[a.event];
+    n.stories += !story[a.story];
+    copy[a.copy_group] = event[a.event] = story[a.story] = true;
+  }
+  return n;
+}
+
 Json StatsJson(const IngestResult& ingest, const Clustering& c) {
   Json stats;
   stats["read"] = ingest.stats.read;
@@ -118,9 +143,10 @@ Json StatsJson(const IngestResult& ingest, const Clustering& c) {
   stats["blank_lines"] = ingest.stats.blank_lines;
   stats["ignored_files"] = ingest.stats.ignored_files;
   stats["bytes"] = ingest.stats.bytes;
-  stats["copy_groups"] = c.num_copy_groups;
-  stats["events"] = c.num_events;
-  stats["storylines"] = c.num_stories;
+  const ClusterCounts n = CountClusters(c);
+  stats["copy_groups"] = n.copy_groups;
+  stats["events"] = n.events;
+  stats["storylines"] = n.stories;
   return stats;
 }
 
@@ -173,9 +199,10 @@ std::string FormatJson(const IngestResult& ingest, const Clustering& c) {
 std::string FormatText(const IngestResult& ingest, const Clustering& c) {
   std::string out;
   const std::vector<StoryView> stories = BuildViews(ingest, c);
-  absl::StrAppend(&out, ingest.stats.accepted, " articles -> ",
-                  c.num_copy_groups, " copy groups, ", c.num_events,
-                  " events, ", c.num_stories, " storylines\n");
+  const ClusterCounts n = CountClusters(c);
+  absl::StrAppend(&out, ingest.stats.accepted, " articles -> ", n.copy_groups,
+                  " copy groups, ", n.events, " events, ", n.stories,
+                  " storylines\n");
   for (const StoryView& s : stories) {
     absl::StrAppend(&out, "\nStoryline ", ClusterId('s', s.index), " (",
                     s.events.size(), " events, ", s.articles, " articles",

@@ -1,0 +1,682 @@
+// The persistent index (index.h) on SQLite: the schema, opening and
+// checking a database, and Add, which clusters a batch with its hot window
+// and carries the archive's ids over to the new articles.
+#include "storycluster/index.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/index/sqlite.h"
+#include "storycluster/output.h"
+#include "storycluster/status.h"
+
+namespace storycluster {
+namespace {
+
+namespace fs = std::filesystem;
+using sqlite::Exec;
+using sqlite::Statement;
+
+constexpr char kFormatName[] = "storycluster-index";
+
+// Version 1 (docs/index.md documents every table and view). Ids are
+// stored as numbers; the views show them as `cluster` writes them.
+constexpr char kSchema[] = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE batches(
+  batch INTEGER PRIMARY KEY,
+  added_at TEXT NOT NULL,
+  articles INTEGER NOT NULL,
+  window_articles INTEGER NOT NULL);
+CREATE TABLE articles(
+  row INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  text TEXT NOT NULL,
+  source TEXT NOT NULL,
+  url TEXT NOT NULL,
+  published INTEGER,
+  batch INTEGER NOT NULL REFERENCES batches(batch),
+  copy_group INTEGER NOT NULL,
+  original INTEGER NOT NULL,
+  event INTEGER NOT NULL,
+  story INTEGER NOT NULL);
+CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_copy_group ON articles(copy_group);
+CREATE INDEX articles_event ON articles(event);
+CREATE INDEX articles_story ON articles(story);
+CREATE TABLE event_representatives(
+  event INTEGER PRIMARY KEY,
+  article TEXT NOT NULL);
+CREATE TABLE links(
+  batch INTEGER NOT NULL REFERENCES batches(batch),
+  level TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  into_id TEXT NOT NULL);
+CREATE VIEW copy_groups AS
+  SELECT 'd' || copy_group AS copy_group, COUNT(*) AS articles,
+         MAX(CASE WHEN original THEN id END) AS original
+  FROM articles GROUP BY copy_group;
+CREATE VIEW events AS
+  SELECT 'e' || event AS event, 's' || MIN(story) AS story,
+         COUNT(*) AS articles,
+         datetime(MIN(published), 'unixepoch') AS first_published,
+         datetime(MAX(published), 'unixepoch') AS last_published
+  FROM articles GROUP BY event;
+CREATE VIEW storylines AS
+  SELECT 's' || story AS story, COUNT(DISTINCT event) AS events,
+         COUNT(*) AS articles,
+         datetime(MIN(published), 'unixepoch') AS first_published,
+         datetime(MAX(published), 'unixepoch') AS last_published
+  FROM articles GROUP BY story;
+)sql";
+
+constexpr char kArticleColumns[] =
+    "row, id, title, text, source, url, published, batch, copy_group, "
+    "original, event, story";
+
+// One stored article as read by a statement selecting kArticleColumns.
+struct StoredRow {
+  IndexedArticle entry;
+  int64_t copy_group = 0, event = 0, story = 0;
+};
+
+StoredRow ReadRow(const Statement& s, const std::string& path) {
+  StoredRow r;
+  Article& a = r.entry.article;
+  a.origin = {path, s.Int(0)};
+  a.id = s.Text(1);
+  a.title = s.Text(2);
+  a.text = s.Text(3);
+  a.source = s.Text(4);
+  a.url = s.Text(5);
+  if (!s.IsNull(6)) a.published = absl::FromUnixSeconds(s.Int(6));
+  r.entry.batch = s.Int(7);
+  r.copy_group = s.Int(8);
+  r.entry.assignment.original = s.Int(9) != 0;
+  r.event = s.Int(10);
+  r.story = s.Int(11);
+  IndexAssignment& as = r.entry.assignment;
+  as.id = a.id;
+  as.copy_group = ClusterId('d', static_cast<uint32_t>(r.copy_group - 1));
+  as.event = ClusterId('e', static_cast<uint32_t>(r.event - 1));
+  as.story = ClusterId('s', static_cast<uint32_t>(r.story - 1));
+  return r;
+}
+
+// Rolls back the open transaction unless Commit() ran.
+class Transaction {
+ public:
+  static absl::StatusOr<Transaction> Begin(sqlite3* db, bool write) {
+    STORYCLUSTER_RETURN_IF_ERROR(
+        Exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"));
+    return Transaction(db);
+  }
+  Transaction(Transaction&& other) noexcept
+      : db_(std::exchange(other.db_, nullptr)) {}
+  ~Transaction() {
+    if (db_ != nullptr) Exec(db_, "ROLLBACK").IgnoreError();
+  }
+  absl::Status Commit() {
+    sqlite3* db = std::exchange(db_, nullptr);
+    return Exec(db, "COMMIT");
+  }
+
+ private:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+// Where the archive's ids go for one level (copy groups, events or
+// storylines): each fresh cluster of the batch's run that holds new
+// articles takes the stored id most of its archive members hold (ties: the
+// smaller id), or a new one. Archive members never change id.
+struct Carried {
+  std::vector<int64_t> id;       // per fresh cluster (0: no new members)
+  std::vector<bool> started;     // the id is new
+  std::vector<IndexLink> links;  // other stored ids in the same cluster
+};
+
+Carried CarryOver(const std::vector<uint32_t>& fresh_of, uint32_t num_fresh,
+                  const std::vector<int64_t>& stored_of, char level,
+                  int64_t* next_id) {
+  const size_t archive = stored_of.size();
+  std::vector<bool> has_new(num_fresh, false);
+  for (size_t i = archive; i < fresh_of.size(); ++i)
+    has_new[fresh_of[i]] = true;
+  std::vector<absl::flat_hash_map<int64_t, int>> counts(num_fresh);
+  for (size_t i = 0; i < archive; ++i) {
+    if (has_new[fresh_of[i]]) ++counts[fresh_of[i]][stored_of[i]];
+  }
+  Carried out;
+  out.id.assign(num_fresh, 0);
+  out.started.assign(num_fresh, false);
+  // New ids in order of the clusters' first new member, so that numbering
+  // follows input order as in `cluster`.
+  for (size_t i = archive; i < fresh_of.size(); ++i) {
+    const uint32_t f = fresh_of[i];
+    if (out.id[f] != 0) continue;
+    int64_t best = 0;
+    int best_count = 0;
+    for (const auto& [id, count] : counts[f]) {
+      if (count > best_count || (count == best_count && id < best)) {
+        best = id;
+        best_count = count;
+      }
+    }
+    if (best == 0) {
+      out.id[f] = (*next_id)++;
+      out.started[f] = true;
+      continue;
+    }
+    out.id[f] = best;
+    std::vector<int64_t> others;
+    for (const auto& [id, count] : counts[f]) {
+      if (id != best) others.push_back(id);
+    }
+    std::sort(others.begin(), others.end());
+    for (int64_t other : others) {
+      out.links.push_back({ClusterId(level, static_cast<uint32_t>(other - 1)),
+                           ClusterId(level, static_cast<uint32_t>(best - 1))});
+    }
+  }
+  return out;
+}
+
+std::optional<int64_t> UnixSeconds(const std::optional<absl::Time>& t) {
+  if (!t) return std::nullopt;
+  return absl::ToUnixSeconds(*t);
+}
+
+}  // namespace
+
+class Index::Impl {
+ public:
+  std::string path;
+  IndexOptions options;
+  sqlite::DbHandle db;
+  double window_days = 0;
+
+  absl::Status CreateSchema();
+  absl::Status CheckSchema();
+  absl::StatusOr<std::vector<StoredRow>> Query(
+      const std::string& where, const std::vector<int64_t>& values);
+};
+
+absl::Status Index::Impl::CreateSchema() {
+  // journal_mode is kept in the file: every later connection uses the log.
+  STORYCLUSTER_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA journal_mode=WAL"));
+  STORYCLUSTER_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db.get(), true));
+  STORYCLUSTER_RETURN_IF_ERROR(Exec(db.get(), kSchema));
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto meta, Statement::Prepare(db.get(), "INSERT INTO meta VALUES(?, ?)"));
+  const std::pair<std::string, std::string> rows[] = {
+      {"format", kFormatName},
+      {"schema_version", absl::StrCat(kIndexSchemaVersion)},
+      {"window_days", absl::StrCat(options.window_days)},
+      {"created_at",
+       absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())}};
+  for (const auto& [key, value] : rows) {
+    meta.Bind(1, key);
+    meta.Bind(2, value);
+    STORYCLUSTER_RETURN_IF_ERROR(meta.Run());
+  }
+  STORYCLUSTER_RETURN_IF_ERROR(Exec(
+      db.get(), absl::StrCat("PRAGMA user_version=", kIndexSchemaVersion)));
+  return txn.Commit();
+}
+
+absl::Status Index::Impl::CheckSchema() {
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      const int64_t version, sqlite::QueryInt(db.get(), "PRAGMA user_version"));
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      const int64_t has_meta,
+      sqlite::QueryInt(db.get(),
+                       "SELECT COUNT(*) FROM sqlite_schema WHERE type='table' "
+                       "AND name='meta'"));
+  if (version == 0 || has_meta == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path,
+                     " is not a storycluster index (no schema version; "
+                     "create one with `storycluster index create`)"));
+  }
+  if (version != kIndexSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " has index schema version ", version,
+                     "; this storycluster reads version ", kIndexSchemaVersion,
+                     version > kIndexSchemaVersion
+                         ? " (the index was written by a newer storycluster)"
+                         : " (no migration from that version exists)"));
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto meta, Statement::Prepare(db.get(), "SELECT key, value FROM meta"));
+  absl::flat_hash_map<std::string, std::string> values;
+  for (;;) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, meta.Step());
+    if (!row) break;
+    values[meta.Text(0)] = meta.Text(1);
+  }
+  if (values["format"] != kFormatName ||
+      !absl::SimpleAtod(values["window_days"], &window_days) ||
+      !(window_days > 0)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path,
+        " is not a storycluster index (its meta table lacks the format "
+        "name or the window)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<StoredRow>> Index::Impl::Query(
+    const std::string& where, const std::vector<int64_t>& values) {
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto s,
+      Statement::Prepare(db.get(), absl::StrCat("SELECT ", kArticleColumns,
+                                                " FROM articles ", where)));
+  for (size_t i = 0; i < values.size(); ++i) {
+    s.Bind(static_cast<int>(i + 1), values[i]);
+  }
+  std::vector<StoredRow> rows;
+  for (;;) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, s.Step());
+    if (!row) break;
+    rows.push_back(ReadRow(s, path));
+  }
+  return rows;
+}
+
+Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Index::~Index() = default;
+const std::string& Index::path() const { return impl_->path; }
+
+absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& path,
+                                                   IndexOptions options) {
+  if (!(options.window_days > 0)) {
+    return absl::InvalidArgumentError("index window_days must be above 0");
+  }
+  if (options.create && options.read_only) {
+    return absl::InvalidArgumentError("cannot create a read-only index");
+  }
+  std::error_code error;
+  const bool exists = fs::exists(path, error);
+  if (options.create && exists) {
+    return absl::AlreadyExistsError(absl::StrCat(path, " already exists"));
+  }
+  if (!options.create && !exists) {
+    return absl::NotFoundError(absl::StrCat("no index at ", path));
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = std::move(options);
+  const IndexOptions& o = impl->options;
+  sqlite3* raw = nullptr;
+  const int flags =
+      o.read_only ? SQLITE_OPEN_READONLY
+                  : SQLITE_OPEN_READWRITE | (o.create ? SQLITE_OPEN_CREATE : 0);
+  const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  impl->db.reset(raw);
+  if (code != SQLITE_OK) {
+    return sqlite::Error(raw, code, absl::StrCat("opening ", path));
+  }
+  sqlite3_busy_timeout(
+      raw, static_cast<int>(absl::ToInt64Milliseconds(o.busy_timeout)));
+  if (o.create) STORYCLUSTER_RETURN_IF_ERROR(impl->CreateSchema());
+  STORYCLUSTER_RETURN_IF_ERROR(impl->CheckSchema());
+  // FULL: the log is synced at every commit, so a batch that Add reported
+  // survives a power cut (NORMAL, the usual WAL setting, may lose the last
+  // commits). foreign_keys guards the batch references.
+  STORYCLUSTER_RETURN_IF_ERROR(
+      Exec(raw, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+  return std::unique_ptr<Index>(new Index(std::move(impl)));
+}
+
+absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
+  Impl& x = *impl_;
+  if (x.options.read_only) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(x.path, " is open read-only"));
+  }
+  AddResult result;
+  absl::Time stage_start = absl::Now();
+  auto mark = [&](const char* stage) {
+    const absl::Time now = absl::Now();
+    result.stages.push_back(
+        MeasureStage(stage, absl::ToDoubleSeconds(now - stage_start)));
+    stage_start = now;
+  };
+  sqlite3* db = x.db.get();
+  STORYCLUSTER_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db, true));
+
+  // 1. Ids already stored or repeated in the batch are skipped.
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto known, Statement::Prepare(db, "SELECT 1 FROM articles WHERE id=?"));
+  std::vector<const Article*> fresh;
+  absl::flat_hash_set<std::string> seen;
+  for (const Article& a : articles) {
+    known.Bind(1, std::string_view(a.id));
+    STORYCLUSTER_ASSIGN_OR_RETURN(const bool stored, known.Step());
+    known.Reset();
+    if (stored || !seen.insert(a.id).second) {
+      result.skipped.push_back(a.id);
+    } else {
+      fresh.push_back(&a);
+    }
+  }
+  if (fresh.empty()) return result;  // nothing stored, no batch recorded
+
+  // 2. The hot window: archive articles within window_days of the batch's
+  //    dated articles (of the archive's newest date when the batch has
+  //    none), and every undated one.
+  std::optional<absl::Time> lo, hi;
+  for (const Article* a : fresh) {
+    if (!a->published) continue;
+    lo = lo ? std::min(*lo, *a->published) : *a->published;
+    hi = hi ? std::max(*hi, *a->published) : *a->published;
+  }
+  if (!lo) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        const int64_t newest,
+        sqlite::QueryInt(db, "SELECT MAX(published) FROM articles",
+                         std::numeric_limits<int64_t>::min()));
+    if (newest != std::numeric_limits<int64_t>::min()) {
+      lo = hi = absl::FromUnixSeconds(newest);
+    }
+  }
+  std::vector<StoredRow> window;
+  if (lo) {
+    const int64_t margin = static_cast<int64_t>(x.window_days * 86400.0);
+    STORYCLUSTER_ASSIGN_OR_RETURN(window,
+                                  x.Query("WHERE published BETWEEN ? AND ?",
+                                          {absl::ToUnixSeconds(*lo) - margin,
+                                           absl::ToUnixSeconds(*hi) + margin}));
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(auto undated,
+                                x.Query("WHERE published IS NULL", {}));
+  std::move(undated.begin(), undated.end(), std::back_inserter(window));
+  // Archive order (the order they were added), as `cluster` would read
+  // them, then the batch in input order.
+  std::sort(window.begin(), window.end(),
+            [](const StoredRow& a, const StoredRow& b) {
+              return a.entry.article.origin.line < b.entry.article.origin.line;
+            });
+  result.window_articles = window.size();
+  std::vector<Article> run;
+  run.reserve(window.size() + fresh.size());
+  for (const StoredRow& r : window) run.push_back(r.entry.article);
+  for (const Article* a : fresh) {
+    run.push_back(*a);
+    // Stored to the second (the schema's unit), and clustered as stored, so
+    // that a later window sees the same times.
+    if (run.back().published) {
+      run.back().published =
+          absl::FromUnixSeconds(absl::ToUnixSeconds(*run.back().published));
+    }
+  }
+  mark("index window");
+
+  // 3. The batch with its window, as `cluster` would do it.
+  STORYCLUSTER_ASSIGN_OR_RETURN(const Clustering c,
+                                RunPipeline(run, x.options.pipeline));
+  mark("cluster");
+
+  // 4. Ids carried over from the archive.
+  std::vector<uint32_t> fresh_copy(run.size()), fresh_event(run.size()),
+      fresh_story(run.size());
+  for (size_t i = 0; i < run.size(); ++i) {
+    fresh_copy[i] = c.assignments[i].copy_group;
+    fresh_event[i] = c.assignments[i].event;
+    fresh_story[i] = c.assignments[i].story;
+  }
+  std::vector<int64_t> stored_copy, stored_event, stored_story;
+  absl::flat_hash_map<int64_t, int64_t> story_of_event;
+  for (const StoredRow& r : window) {
+    stored_copy.push_back(r.copy_group);
+    stored_event.push_back(r.event);
+    stored_story.push_back(r.story);
+    story_of_event[r.event] = r.story;
+  }
+  int64_t next[3];
+  const char* const columns[3] = {"copy_group", "event", "story"};
+  for (int level = 0; level < 3; ++level) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        const int64_t top,
+        sqlite::QueryInt(db, absl::StrCat("SELECT MAX(", columns[level],
+                                          ") FROM articles")));
+    next[level] = top + 1;
+  }
+  Carried copies =
+      CarryOver(fresh_copy, c.num_copy_groups, stored_copy, 'd', &next[0]);
+  Carried events =
+      CarryOver(fresh_event, c.num_events, stored_event, 'e', &next[1]);
+  Carried stories =
+      CarryOver(fresh_story, c.num_stories, stored_story, 's', &next[2]);
+
+  // 5. Stored in the same transaction.
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      result.batch,
+      sqlite::QueryInt(db, "SELECT COALESCE(MAX(batch), 0) + 1 FROM batches"));
+  {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto batch,
+        Statement::Prepare(db, "INSERT INTO batches VALUES(?, ?, ?, ?)"));
+    batch.Bind(1, result.batch);
+    batch.Bind(2, std::string_view(absl::FormatTime(
+                      absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())));
+    batch.Bind(3, static_cast<int64_t>(fresh.size()));
+    batch.Bind(4, static_cast<int64_t>(window.size()));
+    STORYCLUSTER_RETURN_IF_ERROR(batch.Run());
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto insert,
+      Statement::Prepare(db,
+                         "INSERT INTO articles(id, title, text, source, url, "
+                         "published, batch, copy_group, original, event, "
+                         "story) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  const size_t archive = window.size();
+  for (size_t k = 0; k < fresh.size(); ++k) {
+    const size_t i = archive + k;
+    const Article& a = run[i];
+    const Assignment& fa = c.assignments[i];
+    const int64_t copy_id = copies.id[fa.copy_group];
+    const int64_t event_id = events.id[fa.event];
+    // An event keeps one storyline: a new member of an archive event takes
+    // that event's storyline.
+    int64_t story_id = stories.id[fa.story];
+    bool story_started = stories.started[fa.story];
+    if (!events.started[fa.event]) {
+      story_id = story_of_event.at(event_id);
+      story_started = false;
+    }
+    story_of_event[event_id] = story_id;
+    IndexAssignment as;
+    as.id = a.id;
+    as.copy_group = ClusterId('d', static_cast<uint32_t>(copy_id - 1));
+    as.event = ClusterId('e', static_cast<uint32_t>(event_id - 1));
+    as.story = ClusterId('s', static_cast<uint32_t>(story_id - 1));
+    as.original = copies.started[fa.copy_group] && fa.original;
+    as.new_copy_group = copies.started[fa.copy_group];
+    as.new_event = events.started[fa.event];
+    as.new_story = story_started;
+    insert.Bind(1, std::string_view(a.id));
+    insert.Bind(2, std::string_view(a.title));
+    insert.Bind(3, std::string_view(a.text));
+    insert.Bind(4, std::string_view(a.source));
+    insert.Bind(5, std::string_view(a.url));
+    insert.Bind(6, UnixSeconds(a.published));
+    insert.Bind(7, result.batch);
+    insert.Bind(8, copy_id);
+    insert.Bind(9, static_cast<int64_t>(as.original ? 1 : 0));
+    insert.Bind(10, event_id);
+    insert.Bind(11, story_id);
+    STORYCLUSTER_RETURN_IF_ERROR(insert.Run());
+    result.added.push_back(std::move(as));
+  }
+  // A new event's representative is the one its batch chose (the original
+  // closest to its centroid); an archive event keeps its own.
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto representative,
+      Statement::Prepare(db, "INSERT INTO event_representatives VALUES(?, ?)"));
+  for (uint32_t e = 0; e < c.num_events; ++e) {
+    if (!events.started[e]) continue;
+    representative.Bind(1, events.id[e]);
+    representative.Bind(2, std::string_view(run[c.event_representative[e]].id));
+    STORYCLUSTER_RETURN_IF_ERROR(representative.Run());
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto link,
+      Statement::Prepare(db, "INSERT INTO links VALUES(?, ?, ?, ?)"));
+  const std::pair<const char*, const Carried*> levels[] = {
+      {"copy_group", &copies}, {"event", &events}, {"story", &stories}};
+  for (const auto& [level, carried] : levels) {
+    for (const IndexLink& l : carried->links) {
+      link.Bind(1, result.batch);
+      link.Bind(2, std::string_view(level));
+      link.Bind(3, std::string_view(l.from));
+      link.Bind(4, std::string_view(l.into));
+      STORYCLUSTER_RETURN_IF_ERROR(link.Run());
+      result.links.push_back(l);
+    }
+  }
+  STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
+  mark("store");
+  return result;
+}
+
+absl::StatusOr<std::optional<IndexedArticle>> Index::Lookup(
+    std::string_view id) {
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto s, Statement::Prepare(impl_->db.get(),
+                                 absl::StrCat("SELECT ", kArticleColumns,
+                                              " FROM articles WHERE id=?")));
+  s.Bind(1, id);
+  STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, s.Step());
+  if (!row) return std::nullopt;
+  return ReadRow(s, impl_->path).entry;
+}
+
+absl::StatusOr<std::vector<IndexedArticle>> Index::Members(
+    std::string_view cluster) {
+  int64_t number = 0;
+  const char* column = nullptr;
+  if (!cluster.empty()) {
+    column = cluster[0] == 'e'   ? "event"
+             : cluster[0] == 's' ? "story"
+             : cluster[0] == 'd' ? "copy_group"
+                                 : nullptr;
+  }
+  if (column == nullptr ||
+      !absl::SimpleAtoi(
+          absl::string_view(cluster.data() + 1, cluster.size() - 1), &number) ||
+      number < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", std::string(cluster),
+                     "' is not a cluster id (dN, eN or sN, as in the output)"));
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto rows, impl_->Query(absl::StrCat("WHERE ", column, "=? ORDER BY row"),
+                              {number}));
+  std::vector<IndexedArticle> out;
+  out.reserve(rows.size());
+  for (StoredRow& r : rows) out.push_back(std::move(r.entry));
+  return out;
+}
+
+absl::StatusOr<Index::SnapshotResult> Index::Snapshot() {
+  STORYCLUSTER_ASSIGN_OR_RETURN(auto txn,
+                                Transaction::Begin(impl_->db.get(), false));
+  STORYCLUSTER_ASSIGN_OR_RETURN(auto rows, impl_->Query("ORDER BY row", {}));
+  STORYCLUSTER_ASSIGN_OR_RETURN(auto reps,
+                                Statement::Prepare(impl_->db.get(),
+                                                   "SELECT event, article FROM "
+                                                   "event_representatives"));
+  absl::flat_hash_map<std::string, int64_t> representative_of;
+  for (;;) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, reps.Step());
+    if (!row) break;
+    representative_of[reps.Text(1)] = reps.Int(0);
+  }
+  STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
+  SnapshotResult out;
+  Clustering& c = out.clustering;
+  c.assignments.resize(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const StoredRow& r = rows[i];
+    Assignment& a = c.assignments[i];
+    a.copy_group = static_cast<uint32_t>(r.copy_group - 1);
+    a.event = static_cast<uint32_t>(r.event - 1);
+    a.story = static_cast<uint32_t>(r.story - 1);
+    a.original = r.entry.assignment.original;
+    c.num_copy_groups = std::max(c.num_copy_groups, a.copy_group + 1);
+    c.num_events = std::max(c.num_events, a.event + 1);
+    c.num_stories = std::max(c.num_stories, a.story + 1);
+  }
+  // An event's representative as stored; else (never for an index this
+  // version wrote) its first original, or its first member.
+  constexpr uint32_t kNone = ~uint32_t{0};
+  c.event_representative.assign(c.num_events, kNone);
+  for (uint32_t i = 0; i < rows.size(); ++i) {
+    const auto it = representative_of.find(rows[i].entry.article.id);
+    if (it != representative_of.end() && it->second == rows[i].event) {
+      c.event_representative[c.assignments[i].event] = i;
+    }
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (uint32_t i = 0; i < rows.size(); ++i) {
+      uint32_t& rep = c.event_representative[c.assignments[i].event];
+      if (rep == kNone && (pass == 1 || c.assignments[i].original)) rep = i;
+    }
+  }
+  for (uint32_t& rep : c.event_representative) {
+    if (rep == kNone) rep = 0;  // an id with no members: never shown
+  }
+  out.ingest.articles.reserve(rows.size());
+  for (StoredRow& r : rows) {
+    out.ingest.stats.bytes += static_cast<int64_t>(
+        r.entry.article.title.size() + r.entry.article.text.size());
+    out.ingest.articles.push_back(std::move(r.entry.article));
+  }
+  out.ingest.stats.read = out.ingest.stats.accepted =
+      static_cast<int64_t>(out.ingest.articles.size());
+  return out;
+}
+
+absl::StatusOr<IndexStats> Index::Stats() {
+  sqlite3* db = impl_->db.get();
+  STORYCLUSTER_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db, false));
+  IndexStats s;
+  s.schema_version = kIndexSchemaVersion;
+  s.window_days = impl_->window_days;
+  const std::pair<int64_t*, const char*> counts[] = {
+      {&s.articles, "SELECT COUNT(*) FROM articles"},
+      {&s.batches, "SELECT COUNT(*) FROM batches"},
+      {&s.copy_groups,
+       "SELECT COUNT(*) FROM (SELECT copy_group FROM articles GROUP BY "
+       "copy_group HAVING COUNT(*) > 1)"},
+      {&s.events, "SELECT COUNT(DISTINCT event) FROM articles"},
+      {&s.storylines, "SELECT COUNT(DISTINCT story) FROM articles"},
+      {&s.links, "SELECT COUNT(*) FROM links"},
+      {&s.database_bytes,
+       "SELECT (page_count - freelist_count) * page_size FROM "
+       "pragma_page_count(), pragma_freelist_count(), pragma_page_size()"}};
+  for (const auto& [field, sql] : counts) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(*field, sqlite::QueryInt(db, sql));
+  }
+  constexpr int64_t kNone = std::numeric_limits<int64_t>::min();
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      const int64_t first,
+      sqlite::QueryInt(db, "SELECT MIN(published) FROM articles", kNone));
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      const int64_t last,
+      sqlite::QueryInt(db, "SELECT MAX(published) FROM articles", kNone));
+  if (first != kNone) s.first_published = absl::FromUnixSeconds(first);
+  if (last != kNone) s.last_published = absl::FromUnixSeconds(last);
+  STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
+  return s;
+}
+
+}  // namespace storycluster
