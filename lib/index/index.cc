@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/strings.h"
 #include "lib/index/sqlite.h"
 #include "storycluster/output.h"
 #include "storycluster/status.h"
@@ -50,6 +51,9 @@ CREATE INDEX articles_published ON articles(published);
 CREATE INDEX articles_copy_group ON articles(copy_group);
 CREATE INDEX articles_event ON articles(event);
 CREATE INDEX articles_story ON articles(story);
+CREATE TABLE term_frequencies(
+  term TEXT PRIMARY KEY,
+  df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE event_representatives(
   event INTEGER PRIMARY KEY,
   article TEXT NOT NULL);
@@ -193,6 +197,95 @@ std::optional<int64_t> UnixSeconds(const std::optional<absl::Time>& t) {
   return absl::ToUnixSeconds(*t);
 }
 
+// Distinct content terms of each listed article, counted.
+absl::flat_hash_map<std::string, int64_t> TermCounts(
+    const std::vector<ArticleFeatures>& features,
+    const std::vector<size_t>& articles) {
+  absl::flat_hash_map<std::string, int64_t> counts;
+  for (size_t i : articles) {
+    const std::vector<WeightedTerm>& terms = features[i].terms;
+    for (size_t t = 0; t < terms.size(); ++t) {
+      // Sorted by term: a repeat is next to its first.
+      if (t == 0 || terms[t].term != terms[t - 1].term) ++counts[terms[t].term];
+    }
+  }
+  return counts;
+}
+
+// The archive's content-term document frequencies outside the window: the
+// stored counts (term_frequencies, over every original stored) minus the
+// window's originals, whose terms the batch's run counts itself. Then the
+// run weighs terms as `cluster` over the whole archive would. Only the
+// run's own terms are looked up. Nullptr while the archive outside the
+// window is empty.
+absl::StatusOr<std::shared_ptr<const DocumentFrequencies>> Background(
+    sqlite3* db, const std::vector<ArticleFeatures>& features,
+    const std::vector<bool>& window_original) {
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      const int64_t stored,
+      sqlite::QueryInt(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE "
+                           "key='df_documents'"));
+  std::vector<size_t> window;
+  for (size_t i = 0; i < window_original.size(); ++i) {
+    if (window_original[i]) window.push_back(i);
+  }
+  const int64_t documents = stored - static_cast<int64_t>(window.size());
+  if (documents <= 0) return nullptr;
+  const auto in_window = TermCounts(features, window);
+  absl::flat_hash_set<std::string_view> vocabulary;
+  for (const ArticleFeatures& f : features) {
+    for (const WeightedTerm& t : f.terms) vocabulary.insert(t.term);
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto lookup,
+      Statement::Prepare(db, "SELECT df FROM term_frequencies WHERE term=?"));
+  absl::flat_hash_map<std::string, int64_t> counts;
+  for (std::string_view term : vocabulary) {
+    lookup.Bind(1, term);
+    STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, lookup.Step());
+    int64_t df = row ? lookup.Int(0) : 0;
+    lookup.Reset();
+    const auto it = in_window.find(AV(term));
+    if (it != in_window.end()) df -= it->second;
+    // A window article's terms can differ a little from when it was
+    // counted (the furniture filter is learned from each run): clamped.
+    df = std::min(df, documents);
+    if (df > 0) counts.emplace(std::string(term), df);
+  }
+  return std::make_shared<const DocumentFrequencies>(
+      DocumentFrequencies::FromCounts(documents, std::move(counts)));
+}
+
+// Adds the new originals' terms to the stored counts (run rows from
+// `archive` on are the batch, in the order of `added`).
+absl::Status CountTerms(sqlite3* db,
+                        const std::vector<ArticleFeatures>& features,
+                        size_t archive,
+                        const std::vector<IndexAssignment>& added) {
+  std::vector<size_t> originals;
+  for (size_t k = 0; k < added.size(); ++k) {
+    if (added[k].original) originals.push_back(archive + k);
+  }
+  const auto counts = TermCounts(features, originals);
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto upsert,
+      Statement::Prepare(db,
+                         "INSERT INTO term_frequencies VALUES(?, ?) ON "
+                         "CONFLICT(term) DO UPDATE SET df = df + excluded.df"));
+  for (const auto& [term, count] : counts) {
+    upsert.Bind(1, std::string_view(term));
+    upsert.Bind(2, count);
+    STORYCLUSTER_RETURN_IF_ERROR(upsert.Run());
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto documents,
+      Statement::Prepare(db,
+                         "UPDATE meta SET value = CAST(value AS INTEGER) + ? "
+                         "WHERE key='df_documents'"));
+  documents.Bind(1, static_cast<int64_t>(originals.size()));
+  return documents.Run();
+}
+
 }  // namespace
 
 class Index::Impl {
@@ -219,6 +312,7 @@ absl::Status Index::Impl::CreateSchema() {
       {"format", kFormatName},
       {"schema_version", absl::StrCat(kIndexSchemaVersion)},
       {"window_days", absl::StrCat(options.window_days)},
+      {"df_documents", "0"},
       {"created_at",
        absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())}};
   for (const auto& [key, value] : rows) {
@@ -419,9 +513,23 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
   }
   mark("index window");
 
-  // 3. The batch with its window, as `cluster` would do it.
+  // 3. The batch with its window, as `cluster` would do it, with terms
+  //    weighed like the whole archive (Background).
+  const PipelineOptions& pipeline = x.options.pipeline;
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      const std::vector<ArticleFeatures> features,
+      ExtractFeatures(run, pipeline.features, pipeline.threads));
+  mark("features");
+  ClusterOptions cluster = pipeline.cluster;
+  cluster.threads = cluster.copies.threads = pipeline.threads;
+  std::vector<bool> window_original(window.size());
+  for (size_t i = 0; i < window.size(); ++i) {
+    window_original[i] = window[i].entry.assignment.original;
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(cluster.background_df,
+                                Background(db, features, window_original));
   STORYCLUSTER_ASSIGN_OR_RETURN(const Clustering c,
-                                RunPipeline(run, x.options.pipeline));
+                                ClusterArticles(run, features, cluster));
   mark("cluster");
 
   // 4. Ids carried over from the archive.
@@ -542,6 +650,8 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
       result.links.push_back(l);
     }
   }
+  STORYCLUSTER_RETURN_IF_ERROR(
+      CountTerms(db, features, window.size(), result.added));
   STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
   mark("store");
   return result;
