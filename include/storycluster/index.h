@@ -83,6 +83,9 @@ struct AddResult {
   std::vector<std::string> skipped;
   std::vector<IndexLink> links;
   size_t window_articles = 0;  // archive articles clustered with the batch
+  // Of which this batch moved to another copy group, event or storyline
+  // (or whose original flag it changed).
+  size_t window_moved = 0;
   std::vector<StageTime> stages;
 };
 

@@ -136,59 +136,67 @@ class Transaction {
   sqlite3* db_;
 };
 
-// Where the archive's ids go for one level (copy groups, events or
-// storylines): each fresh cluster of the batch's run that holds new
-// articles takes the stored id most of its archive members hold (ties: the
-// smaller id), or a new one. Archive members never change id.
-struct Carried {
-  std::vector<int64_t> id;       // per fresh cluster (0: no new members)
-  std::vector<bool> started;     // the id is new
-  std::vector<IndexLink> links;  // other stored ids in the same cluster
+// The ids of one level (copy groups, events or storylines) for the
+// batch's run: fresh clusters take stored ids one to one, the pair sharing
+// the most window members first (then the smaller id, then the earlier
+// cluster); the rest get new ids, in order of their first member. The
+// window's articles are re-decided with the batch, so an id follows most
+// of its window members; articles outside the window keep theirs.
+struct Mapped {
+  std::vector<int64_t> id;    // per fresh cluster
+  std::vector<bool> started;  // the id is new in this batch
+  // Stored ids that no fresh cluster took: the fresh cluster holding most
+  // of their window members (-1: none).
+  std::vector<std::pair<int64_t, int64_t>> dropped;
 };
 
-Carried CarryOver(const std::vector<uint32_t>& fresh_of, uint32_t num_fresh,
-                  const std::vector<int64_t>& stored_of, char level,
-                  int64_t* next_id) {
-  const size_t archive = stored_of.size();
-  std::vector<bool> has_new(num_fresh, false);
-  for (size_t i = archive; i < fresh_of.size(); ++i)
-    has_new[fresh_of[i]] = true;
-  std::vector<absl::flat_hash_map<int64_t, int>> counts(num_fresh);
-  for (size_t i = 0; i < archive; ++i) {
-    if (has_new[fresh_of[i]]) ++counts[fresh_of[i]][stored_of[i]];
+Mapped MapClusters(const std::vector<uint32_t>& fresh_of, uint32_t num_fresh,
+                   const std::vector<int64_t>& stored_of, int64_t* next_id) {
+  absl::flat_hash_map<std::pair<uint32_t, int64_t>, int> shared;
+  for (size_t i = 0; i < stored_of.size(); ++i) {
+    ++shared[{fresh_of[i], stored_of[i]}];
   }
-  Carried out;
+  struct Pair {
+    int count;
+    int64_t id;
+    uint32_t fresh;
+  };
+  std::vector<Pair> pairs;
+  pairs.reserve(shared.size());
+  for (const auto& [key, count] : shared) {
+    pairs.push_back({count, key.second, key.first});
+  }
+  std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) {
+    if (a.count != b.count) return a.count > b.count;
+    if (a.id != b.id) return a.id < b.id;
+    return a.fresh < b.fresh;
+  });
+  Mapped out;
   out.id.assign(num_fresh, 0);
   out.started.assign(num_fresh, false);
-  // New ids in order of the clusters' first new member, so that numbering
-  // follows input order as in `cluster`.
-  for (size_t i = archive; i < fresh_of.size(); ++i) {
-    const uint32_t f = fresh_of[i];
-    if (out.id[f] != 0) continue;
-    int64_t best = 0;
-    int best_count = 0;
-    for (const auto& [id, count] : counts[f]) {
-      if (count > best_count || (count == best_count && id < best)) {
-        best = id;
-        best_count = count;
-      }
-    }
-    if (best == 0) {
+  absl::flat_hash_set<int64_t> taken;
+  absl::flat_hash_map<int64_t, std::pair<int, uint32_t>> best_of;
+  for (const Pair& p : pairs) {
+    auto [it, inserted] = best_of.try_emplace(p.id, p.count, p.fresh);
+    (void)it;
+    (void)inserted;  // the first pair of an id is its largest share
+    if (out.id[p.fresh] != 0 || taken.contains(p.id)) continue;
+    out.id[p.fresh] = p.id;
+    taken.insert(p.id);
+  }
+  for (uint32_t f : fresh_of) {
+    if (out.id[f] == 0) {
       out.id[f] = (*next_id)++;
       out.started[f] = true;
-      continue;
-    }
-    out.id[f] = best;
-    std::vector<int64_t> others;
-    for (const auto& [id, count] : counts[f]) {
-      if (id != best) others.push_back(id);
-    }
-    std::sort(others.begin(), others.end());
-    for (int64_t other : others) {
-      out.links.push_back({ClusterId(level, static_cast<uint32_t>(other - 1)),
-                           ClusterId(level, static_cast<uint32_t>(best - 1))});
     }
   }
+  std::vector<int64_t> ids;
+  for (const auto& [id, best] : best_of) {
+    if (!taken.contains(id)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  for (int64_t id : ids)
+    out.dropped.emplace_back(id, out.id[best_of[id].second]);
   return out;
 }
 
@@ -223,8 +231,9 @@ absl::StatusOr<std::shared_ptr<const DocumentFrequencies>> Background(
     const std::vector<bool>& window_original) {
   STORYCLUSTER_ASSIGN_OR_RETURN(
       const int64_t stored,
-      sqlite::QueryInt(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE "
-                           "key='df_documents'"));
+      sqlite::QueryInt(db,
+                       "SELECT CAST(value AS INTEGER) FROM meta WHERE "
+                       "key='df_documents'"));
   std::vector<size_t> window;
   for (size_t i = 0; i < window_original.size(); ++i) {
     if (window_original[i]) window.push_back(i);
@@ -256,35 +265,51 @@ absl::StatusOr<std::shared_ptr<const DocumentFrequencies>> Background(
       DocumentFrequencies::FromCounts(documents, std::move(counts)));
 }
 
-// Adds the new originals' terms to the stored counts (run rows from
-// `archive` on are the batch, in the order of `added`).
+// Keeps term_frequencies the counts over the stored originals: the run
+// rows in `gained` became originals, those in `lost` stopped being ones.
 absl::Status CountTerms(sqlite3* db,
                         const std::vector<ArticleFeatures>& features,
-                        size_t archive,
-                        const std::vector<IndexAssignment>& added) {
-  std::vector<size_t> originals;
-  for (size_t k = 0; k < added.size(); ++k) {
-    if (added[k].original) originals.push_back(archive + k);
+                        const std::vector<size_t>& gained,
+                        const std::vector<size_t>& lost) {
+  auto counts = TermCounts(features, gained);
+  for (const auto& [term, count] : TermCounts(features, lost)) {
+    counts[term] -= count;
   }
-  const auto counts = TermCounts(features, originals);
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto upsert,
       Statement::Prepare(db,
                          "INSERT INTO term_frequencies VALUES(?, ?) ON "
                          "CONFLICT(term) DO UPDATE SET df = df + excluded.df"));
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto prune, Statement::Prepare(db,
+                                     "DELETE FROM term_frequencies WHERE "
+                                     "term = ? AND df <= 0"));
   for (const auto& [term, count] : counts) {
+    if (count == 0) continue;
     upsert.Bind(1, std::string_view(term));
     upsert.Bind(2, count);
     STORYCLUSTER_RETURN_IF_ERROR(upsert.Run());
+    if (count < 0) {
+      // A window article's terms can differ a little from when it was
+      // counted (the furniture filter is learned from each run).
+      prune.Bind(1, std::string_view(term));
+      STORYCLUSTER_RETURN_IF_ERROR(prune.Run());
+    }
   }
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto documents,
       Statement::Prepare(db,
                          "UPDATE meta SET value = CAST(value AS INTEGER) + ? "
                          "WHERE key='df_documents'"));
-  documents.Bind(1, static_cast<int64_t>(originals.size()));
+  documents.Bind(1, static_cast<int64_t>(gained.size()) -
+                        static_cast<int64_t>(lost.size()));
   return documents.Run();
 }
+
+// The next unused id of each level (meta next_*): ids are never reused,
+// so an id that was dropped (links) cannot name another cluster later.
+constexpr const char* kNextKeys[3] = {"next_copy_group", "next_event",
+                                      "next_story"};
 
 }  // namespace
 
@@ -313,6 +338,9 @@ absl::Status Index::Impl::CreateSchema() {
       {"schema_version", absl::StrCat(kIndexSchemaVersion)},
       {"window_days", absl::StrCat(options.window_days)},
       {"df_documents", "0"},
+      {kNextKeys[0], "1"},
+      {kNextKeys[1], "1"},
+      {kNextKeys[2], "1"},
       {"created_at",
        absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())}};
   for (const auto& [key, value] : rows) {
@@ -492,6 +520,27 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
   STORYCLUSTER_ASSIGN_OR_RETURN(auto undated,
                                 x.Query("WHERE published IS NULL", {}));
   std::move(undated.begin(), undated.end(), std::back_inserter(window));
+  // With the whole of each event it touches: an event that spans more
+  // than the window is re-decided with all its members, not cut at the
+  // window's edge (docs/index.md).
+  {
+    absl::flat_hash_set<int64_t> rows, events;
+    for (const StoredRow& r : window) {
+      rows.insert(r.entry.article.origin.line);
+      events.insert(r.event);
+    }
+    std::vector<int64_t> sorted_events(events.begin(), events.end());
+    std::sort(sorted_events.begin(), sorted_events.end());
+    for (int64_t event : sorted_events) {
+      STORYCLUSTER_ASSIGN_OR_RETURN(auto members,
+                                    x.Query("WHERE event = ?", {event}));
+      for (StoredRow& m : members) {
+        if (rows.insert(m.entry.article.origin.line).second) {
+          window.push_back(std::move(m));
+        }
+      }
+    }
+  }
   // Archive order (the order they were added), as `cluster` would read
   // them, then the batch in input order.
   std::sort(window.begin(), window.end(),
@@ -532,37 +581,40 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
                                 ClusterArticles(run, features, cluster));
   mark("cluster");
 
-  // 4. Ids carried over from the archive.
-  std::vector<uint32_t> fresh_copy(run.size()), fresh_event(run.size()),
-      fresh_story(run.size());
-  for (size_t i = 0; i < run.size(); ++i) {
-    fresh_copy[i] = c.assignments[i].copy_group;
-    fresh_event[i] = c.assignments[i].event;
-    fresh_story[i] = c.assignments[i].story;
+  // 4. Ids: fresh clusters take the window's stored ids (MapClusters).
+  const size_t archive = window.size();
+  std::vector<uint32_t> fresh_of[3];
+  for (const Assignment& a : c.assignments) {
+    fresh_of[0].push_back(a.copy_group);
+    fresh_of[1].push_back(a.event);
+    fresh_of[2].push_back(a.story);
   }
-  std::vector<int64_t> stored_copy, stored_event, stored_story;
-  absl::flat_hash_map<int64_t, int64_t> story_of_event;
+  std::vector<int64_t> stored_of[3];
   for (const StoredRow& r : window) {
-    stored_copy.push_back(r.copy_group);
-    stored_event.push_back(r.event);
-    stored_story.push_back(r.story);
-    story_of_event[r.event] = r.story;
+    stored_of[0].push_back(r.copy_group);
+    stored_of[1].push_back(r.event);
+    stored_of[2].push_back(r.story);
   }
+  const uint32_t num_fresh[3] = {c.num_copy_groups, c.num_events,
+                                 c.num_stories};
   int64_t next[3];
-  const char* const columns[3] = {"copy_group", "event", "story"};
+  Mapped mapped[3];
   for (int level = 0; level < 3; ++level) {
     STORYCLUSTER_ASSIGN_OR_RETURN(
-        const int64_t top,
-        sqlite::QueryInt(db, absl::StrCat("SELECT MAX(", columns[level],
-                                          ") FROM articles")));
-    next[level] = top + 1;
+        next[level],
+        sqlite::QueryInt(db, absl::StrCat("SELECT CAST(value AS INTEGER) FROM "
+                                          "meta WHERE key='",
+                                          kNextKeys[level], "'")));
+    mapped[level] = MapClusters(fresh_of[level], num_fresh[level],
+                                stored_of[level], &next[level]);
   }
-  Carried copies =
-      CarryOver(fresh_copy, c.num_copy_groups, stored_copy, 'd', &next[0]);
-  Carried events =
-      CarryOver(fresh_event, c.num_events, stored_event, 'e', &next[1]);
-  Carried stories =
-      CarryOver(fresh_story, c.num_stories, stored_story, 's', &next[2]);
+  // Every member of an event is in one storyline, and a copy group has one
+  // original: members outside the window follow, below.
+  std::vector<int64_t> id_of[3];
+  for (int level = 0; level < 3; ++level) {
+    for (uint32_t f : fresh_of[level])
+      id_of[level].push_back(mapped[level].id[f]);
+  }
 
   // 5. Stored in the same transaction.
   STORYCLUSTER_ASSIGN_OR_RETURN(
@@ -579,37 +631,91 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     batch.Bind(4, static_cast<int64_t>(window.size()));
     STORYCLUSTER_RETURN_IF_ERROR(batch.Run());
   }
+  // Copy groups with members outside the window keep their original there.
+  absl::flat_hash_set<int64_t> window_rows;
+  for (const StoredRow& r : window) {
+    window_rows.insert(r.entry.article.origin.line);
+  }
+  absl::flat_hash_set<int64_t> original_outside;
+  {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto outside,
+        Statement::Prepare(db,
+                           "SELECT row FROM articles WHERE copy_group = ? "
+                           "AND original = 1"));
+    absl::flat_hash_set<int64_t> asked;
+    for (int64_t id : id_of[0]) {
+      if (!asked.insert(id).second) continue;
+      outside.Bind(1, id);
+      for (;;) {
+        STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, outside.Step());
+        if (!row) break;
+        if (!window_rows.contains(outside.Int(0))) original_outside.insert(id);
+      }
+      outside.Reset();
+    }
+  }
+  std::vector<bool> original(run.size());
+  std::vector<size_t> gained, lost;
+  for (size_t i = 0; i < run.size(); ++i) {
+    original[i] =
+        c.assignments[i].original && !original_outside.contains(id_of[0][i]);
+    const bool was = i < archive && window[i].entry.assignment.original;
+    if (original[i] && !was) gained.push_back(i);
+    if (!original[i] && was) lost.push_back(i);
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto update,
+      Statement::Prepare(db,
+                         "UPDATE articles SET copy_group = ?, original = ?, "
+                         "event = ?, story = ? WHERE row = ?"));
+  for (size_t i = 0; i < archive; ++i) {
+    const StoredRow& r = window[i];
+    if (r.copy_group == id_of[0][i] && r.event == id_of[1][i] &&
+        r.story == id_of[2][i] && r.entry.assignment.original == original[i]) {
+      continue;
+    }
+    update.Bind(1, id_of[0][i]);
+    update.Bind(2, static_cast<int64_t>(original[i] ? 1 : 0));
+    update.Bind(3, id_of[1][i]);
+    update.Bind(4, id_of[2][i]);
+    update.Bind(5, r.entry.article.origin.line);
+    STORYCLUSTER_RETURN_IF_ERROR(update.Run());
+    ++result.window_moved;
+  }
+  // Members of an event outside the window follow its storyline.
+  {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto follow, Statement::Prepare(db,
+                                        "UPDATE articles SET story = ? "
+                                        "WHERE event = ? AND story <> ?"));
+    absl::flat_hash_set<int64_t> done;
+    for (size_t i = 0; i < archive; ++i) {
+      if (!done.insert(id_of[1][i]).second) continue;
+      follow.Bind(1, id_of[2][i]);
+      follow.Bind(2, id_of[1][i]);
+      follow.Bind(3, id_of[2][i]);
+      STORYCLUSTER_RETURN_IF_ERROR(follow.Run());
+    }
+  }
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto insert,
       Statement::Prepare(db,
                          "INSERT INTO articles(id, title, text, source, url, "
                          "published, batch, copy_group, original, event, "
                          "story) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  const size_t archive = window.size();
-  for (size_t k = 0; k < fresh.size(); ++k) {
-    const size_t i = archive + k;
+  for (size_t i = archive; i < run.size(); ++i) {
     const Article& a = run[i];
     const Assignment& fa = c.assignments[i];
-    const int64_t copy_id = copies.id[fa.copy_group];
-    const int64_t event_id = events.id[fa.event];
-    // An event keeps one storyline: a new member of an archive event takes
-    // that event's storyline.
-    int64_t story_id = stories.id[fa.story];
-    bool story_started = stories.started[fa.story];
-    if (!events.started[fa.event]) {
-      story_id = story_of_event.at(event_id);
-      story_started = false;
-    }
-    story_of_event[event_id] = story_id;
     IndexAssignment as;
     as.id = a.id;
-    as.copy_group = ClusterId('d', static_cast<uint32_t>(copy_id - 1));
-    as.event = ClusterId('e', static_cast<uint32_t>(event_id - 1));
-    as.story = ClusterId('s', static_cast<uint32_t>(story_id - 1));
-    as.original = copies.started[fa.copy_group] && fa.original;
-    as.new_copy_group = copies.started[fa.copy_group];
-    as.new_event = events.started[fa.event];
-    as.new_story = story_started;
+    as.copy_group = ClusterId('d', static_cast<uint32_t>(id_of[0][i] - 1));
+    as.event = ClusterId('e', static_cast<uint32_t>(id_of[1][i] - 1));
+    as.story = ClusterId('s', static_cast<uint32_t>(id_of[2][i] - 1));
+    as.original = original[i];
+    as.new_copy_group = mapped[0].started[fa.copy_group];
+    as.new_event = mapped[1].started[fa.event];
+    as.new_story = mapped[2].started[fa.story];
     insert.Bind(1, std::string_view(a.id));
     insert.Bind(2, std::string_view(a.title));
     insert.Bind(3, std::string_view(a.text));
@@ -617,41 +723,69 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     insert.Bind(5, std::string_view(a.url));
     insert.Bind(6, UnixSeconds(a.published));
     insert.Bind(7, result.batch);
-    insert.Bind(8, copy_id);
-    insert.Bind(9, static_cast<int64_t>(as.original ? 1 : 0));
-    insert.Bind(10, event_id);
-    insert.Bind(11, story_id);
+    insert.Bind(8, id_of[0][i]);
+    insert.Bind(9, static_cast<int64_t>(original[i] ? 1 : 0));
+    insert.Bind(10, id_of[1][i]);
+    insert.Bind(11, id_of[2][i]);
     STORYCLUSTER_RETURN_IF_ERROR(insert.Run());
     result.added.push_back(std::move(as));
   }
-  // A new event's representative is the one its batch chose (the original
-  // closest to its centroid); an archive event keeps its own.
+  // Each event of the run takes the representative its run chose (the
+  // original closest to its centroid).
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto representative,
-      Statement::Prepare(db, "INSERT INTO event_representatives VALUES(?, ?)"));
+      Statement::Prepare(db,
+                         "INSERT OR REPLACE INTO event_representatives "
+                         "VALUES(?, ?)"));
   for (uint32_t e = 0; e < c.num_events; ++e) {
-    if (!events.started[e]) continue;
-    representative.Bind(1, events.id[e]);
+    representative.Bind(1, mapped[1].id[e]);
     representative.Bind(2, std::string_view(run[c.event_representative[e]].id));
     STORYCLUSTER_RETURN_IF_ERROR(representative.Run());
   }
+  // Ids no cluster holds any more point to where most of their window
+  // members went; `next_*` moves past the ids given.
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto link,
       Statement::Prepare(db, "INSERT INTO links VALUES(?, ?, ?, ?)"));
-  const std::pair<const char*, const Carried*> levels[] = {
-      {"copy_group", &copies}, {"event", &events}, {"story", &stories}};
-  for (const auto& [level, carried] : levels) {
-    for (const IndexLink& l : carried->links) {
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto drop_representative,
+      Statement::Prepare(db,
+                         "DELETE FROM event_representatives WHERE event = ?"));
+  static constexpr const char* kColumns[3] = {"copy_group", "event", "story"};
+  static constexpr char kPrefix[3] = {'d', 'e', 's'};
+  for (int level = 0; level < 3; ++level) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto still,
+        Statement::Prepare(db, absl::StrCat("SELECT 1 FROM articles WHERE ",
+                                            kColumns[level], " = ? LIMIT 1")));
+    for (const auto& [from, into] : mapped[level].dropped) {
+      still.Bind(1, from);
+      STORYCLUSTER_ASSIGN_OR_RETURN(const bool held, still.Step());
+      still.Reset();
+      if (held) continue;  // members outside the window keep it
+      if (level == 1) {
+        drop_representative.Bind(1, from);
+        STORYCLUSTER_RETURN_IF_ERROR(drop_representative.Run());
+      }
+      const IndexLink l{
+          ClusterId(kPrefix[level], static_cast<uint32_t>(from - 1)),
+          ClusterId(kPrefix[level], static_cast<uint32_t>(into - 1))};
       link.Bind(1, result.batch);
-      link.Bind(2, std::string_view(level));
+      link.Bind(2, std::string_view(kColumns[level]));
       link.Bind(3, std::string_view(l.from));
       link.Bind(4, std::string_view(l.into));
       STORYCLUSTER_RETURN_IF_ERROR(link.Run());
       result.links.push_back(l);
     }
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto advance, Statement::Prepare(db,
+                                         "UPDATE meta SET value = ? WHERE "
+                                         "key = ?"));
+    advance.Bind(1, std::string_view(absl::StrCat(next[level])));
+    advance.Bind(2, std::string_view(kNextKeys[level]));
+    STORYCLUSTER_RETURN_IF_ERROR(advance.Run());
   }
-  STORYCLUSTER_RETURN_IF_ERROR(
-      CountTerms(db, features, window.size(), result.added));
+  STORYCLUSTER_RETURN_IF_ERROR(CountTerms(db, features, gained, lost));
   STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
   mark("store");
   return result;
@@ -686,6 +820,28 @@ absl::StatusOr<std::vector<IndexedArticle>> Index::Members(
     return absl::InvalidArgumentError(
         absl::StrCat("'", std::string(cluster),
                      "' is not a cluster id (dN, eN or sN, as in the output)"));
+  }
+  // An id that a later batch dropped names the cluster its members went to
+  // (links); followed to the end.
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto follow,
+      Statement::Prepare(impl_->db.get(),
+                         "SELECT into_id FROM links WHERE level = ? AND "
+                         "from_id = ? ORDER BY batch DESC LIMIT 1"));
+  std::string current(cluster);
+  for (int hops = 0; hops < 1000; ++hops) {
+    follow.Bind(1, std::string_view(column));
+    follow.Bind(2, std::string_view(current));
+    STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, follow.Step());
+    const std::string into = row ? follow.Text(0) : std::string();
+    follow.Reset();
+    if (!row || into == current) break;
+    current = into;
+  }
+  if (current != cluster &&
+      !absl::SimpleAtoi(
+          absl::string_view(current.data() + 1, current.size() - 1), &number)) {
+    return absl::InternalError(absl::StrCat("bad link target ", current));
   }
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto rows, impl_->Query(absl::StrCat("WHERE ", column, "=? ORDER BY row"),
