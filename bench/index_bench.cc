@@ -9,11 +9,10 @@
 // dates spread evenly over --days (a feed of about archive/days articles a
 // day), added one chunk per Add. Then --repetitions times, a child process
 // opens the index and adds the next chunk of --batch articles, all
-// published within one day after the archive's last, on one thread; each
-// child reports the time to open, the time to add with Add's stages, and
-// its own peak RSS. Repetition r adds to an archive of archive + r * batch
-// articles. The report gives the medians and the database size per
-// article.
+// published within one day after the archive's last, on one thread, to a
+// copy of the archive (every run does the same work); each child reports
+// the time to open, the time to add with Add's stages, and its own peak
+// RSS. The report gives the medians and the database size per article.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -96,9 +95,11 @@ int Measure(const std::string& db, size_t chunk, size_t batch,
   const double add_seconds = absl::ToDoubleSeconds(absl::Now() - add_start);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("open %.6f\nadd %.6f\nwindow %zu\nadded %zu\npeak_mb %.1f\n",
-              open_seconds, add_seconds, added->window_articles,
-              added->added.size(), usage.ru_maxrss / 1024.0);
+  std::printf(
+      "open %.6f\nadd %.6f\nwindow %zu\nadded %zu\narchive_copies "
+      "%zu\npeak_mb %.1f\n",
+      open_seconds, add_seconds, added->window_articles, added->added.size(),
+      added->archive_copies, usage.ru_maxrss / 1024.0);
   for (const sc::StageTime& s : added->stages) {
     std::printf("stage:%s %.6f\n",
                 absl::StrReplaceAll(s.stage, {{" ", "_"}}).c_str(), s.seconds);
@@ -213,19 +214,26 @@ int main(int argc, char** argv) {
                   static_cast<double>(before->articles));
 
   std::map<std::string, std::vector<double>> runs;
-  // Measured chunks continue after whatever earlier runs added.
-  const size_t first = static_cast<size_t>(before->articles) / batch;
+  // Each run adds the same next day to its own copy of the archive, so
+  // that the runs measure the same work.
+  std::string work = db + ".work";
   for (int r = 0; r < repetitions; ++r) {
-    auto values = RunChild({argv[0], "--db", db, "--batch",
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(work + suffix);
+    }
+    std::filesystem::copy_file(db, work);
+    auto values = RunChild({argv[0], "--db", work, "--batch",
                             absl::StrCat(batch), "--archive",
                             absl::StrCat(archive), "--days",
                             absl::StrCat(days), "--measure-chunk",
-                            absl::StrCat(std::max(first, chunks) + r)});
+                            absl::StrCat(chunks)});
     if (!values.ok()) return Fail(values.status());
     for (const auto& [key, value] : *values) runs[key].push_back(value);
-    std::printf("run %d: open %.3f s, add %.3f s, window %.0f, peak %.0f MB\n",
+    std::printf("run %d: open %.3f s, add %.3f s, window %.0f, archive "
+                "copies %.0f, peak %.0f MB\n",
                 r + 1, (*values)["open"], (*values)["add"],
-                (*values)["window"], (*values)["peak_mb"]);
+                (*values)["window"], (*values)["archive_copies"],
+                (*values)["peak_mb"]);
   }
   std::printf("median of %d: open %.3f s, add %.3f s (one thread), peak RSS "
               "%.0f MB\n",
@@ -236,6 +244,7 @@ int main(int argc, char** argv) {
       std::printf("  %s: %.3f s\n", key.substr(6).c_str(), Median(values));
     }
   }
+  std::swap(db, work);
   auto after = archive_stats();
   if (!after.ok()) return Fail(after.status());
   std::printf("database: %.0f bytes an article (%lld articles, %.2f GB)\n",

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -14,6 +15,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "storycluster/article.h"
 #include "storycluster/ingest.h"
 
 namespace storycluster::testing {
@@ -114,6 +117,17 @@ inline IngestResult IngestJsonl(const std::string& text,
   if (!ingestor.ok()) return {};
   (*ingestor)->AddJsonlBuffer(text, "in.jsonl");
   return std::move(**ingestor).Finish();
+}
+
+// An article with these fields (the rest empty).
+inline Article MakeArticle(std::string id, std::string title, std::string text,
+                           std::optional<absl::Time> published = std::nullopt) {
+  Article a;
+  a.id = std::move(id);
+  a.title = std::move(title);
+  a.text = std::move(text);
+  a.published = published;
+  return a;
 }
 
 }  // namespace storycluster::testing

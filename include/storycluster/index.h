@@ -29,7 +29,7 @@
 namespace storycluster {
 
 // The schema version this library writes and reads (PRAGMA user_version).
-inline constexpr int kIndexSchemaVersion = 1;
+inline constexpr int kIndexSchemaVersion = 2;
 
 struct IndexOptions {
   // Create the database when `path` does not exist; when false, a missing
@@ -86,6 +86,9 @@ struct AddResult {
   // Of which this batch moved to another copy group, event or storyline
   // (or whose original flag it changed).
   size_t window_moved = 0;
+  // New articles that copy an archive article outside the window (found by
+  // its stored signature) and joined its copy group.
+  size_t archive_copies = 0;
   std::vector<StageTime> stages;
 };
 
@@ -94,6 +97,13 @@ struct IndexedArticle {
   Article article;  // origin: the database path and the article's row
   IndexAssignment assignment;  // new_* false
   int64_t batch = 0;
+  // Compact dropped its text: it keeps its ids, title and signature (new
+  // copies of it are still found) and no longer joins a window.
+  bool compacted = false;
+};
+
+struct CompactResult {
+  int64_t compacted = 0;  // articles compacted by this call
 };
 
 struct IndexStats {
@@ -104,6 +114,7 @@ struct IndexStats {
   int64_t events = 0;
   int64_t storylines = 0;
   int64_t links = 0;
+  int64_t compacted = 0;  // articles Compact took out of the hot state
   std::optional<absl::Time> first_published, last_published;
   double window_days = 0;
   int64_t database_bytes = 0;  // pages in use times the page size
@@ -151,6 +162,14 @@ class Index {
   absl::StatusOr<std::vector<IndexedArticle>> Members(std::string_view cluster);
 
   absl::StatusOr<IndexStats> Stats();
+
+  // Takes the articles published before `before`, and the undated ones
+  // added before it, out of the hot state: their text is dropped, they
+  // join no window again (their clusters are final) and their space goes
+  // back to the file system. Copies of them are still found against their
+  // signatures. Idempotent. Errors: FailedPrecondition (read-only),
+  // Unavailable (another writer), Internal.
+  absl::StatusOr<CompactResult> Compact(absl::Time before);
 
   const std::string& path() const;
 

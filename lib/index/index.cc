@@ -1,6 +1,7 @@
-// The persistent index (index.h) on SQLite: the schema, opening and
-// checking a database, and Add, which clusters a batch with its hot window
-// and carries the archive's ids over to the new articles.
+// The persistent index (index.h) on SQLite: Add, which clusters a batch
+// with its hot window, finds its copies in the rest of the archive, and
+// carries the archive's ids over to the new articles; the readers; Compact.
+// The schema is in schema.cc, the archive-wide copies in archive.cc.
 #include "storycluster/index.h"
 
 #include <algorithm>
@@ -12,6 +13,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/strings.h"
+#include "lib/index/archive.h"
+#include "lib/index/schema.h"
 #include "lib/index/sqlite.h"
 #include "storycluster/output.h"
 #include "storycluster/status.h"
@@ -20,69 +23,15 @@ namespace storycluster {
 namespace {
 
 namespace fs = std::filesystem;
+using index_internal::ArchiveEntry;
+using index_internal::ArchiveMatch;
 using sqlite::Exec;
 using sqlite::Statement;
-
-constexpr char kFormatName[] = "storycluster-index";
-
-// Version 1 (docs/index.md documents every table and view). Ids are
-// stored as numbers; the views show them as `cluster` writes them.
-constexpr char kSchema[] = R"sql(
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE batches(
-  batch INTEGER PRIMARY KEY,
-  added_at TEXT NOT NULL,
-  articles INTEGER NOT NULL,
-  window_articles INTEGER NOT NULL);
-CREATE TABLE articles(
-  row INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  title TEXT NOT NULL,
-  text TEXT NOT NULL,
-  source TEXT NOT NULL,
-  url TEXT NOT NULL,
-  published INTEGER,
-  batch INTEGER NOT NULL REFERENCES batches(batch),
-  copy_group INTEGER NOT NULL,
-  original INTEGER NOT NULL,
-  event INTEGER NOT NULL,
-  story INTEGER NOT NULL);
-CREATE INDEX articles_published ON articles(published);
-CREATE INDEX articles_copy_group ON articles(copy_group);
-CREATE INDEX articles_event ON articles(event);
-CREATE INDEX articles_story ON articles(story);
-CREATE TABLE term_frequencies(
-  term TEXT PRIMARY KEY,
-  df INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE event_representatives(
-  event INTEGER PRIMARY KEY,
-  article TEXT NOT NULL);
-CREATE TABLE links(
-  batch INTEGER NOT NULL REFERENCES batches(batch),
-  level TEXT NOT NULL,
-  from_id TEXT NOT NULL,
-  into_id TEXT NOT NULL);
-CREATE VIEW copy_groups AS
-  SELECT 'd' || copy_group AS copy_group, COUNT(*) AS articles,
-         MAX(CASE WHEN original THEN id END) AS original
-  FROM articles GROUP BY copy_group;
-CREATE VIEW events AS
-  SELECT 'e' || event AS event, 's' || MIN(story) AS story,
-         COUNT(*) AS articles,
-         datetime(MIN(published), 'unixepoch') AS first_published,
-         datetime(MAX(published), 'unixepoch') AS last_published
-  FROM articles GROUP BY event;
-CREATE VIEW storylines AS
-  SELECT 's' || story AS story, COUNT(DISTINCT event) AS events,
-         COUNT(*) AS articles,
-         datetime(MIN(published), 'unixepoch') AS first_published,
-         datetime(MAX(published), 'unixepoch') AS last_published
-  FROM articles GROUP BY story;
-)sql";
+using sqlite::Transaction;
 
 constexpr char kArticleColumns[] =
     "row, id, title, text, source, url, published, batch, copy_group, "
-    "original, event, story";
+    "original, event, story, compacted";
 
 // One stored article as read by a statement selecting kArticleColumns.
 struct StoredRow {
@@ -105,6 +54,7 @@ StoredRow ReadRow(const Statement& s, const std::string& path) {
   r.entry.assignment.original = s.Int(9) != 0;
   r.event = s.Int(10);
   r.story = s.Int(11);
+  r.entry.compacted = s.Int(12) != 0;
   IndexAssignment& as = r.entry.assignment;
   as.id = a.id;
   as.copy_group = ClusterId('d', static_cast<uint32_t>(r.copy_group - 1));
@@ -112,29 +62,6 @@ StoredRow ReadRow(const Statement& s, const std::string& path) {
   as.story = ClusterId('s', static_cast<uint32_t>(r.story - 1));
   return r;
 }
-
-// Rolls back the open transaction unless Commit() ran.
-class Transaction {
- public:
-  static absl::StatusOr<Transaction> Begin(sqlite3* db, bool write) {
-    STORYCLUSTER_RETURN_IF_ERROR(
-        Exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"));
-    return Transaction(db);
-  }
-  Transaction(Transaction&& other) noexcept
-      : db_(std::exchange(other.db_, nullptr)) {}
-  ~Transaction() {
-    if (db_ != nullptr) Exec(db_, "ROLLBACK").IgnoreError();
-  }
-  absl::Status Commit() {
-    sqlite3* db = std::exchange(db_, nullptr);
-    return Exec(db, "COMMIT");
-  }
-
- private:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  sqlite3* db_;
-};
 
 // The ids of one level (copy groups, events or storylines) for the
 // batch's run: fresh clusters take stored ids one to one, the pair sharing
@@ -150,12 +77,15 @@ struct Mapped {
   std::vector<std::pair<int64_t, int64_t>> dropped;
 };
 
+// `members`: (fresh cluster, stored id) of each window member, and of each
+// archive article outside the window that a new article copies (it counts
+// as a member of that article's fresh clusters). `fresh_of`: every run
+// article's fresh cluster, in run order.
 Mapped MapClusters(const std::vector<uint32_t>& fresh_of, uint32_t num_fresh,
-                   const std::vector<int64_t>& stored_of, int64_t* next_id) {
+                   const std::vector<std::pair<uint32_t, int64_t>>& members,
+                   int64_t* next_id) {
   absl::flat_hash_map<std::pair<uint32_t, int64_t>, int> shared;
-  for (size_t i = 0; i < stored_of.size(); ++i) {
-    ++shared[{fresh_of[i], stored_of[i]}];
-  }
+  for (const auto& member : members) ++shared[member];
   struct Pair {
     int count;
     int64_t id;
@@ -175,11 +105,10 @@ Mapped MapClusters(const std::vector<uint32_t>& fresh_of, uint32_t num_fresh,
   out.id.assign(num_fresh, 0);
   out.started.assign(num_fresh, false);
   absl::flat_hash_set<int64_t> taken;
-  absl::flat_hash_map<int64_t, std::pair<int, uint32_t>> best_of;
+  // The first pair of an id is its largest share.
+  absl::flat_hash_map<int64_t, uint32_t> best_of;
   for (const Pair& p : pairs) {
-    auto [it, inserted] = best_of.try_emplace(p.id, p.count, p.fresh);
-    (void)it;
-    (void)inserted;  // the first pair of an id is its largest share
+    best_of.try_emplace(p.id, p.fresh);
     if (out.id[p.fresh] != 0 || taken.contains(p.id)) continue;
     out.id[p.fresh] = p.id;
     taken.insert(p.id);
@@ -195,8 +124,7 @@ Mapped MapClusters(const std::vector<uint32_t>& fresh_of, uint32_t num_fresh,
     if (!taken.contains(id)) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
-  for (int64_t id : ids)
-    out.dropped.emplace_back(id, out.id[best_of[id].second]);
+  for (int64_t id : ids) out.dropped.emplace_back(id, out.id[best_of[id]]);
   return out;
 }
 
@@ -318,81 +246,25 @@ class Index::Impl {
   std::string path;
   IndexOptions options;
   sqlite::DbHandle db;
-  double window_days = 0;
+  index_internal::SchemaInfo schema;
+  std::optional<index_internal::ArchiveSigner> signer;
 
-  absl::Status CreateSchema();
-  absl::Status CheckSchema();
   absl::StatusOr<std::vector<StoredRow>> Query(
       const std::string& where, const std::vector<int64_t>& values);
+
+  // Add's steps, in order.
+  absl::Status SkipKnown(absl::Span<const Article> articles,
+                         std::vector<const Article*>* fresh,
+                         AddResult* result);
+  absl::StatusOr<std::vector<StoredRow>> ReadWindow(
+      const std::vector<const Article*>& fresh);
+  absl::StatusOr<std::vector<ArchiveMatch>> ArchiveCopies(
+      const std::vector<StoredRow>& window, const Clustering& c,
+      const std::vector<ArchiveEntry>& entries);
+  absl::StatusOr<std::vector<bool>> Originals(
+      const std::vector<StoredRow>& window, const Clustering& c,
+      const std::vector<int64_t>& copy_group_of);
 };
-
-absl::Status Index::Impl::CreateSchema() {
-  // journal_mode is kept in the file: every later connection uses the log.
-  STORYCLUSTER_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA journal_mode=WAL"));
-  STORYCLUSTER_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db.get(), true));
-  STORYCLUSTER_RETURN_IF_ERROR(Exec(db.get(), kSchema));
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto meta, Statement::Prepare(db.get(), "INSERT INTO meta VALUES(?, ?)"));
-  const std::pair<std::string, std::string> rows[] = {
-      {"format", kFormatName},
-      {"schema_version", absl::StrCat(kIndexSchemaVersion)},
-      {"window_days", absl::StrCat(options.window_days)},
-      {"df_documents", "0"},
-      {kNextKeys[0], "1"},
-      {kNextKeys[1], "1"},
-      {kNextKeys[2], "1"},
-      {"created_at",
-       absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())}};
-  for (const auto& [key, value] : rows) {
-    meta.Bind(1, key);
-    meta.Bind(2, value);
-    STORYCLUSTER_RETURN_IF_ERROR(meta.Run());
-  }
-  STORYCLUSTER_RETURN_IF_ERROR(Exec(
-      db.get(), absl::StrCat("PRAGMA user_version=", kIndexSchemaVersion)));
-  return txn.Commit();
-}
-
-absl::Status Index::Impl::CheckSchema() {
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      const int64_t version, sqlite::QueryInt(db.get(), "PRAGMA user_version"));
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      const int64_t has_meta,
-      sqlite::QueryInt(db.get(),
-                       "SELECT COUNT(*) FROM sqlite_schema WHERE type='table' "
-                       "AND name='meta'"));
-  if (version == 0 || has_meta == 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path,
-                     " is not a storycluster index (no schema version; "
-                     "create one with `storycluster index create`)"));
-  }
-  if (version != kIndexSchemaVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, " has index schema version ", version,
-                     "; this storycluster reads version ", kIndexSchemaVersion,
-                     version > kIndexSchemaVersion
-                         ? " (the index was written by a newer storycluster)"
-                         : " (no migration from that version exists)"));
-  }
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto meta, Statement::Prepare(db.get(), "SELECT key, value FROM meta"));
-  absl::flat_hash_map<std::string, std::string> values;
-  for (;;) {
-    STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, meta.Step());
-    if (!row) break;
-    values[meta.Text(0)] = meta.Text(1);
-  }
-  if (values["format"] != kFormatName ||
-      !absl::SimpleAtod(values["window_days"], &window_days) ||
-      !(window_days > 0)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path,
-        " is not a storycluster index (its meta table lacks the format "
-        "name or the window)"));
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<std::vector<StoredRow>> Index::Impl::Query(
     const std::string& where, const std::vector<int64_t>& values) {
@@ -447,14 +319,156 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& path,
   }
   sqlite3_busy_timeout(
       raw, static_cast<int>(absl::ToInt64Milliseconds(o.busy_timeout)));
-  if (o.create) STORYCLUSTER_RETURN_IF_ERROR(impl->CreateSchema());
-  STORYCLUSTER_RETURN_IF_ERROR(impl->CheckSchema());
   // FULL: the log is synced at every commit, so a batch that Add reported
   // survives a power cut (NORMAL, the usual WAL setting, may lose the last
   // commits). foreign_keys guards the batch references.
   STORYCLUSTER_RETURN_IF_ERROR(
       Exec(raw, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+  if (o.create) STORYCLUSTER_RETURN_IF_ERROR(index_internal::CreateSchema(raw, o));
+  STORYCLUSTER_ASSIGN_OR_RETURN(impl->schema,
+                                index_internal::CheckSchema(raw, path, o));
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto signer, index_internal::ArchiveSigner::Create(impl->schema.archive));
+  impl->signer.emplace(std::move(signer));
   return std::unique_ptr<Index>(new Index(std::move(impl)));
+}
+
+// 1. Ids already stored or repeated in the batch are skipped.
+absl::Status Index::Impl::SkipKnown(absl::Span<const Article> articles,
+                                    std::vector<const Article*>* fresh,
+                                    AddResult* result) {
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto known,
+      Statement::Prepare(db.get(), "SELECT 1 FROM articles WHERE id=?"));
+  absl::flat_hash_set<std::string> seen;
+  for (const Article& a : articles) {
+    known.Bind(1, std::string_view(a.id));
+    STORYCLUSTER_ASSIGN_OR_RETURN(const bool stored, known.Step());
+    known.Reset();
+    if (stored || !seen.insert(a.id).second) {
+      result->skipped.push_back(a.id);
+    } else {
+      fresh->push_back(&a);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// 2. The hot window: archive articles within window_days of the batch's
+//    dated articles (of the archive's newest date when the batch has none),
+//    every undated one, and every member of the events those are in;
+//    compacted articles never. In the order they were added, as `cluster`
+//    would read them.
+absl::StatusOr<std::vector<StoredRow>> Index::Impl::ReadWindow(
+    const std::vector<const Article*>& fresh) {
+  std::optional<absl::Time> lo, hi;
+  for (const Article* a : fresh) {
+    if (!a->published) continue;
+    lo = lo ? std::min(*lo, *a->published) : *a->published;
+    hi = hi ? std::max(*hi, *a->published) : *a->published;
+  }
+  if (!lo) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        const int64_t newest,
+        sqlite::QueryInt(db.get(),
+                         "SELECT MAX(published) FROM articles WHERE "
+                         "compacted = 0",
+                         std::numeric_limits<int64_t>::min()));
+    if (newest != std::numeric_limits<int64_t>::min()) {
+      lo = hi = absl::FromUnixSeconds(newest);
+    }
+  }
+  std::vector<StoredRow> window;
+  if (lo) {
+    const int64_t margin = static_cast<int64_t>(schema.window_days * 86400.0);
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        window, Query("WHERE published BETWEEN ? AND ? AND compacted = 0",
+                      {absl::ToUnixSeconds(*lo) - margin,
+                       absl::ToUnixSeconds(*hi) + margin}));
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto undated, Query("WHERE published IS NULL AND compacted = 0", {}));
+  std::move(undated.begin(), undated.end(), std::back_inserter(window));
+  // An event that spans more than the window is re-decided with all its
+  // members, not cut at the window's edge (docs/index.md).
+  absl::flat_hash_set<int64_t> rows, events;
+  for (const StoredRow& r : window) {
+    rows.insert(r.entry.article.origin.line);
+    events.insert(r.event);
+  }
+  std::vector<int64_t> sorted_events(events.begin(), events.end());
+  std::sort(sorted_events.begin(), sorted_events.end());
+  for (int64_t event : sorted_events) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto members, Query("WHERE event = ? AND compacted = 0", {event}));
+    for (StoredRow& m : members) {
+      if (rows.insert(m.entry.article.origin.line).second) {
+        window.push_back(std::move(m));
+      }
+    }
+  }
+  std::sort(window.begin(), window.end(),
+            [](const StoredRow& a, const StoredRow& b) {
+              return a.entry.article.origin.line < b.entry.article.origin.line;
+            });
+  return window;
+}
+
+// 4. Copies of the rest of the archive: each new article that is an
+//    original in the run may copy an article outside the window (archive.h).
+absl::StatusOr<std::vector<ArchiveMatch>> Index::Impl::ArchiveCopies(
+    const std::vector<StoredRow>& window, const Clustering& c,
+    const std::vector<ArchiveEntry>& entries) {
+  std::vector<ArchiveEntry> queries;
+  std::vector<size_t> run_of;
+  for (size_t j = 0; j < entries.size(); ++j) {
+    if (!c.assignments[window.size() + j].original) continue;
+    queries.push_back(entries[j]);
+    run_of.push_back(window.size() + j);
+  }
+  absl::flat_hash_set<int64_t> exclude;
+  for (const StoredRow& r : window) exclude.insert(r.entry.article.origin.line);
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto matches,
+      index_internal::FindArchiveCopies(db.get(), *signer, queries, exclude,
+                                        options.pipeline.cluster.copies));
+  for (ArchiveMatch& m : matches) m.query = run_of[m.query];
+  return matches;
+}
+
+// Whether each run article is its copy group's original: the run's
+// original, unless the group has an original outside the window (which
+// stays the first publication).
+absl::StatusOr<std::vector<bool>> Index::Impl::Originals(
+    const std::vector<StoredRow>& window, const Clustering& c,
+    const std::vector<int64_t>& copy_group_of) {
+  absl::flat_hash_set<int64_t> window_rows;
+  for (const StoredRow& r : window) {
+    window_rows.insert(r.entry.article.origin.line);
+  }
+  absl::flat_hash_set<int64_t> original_outside;
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto outside,
+      Statement::Prepare(db.get(),
+                         "SELECT row FROM articles WHERE copy_group = ? "
+                         "AND original = 1"));
+  absl::flat_hash_set<int64_t> asked;
+  for (int64_t id : copy_group_of) {
+    if (!asked.insert(id).second) continue;
+    outside.Bind(1, id);
+    for (;;) {
+      STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, outside.Step());
+      if (!row) break;
+      if (!window_rows.contains(outside.Int(0))) original_outside.insert(id);
+    }
+    outside.Reset();
+  }
+  std::vector<bool> original(copy_group_of.size());
+  for (size_t i = 0; i < original.size(); ++i) {
+    original[i] = c.assignments[i].original &&
+                  !original_outside.contains(copy_group_of[i]);
+  }
+  return original;
 }
 
 absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
@@ -473,81 +487,13 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
   };
   sqlite3* db = x.db.get();
   STORYCLUSTER_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db, true));
-
-  // 1. Ids already stored or repeated in the batch are skipped.
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto known, Statement::Prepare(db, "SELECT 1 FROM articles WHERE id=?"));
   std::vector<const Article*> fresh;
-  absl::flat_hash_set<std::string> seen;
-  for (const Article& a : articles) {
-    known.Bind(1, std::string_view(a.id));
-    STORYCLUSTER_ASSIGN_OR_RETURN(const bool stored, known.Step());
-    known.Reset();
-    if (stored || !seen.insert(a.id).second) {
-      result.skipped.push_back(a.id);
-    } else {
-      fresh.push_back(&a);
-    }
-  }
+  STORYCLUSTER_RETURN_IF_ERROR(x.SkipKnown(articles, &fresh, &result));
   if (fresh.empty()) return result;  // nothing stored, no batch recorded
-
-  // 2. The hot window: archive articles within window_days of the batch's
-  //    dated articles (of the archive's newest date when the batch has
-  //    none), and every undated one.
-  std::optional<absl::Time> lo, hi;
-  for (const Article* a : fresh) {
-    if (!a->published) continue;
-    lo = lo ? std::min(*lo, *a->published) : *a->published;
-    hi = hi ? std::max(*hi, *a->published) : *a->published;
-  }
-  if (!lo) {
-    STORYCLUSTER_ASSIGN_OR_RETURN(
-        const int64_t newest,
-        sqlite::QueryInt(db, "SELECT MAX(published) FROM articles",
-                         std::numeric_limits<int64_t>::min()));
-    if (newest != std::numeric_limits<int64_t>::min()) {
-      lo = hi = absl::FromUnixSeconds(newest);
-    }
-  }
-  std::vector<StoredRow> window;
-  if (lo) {
-    const int64_t margin = static_cast<int64_t>(x.window_days * 86400.0);
-    STORYCLUSTER_ASSIGN_OR_RETURN(window,
-                                  x.Query("WHERE published BETWEEN ? AND ?",
-                                          {absl::ToUnixSeconds(*lo) - margin,
-                                           absl::ToUnixSeconds(*hi) + margin}));
-  }
-  STORYCLUSTER_ASSIGN_OR_RETURN(auto undated,
-                                x.Query("WHERE published IS NULL", {}));
-  std::move(undated.begin(), undated.end(), std::back_inserter(window));
-  // With the whole of each event it touches: an event that spans more
-  // than the window is re-decided with all its members, not cut at the
-  // window's edge (docs/index.md).
-  {
-    absl::flat_hash_set<int64_t> rows, events;
-    for (const StoredRow& r : window) {
-      rows.insert(r.entry.article.origin.line);
-      events.insert(r.event);
-    }
-    std::vector<int64_t> sorted_events(events.begin(), events.end());
-    std::sort(sorted_events.begin(), sorted_events.end());
-    for (int64_t event : sorted_events) {
-      STORYCLUSTER_ASSIGN_OR_RETURN(auto members,
-                                    x.Query("WHERE event = ?", {event}));
-      for (StoredRow& m : members) {
-        if (rows.insert(m.entry.article.origin.line).second) {
-          window.push_back(std::move(m));
-        }
-      }
-    }
-  }
-  // Archive order (the order they were added), as `cluster` would read
-  // them, then the batch in input order.
-  std::sort(window.begin(), window.end(),
-            [](const StoredRow& a, const StoredRow& b) {
-              return a.entry.article.origin.line < b.entry.article.origin.line;
-            });
+  STORYCLUSTER_ASSIGN_OR_RETURN(const std::vector<StoredRow> window,
+                                x.ReadWindow(fresh));
   result.window_articles = window.size();
+  const size_t archive = window.size();
   std::vector<Article> run;
   run.reserve(window.size() + fresh.size());
   for (const StoredRow& r : window) run.push_back(r.entry.article);
@@ -571,8 +517,8 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
   mark("features");
   ClusterOptions cluster = pipeline.cluster;
   cluster.threads = cluster.copies.threads = pipeline.threads;
-  std::vector<bool> window_original(window.size());
-  for (size_t i = 0; i < window.size(); ++i) {
+  std::vector<bool> window_original(archive);
+  for (size_t i = 0; i < archive; ++i) {
     window_original[i] = window[i].entry.assignment.original;
   }
   STORYCLUSTER_ASSIGN_OR_RETURN(cluster.background_df,
@@ -581,24 +527,41 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
                                 ClusterArticles(run, features, cluster));
   mark("cluster");
 
-  // 4. Ids: fresh clusters take the window's stored ids (MapClusters).
-  const size_t archive = window.size();
+  std::vector<ArchiveEntry> entries;
+  entries.reserve(fresh.size());
+  for (size_t i = archive; i < run.size(); ++i) {
+    entries.push_back(x.signer->Sign(features[i].shingles));
+  }
+  STORYCLUSTER_ASSIGN_OR_RETURN(const std::vector<ArchiveMatch> matches,
+                                x.ArchiveCopies(window, c, entries));
+  result.archive_copies = matches.size();
+  mark("archive copies");
+
+  // 5. Ids: fresh clusters take the stored ids of their window members and
+  //    of the archive articles their new articles copy (MapClusters).
   std::vector<uint32_t> fresh_of[3];
   for (const Assignment& a : c.assignments) {
     fresh_of[0].push_back(a.copy_group);
     fresh_of[1].push_back(a.event);
     fresh_of[2].push_back(a.story);
   }
-  std::vector<int64_t> stored_of[3];
-  for (const StoredRow& r : window) {
-    stored_of[0].push_back(r.copy_group);
-    stored_of[1].push_back(r.event);
-    stored_of[2].push_back(r.story);
+  std::vector<std::pair<uint32_t, int64_t>> members[3];
+  for (size_t i = 0; i < archive; ++i) {
+    const StoredRow& r = window[i];
+    members[0].emplace_back(fresh_of[0][i], r.copy_group);
+    members[1].emplace_back(fresh_of[1][i], r.event);
+    members[2].emplace_back(fresh_of[2][i], r.story);
+  }
+  for (const ArchiveMatch& m : matches) {
+    members[0].emplace_back(fresh_of[0][m.query], m.copy_group);
+    members[1].emplace_back(fresh_of[1][m.query], m.event);
+    members[2].emplace_back(fresh_of[2][m.query], m.story);
   }
   const uint32_t num_fresh[3] = {c.num_copy_groups, c.num_events,
                                  c.num_stories};
   int64_t next[3];
   Mapped mapped[3];
+  std::vector<int64_t> id_of[3];
   for (int level = 0; level < 3; ++level) {
     STORYCLUSTER_ASSIGN_OR_RETURN(
         next[level],
@@ -606,17 +569,14 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
                                           "meta WHERE key='",
                                           kNextKeys[level], "'")));
     mapped[level] = MapClusters(fresh_of[level], num_fresh[level],
-                                stored_of[level], &next[level]);
-  }
-  // Every member of an event is in one storyline, and a copy group has one
-  // original: members outside the window follow, below.
-  std::vector<int64_t> id_of[3];
-  for (int level = 0; level < 3; ++level) {
+                                members[level], &next[level]);
     for (uint32_t f : fresh_of[level])
       id_of[level].push_back(mapped[level].id[f]);
   }
+  STORYCLUSTER_ASSIGN_OR_RETURN(const std::vector<bool> original,
+                                x.Originals(window, c, id_of[0]));
 
-  // 5. Stored in the same transaction.
+  // 6. Stored in the same transaction.
   STORYCLUSTER_ASSIGN_OR_RETURN(
       result.batch,
       sqlite::QueryInt(db, "SELECT COALESCE(MAX(batch), 0) + 1 FROM batches"));
@@ -631,35 +591,8 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     batch.Bind(4, static_cast<int64_t>(window.size()));
     STORYCLUSTER_RETURN_IF_ERROR(batch.Run());
   }
-  // Copy groups with members outside the window keep their original there.
-  absl::flat_hash_set<int64_t> window_rows;
-  for (const StoredRow& r : window) {
-    window_rows.insert(r.entry.article.origin.line);
-  }
-  absl::flat_hash_set<int64_t> original_outside;
-  {
-    STORYCLUSTER_ASSIGN_OR_RETURN(
-        auto outside,
-        Statement::Prepare(db,
-                           "SELECT row FROM articles WHERE copy_group = ? "
-                           "AND original = 1"));
-    absl::flat_hash_set<int64_t> asked;
-    for (int64_t id : id_of[0]) {
-      if (!asked.insert(id).second) continue;
-      outside.Bind(1, id);
-      for (;;) {
-        STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, outside.Step());
-        if (!row) break;
-        if (!window_rows.contains(outside.Int(0))) original_outside.insert(id);
-      }
-      outside.Reset();
-    }
-  }
-  std::vector<bool> original(run.size());
   std::vector<size_t> gained, lost;
   for (size_t i = 0; i < run.size(); ++i) {
-    original[i] =
-        c.assignments[i].original && !original_outside.contains(id_of[0][i]);
     const bool was = i < archive && window[i].entry.assignment.original;
     if (original[i] && !was) gained.push_back(i);
     if (!original[i] && was) lost.push_back(i);
@@ -683,14 +616,15 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     STORYCLUSTER_RETURN_IF_ERROR(update.Run());
     ++result.window_moved;
   }
-  // Members of an event outside the window follow its storyline.
+  // Members of an event outside the window follow its storyline (also of
+  // an archive event a new copy joined).
   {
     STORYCLUSTER_ASSIGN_OR_RETURN(
         auto follow, Statement::Prepare(db,
                                         "UPDATE articles SET story = ? "
                                         "WHERE event = ? AND story <> ?"));
     absl::flat_hash_set<int64_t> done;
-    for (size_t i = 0; i < archive; ++i) {
+    for (size_t i = 0; i < run.size(); ++i) {
       if (!done.insert(id_of[1][i]).second) continue;
       follow.Bind(1, id_of[2][i]);
       follow.Bind(2, id_of[1][i]);
@@ -704,6 +638,8 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
                          "INSERT INTO articles(id, title, text, source, url, "
                          "published, batch, copy_group, original, event, "
                          "story) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  STORYCLUSTER_ASSIGN_OR_RETURN(auto signatures,
+                                index_internal::EntryWriter::Prepare(db));
   for (size_t i = archive; i < run.size(); ++i) {
     const Article& a = run[i];
     const Assignment& fa = c.assignments[i];
@@ -728,6 +664,8 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     insert.Bind(10, id_of[1][i]);
     insert.Bind(11, id_of[2][i]);
     STORYCLUSTER_RETURN_IF_ERROR(insert.Run());
+    STORYCLUSTER_RETURN_IF_ERROR(signatures.Write(
+        sqlite3_last_insert_rowid(db), entries[i - archive]));
     result.added.push_back(std::move(as));
   }
   // Each event of the run takes the representative its run chose (the
@@ -916,7 +854,7 @@ absl::StatusOr<IndexStats> Index::Stats() {
   STORYCLUSTER_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db, false));
   IndexStats s;
   s.schema_version = kIndexSchemaVersion;
-  s.window_days = impl_->window_days;
+  s.window_days = impl_->schema.window_days;
   const std::pair<int64_t*, const char*> counts[] = {
       {&s.articles, "SELECT COUNT(*) FROM articles"},
       {&s.batches, "SELECT COUNT(*) FROM batches"},
@@ -926,6 +864,7 @@ absl::StatusOr<IndexStats> Index::Stats() {
       {&s.events, "SELECT COUNT(DISTINCT event) FROM articles"},
       {&s.storylines, "SELECT COUNT(DISTINCT story) FROM articles"},
       {&s.links, "SELECT COUNT(*) FROM links"},
+      {&s.compacted, "SELECT COUNT(*) FROM articles WHERE compacted = 1"},
       {&s.database_bytes,
        "SELECT (page_count - freelist_count) * page_size FROM "
        "pragma_page_count(), pragma_freelist_count(), pragma_page_size()"}};
@@ -943,6 +882,39 @@ absl::StatusOr<IndexStats> Index::Stats() {
   if (last != kNone) s.last_published = absl::FromUnixSeconds(last);
   STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
   return s;
+}
+
+absl::StatusOr<CompactResult> Index::Compact(absl::Time before) {
+  Impl& x = *impl_;
+  if (x.options.read_only) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(x.path, " is open read-only"));
+  }
+  sqlite3* db = x.db.get();
+  CompactResult result;
+  {
+    STORYCLUSTER_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db, true));
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto compact,
+        Statement::Prepare(
+            db,
+            "UPDATE articles SET text = '', compacted = 1 WHERE compacted = 0 "
+            "AND (published < ?1 OR (published IS NULL AND batch IN "
+            "(SELECT batch FROM batches WHERE added_at < ?2)))"));
+    compact.Bind(1, absl::ToUnixSeconds(before));
+    // added_at is RFC 3339 in UTC: its text order is time order.
+    compact.Bind(2, std::string_view(absl::FormatTime(absl::RFC3339_sec, before,
+                                                      absl::UTCTimeZone())));
+    STORYCLUSTER_RETURN_IF_ERROR(compact.Run());
+    result.compacted = sqlite3_changes64(db);
+    STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
+  }
+  // The text's pages go back to the file system (auto_vacuum=INCREMENTAL,
+  // set when the index was created; a migrated version-1 index reuses them
+  // for later adds instead), and the log is folded into the file.
+  STORYCLUSTER_RETURN_IF_ERROR(Exec(db, "PRAGMA incremental_vacuum"));
+  STORYCLUSTER_RETURN_IF_ERROR(Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)"));
+  return result;
 }
 
 }  // namespace storycluster

@@ -1,6 +1,8 @@
 // The SQLite layer of the index (sqlite.h).
 #include "lib/index/sqlite.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 
 namespace storycluster::sqlite {
@@ -55,6 +57,15 @@ void Statement::Bind(int at, const std::optional<int64_t>& value) {
   }
 }
 
+void Statement::BindWords(int at, absl::Span<const uint32_t> words) {
+  std::vector<unsigned char> bytes(words.size() * 4);
+  for (size_t i = 0; i < words.size(); ++i) {
+    for (int b = 0; b < 4; ++b) bytes[i * 4 + b] = (words[i] >> (8 * b)) & 0xff;
+  }
+  sqlite3_bind_blob(stmt_.get(), at, bytes.data(),
+                    static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+}
+
 absl::StatusOr<bool> Statement::Step() {
   const int code = sqlite3_step(stmt_.get());
   if (code == SQLITE_ROW) return true;
@@ -93,6 +104,22 @@ std::string Statement::Text(int column) const {
              ? std::string()
              : std::string(reinterpret_cast<const char*>(text), bytes);
 }
+std::vector<uint32_t> Statement::Words(int column) const {
+  const auto* bytes =
+      static_cast<const unsigned char*>(sqlite3_column_blob(stmt_.get(), column));
+  const int size = sqlite3_column_bytes(stmt_.get(), column);
+  std::vector<uint32_t> words;
+  if (bytes == nullptr || size % 4 != 0) return words;
+  words.resize(size / 4);
+  for (size_t i = 0; i < words.size(); ++i) {
+    words[i] = static_cast<uint32_t>(bytes[i * 4]) |
+               static_cast<uint32_t>(bytes[i * 4 + 1]) << 8 |
+               static_cast<uint32_t>(bytes[i * 4 + 2]) << 16 |
+               static_cast<uint32_t>(bytes[i * 4 + 3]) << 24;
+  }
+  return words;
+}
+
 bool Statement::IsNull(int column) const {
   return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
 }
@@ -105,6 +132,22 @@ absl::StatusOr<int64_t> QueryInt(sqlite3* db, const std::string& sql,
   if (!row.ok()) return row.status();
   if (!*row || stmt->IsNull(0)) return fallback;
   return stmt->Int(0);
+}
+
+absl::StatusOr<Transaction> Transaction::Begin(sqlite3* db, bool write) {
+  const absl::Status begun =
+      Exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  if (!begun.ok()) return begun;
+  return Transaction(db);
+}
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)) {}
+Transaction::~Transaction() {
+  if (db_ != nullptr) Exec(db_, "ROLLBACK").IgnoreError();
+}
+absl::Status Transaction::Commit() {
+  sqlite3* db = std::exchange(db_, nullptr);
+  return Exec(db, "COMMIT");
 }
 
 }  // namespace storycluster::sqlite

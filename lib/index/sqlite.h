@@ -11,9 +11,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 
 namespace storycluster::sqlite {
 
@@ -39,6 +41,8 @@ class Statement {
   void Bind(int at, double value);
   void Bind(int at, std::string_view text);
   void Bind(int at, const std::optional<int64_t>& value);  // NULL when empty
+  // 32-bit values as a BLOB, little-endian whatever the machine.
+  void BindWords(int at, absl::Span<const uint32_t> words);
 
   // Steps once: true when a row is ready, false when done.
   absl::StatusOr<bool> Step();
@@ -50,6 +54,8 @@ class Statement {
   double Double(int column) const;
   std::string Text(int column) const;
   bool IsNull(int column) const;
+  // A BLOB written by BindWords; empty when its size is not a multiple of 4.
+  std::vector<uint32_t> Words(int column) const;
 
  private:
   struct Finalize {
@@ -66,6 +72,21 @@ class Statement {
 // when it returns none or NULL.
 absl::StatusOr<int64_t> QueryInt(sqlite3* db, const std::string& sql,
                                  int64_t fallback = 0);
+
+// A transaction that rolls back unless Commit() ran.
+class Transaction {
+ public:
+  // BEGIN IMMEDIATE (take the write lock now) or DEFERRED.
+  static absl::StatusOr<Transaction> Begin(sqlite3* db, bool write);
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  absl::Status Commit();
+
+ private:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
 
 }  // namespace storycluster::sqlite
 

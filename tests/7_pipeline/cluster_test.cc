@@ -18,15 +18,7 @@
 namespace storycluster {
 namespace {
 
-Article Make(std::string id, std::string title, std::string text,
-             std::optional<absl::Time> t = std::nullopt) {
-  Article a;
-  a.id = std::move(id);
-  a.title = std::move(title);
-  a.text = std::move(text);
-  a.published = t;
-  return a;
-}
+using testing::MakeArticle;
 
 absl::Time Day(int d) {
   return absl::FromCivil(absl::CivilDay(2024, 5, d), absl::UTCTimeZone());
@@ -58,11 +50,11 @@ std::map<std::string, Assignment> ClusterById(const std::string& path) {
 
 TEST_CASE("wire copies form one group whose earliest member is the original") {
   std::vector<Article> articles = {
-      Make("copy", "Chile quake shakes Iquique",
+      MakeArticle("copy", "Chile quake shakes Iquique",
            std::string("SANTIAGO (Reuters) - ") + kQuake,
            Day(3) + absl::Hours(2)),
-      Make("orig", "Strong quake hits northern Chile", kQuake, Day(3)),
-      Make("other", "Portugal votes", kElection, Day(3)),
+      MakeArticle("orig", "Strong quake hits northern Chile", kQuake, Day(3)),
+      MakeArticle("other", "Portugal votes", kElection, Day(3)),
   };
   auto c = RunPipeline(articles);
   REQUIRE(c.ok());
@@ -82,7 +74,7 @@ TEST_CASE("a chain of partial copies does not merge its ends") {
   const std::string s3 = "quebec romeo sierra tango uniform victor whiskey. ";
   const std::string s4 = "xray yankee zulu amber basalt cobalt dune ember. ";
   std::vector<Article> articles = {
-      Make("A", "", s1 + s2), Make("B", "", s2 + s3), Make("C", "", s3 + s4)};
+      MakeArticle("A", "", s1 + s2), MakeArticle("B", "", s2 + s3), MakeArticle("C", "", s3 + s4)};
   PipelineOptions pipeline;
   pipeline.cluster.copies.threshold = 0.3;
   pipeline.cluster.copies.candidate_margin = 0.25;
@@ -93,8 +85,8 @@ TEST_CASE("a chain of partial copies does not merge its ends") {
 
 TEST_CASE("articles far apart in time do not share an event") {
   std::vector<Article> articles = {
-      Make("a", "Quake in Chile", kQuake, Day(1)),
-      Make("b", "Quake in Chile again", std::string(kQuake) + " Aftershocks.",
+      MakeArticle("a", "Quake in Chile", kQuake, Day(1)),
+      MakeArticle("b", "Quake in Chile again", std::string(kQuake) + " Aftershocks.",
            Day(1) + absl::Hours(24 * 30)),
   };
   auto c = RunPipeline(articles);
@@ -174,7 +166,7 @@ TEST_CASE(
 }
 
 TEST_CASE("invalid options and mismatched inputs are errors") {
-  std::vector<Article> articles = {Make("a", "t", "x")};
+  std::vector<Article> articles = {MakeArticle("a", "t", "x")};
   PipelineOptions options;
   options.cluster.events.similarity = 0;
   CHECK_FALSE(RunPipeline(articles, options).ok());

@@ -1,6 +1,8 @@
 // The persistent index (storycluster/index.h): one batch gives what
 // `cluster` gives, ids stay stable and new articles join archive clusters,
-// known ids are skipped, foreign and newer databases are refused, a second
+// known ids are skipped, copies of articles outside the window are found,
+// compaction keeps them findable, a version-1 index is migrated, foreign
+// and newer databases are refused, a second
 // writer waits and is refused, readers see only committed batches, and
 // kill -9 during `index add` loses nothing committed and keeps nothing
 // half-written.
@@ -58,15 +60,7 @@ void RawSql(const std::string& path, const std::string& sql) {
   REQUIRE(code == SQLITE_OK);
 }
 
-Article Make(std::string id, std::string title, std::string text,
-             absl::Time published) {
-  Article a;
-  a.id = std::move(id);
-  a.title = std::move(title);
-  a.text = std::move(text);
-  a.published = published;
-  return a;
-}
+using testing::MakeArticle;
 
 TEST_CASE("index: one batch is stored as cluster finds it", "[index]") {
   const auto dir = testing::TempDir("index_one_batch");
@@ -122,7 +116,7 @@ TEST_CASE("index: ids already in the index are skipped, the state unchanged",
   // A repeat inside one batch is skipped too.
   const absl::Time t =
       absl::FromCivil(absl::CivilDay(2025, 1, 2), absl::UTCTimeZone());
-  const Article a = Make("fresh-1", "A title", "Some words here.", t);
+  const Article a = MakeArticle("fresh-1", "A title", "Some words here.", t);
   auto twice = index->Add(std::vector<Article>{a, a});
   REQUIRE(twice.ok());
   CHECK(twice->added.size() == 1);
@@ -146,7 +140,7 @@ TEST_CASE(
   const absl::Time later =
       absl::FromCivil(absl::CivilDay(2031, 5, 1), absl::UTCTimeZone());
   auto two = index->Add(std::vector<Article>{
-      Make("later-1", "Glacier survey finds record melt",
+      MakeArticle("later-1", "Glacier survey finds record melt",
            "Researchers measured the retreat of the northern glacier over "
            "the summer and found the fastest melt on record.",
            later)});
@@ -219,6 +213,201 @@ TEST_CASE(
   CHECK(!index->Members("e").ok());
 }
 
+// One number from SQL on the file directly.
+int64_t RawInt(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  const int64_t value = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return value;
+}
+
+// A dated example article with a long text (a copy of it has enough
+// shingles to be judged on).
+Article LongDated(const IngestResult& examples, size_t nth = 0) {
+  for (const Article& a : examples.articles) {
+    if (a.published && a.text.size() > 400 && nth-- == 0) return a;
+  }
+  FAIL("the examples have too few long dated articles");
+  return {};
+}
+
+// An edited reprint: another headline and id, its last paragraph dropped.
+Article Reprint(const Article& source, std::string id, absl::Time published) {
+  Article r = source;
+  r.id = std::move(id);
+  r.title = "Reprinted: " + source.title;
+  const size_t cut = r.text.rfind("\n\n");
+  if (cut != std::string::npos && cut > r.text.size() * 3 / 4) {
+    r.text.resize(cut);
+  }
+  r.published = published;
+  return r;
+}
+
+TEST_CASE("index: copies of articles outside the window are found", "[index]") {
+  const auto dir = testing::TempDir("index_archive_copies");
+  const IngestResult examples = Examples();
+  IndexOptions options;
+  options.window_days = 1;
+  auto index = Create((dir / "a.db").string(), options);
+  const Article source = LongDated(examples);
+  const absl::Time t = *source.published;
+  REQUIRE(index->Add(std::vector<Article>{source}).ok());
+  const Article other = LongDated(examples, 1);
+  Article unrelated = other;
+  unrelated.published = t + absl::Hours(24 * 30);
+  REQUIRE(index->Add(std::vector<Article>{unrelated}).ok());
+
+  // Sixty days on, far outside the one-day window: found by its signature.
+  auto copy = index->Add(
+      std::vector<Article>{Reprint(source, "reprint", t + absl::Hours(24 * 60))});
+  REQUIRE(copy.ok());
+  CHECK(copy->window_articles == 0);
+  CHECK(copy->archive_copies == 1);
+  REQUIRE(copy->added.size() == 1);
+  auto stored = index->Lookup(source.id);
+  REQUIRE(stored.ok());
+  REQUIRE(stored->has_value());
+  const IndexAssignment& a = copy->added[0];
+  CHECK(a.copy_group == (*stored)->assignment.copy_group);
+  CHECK(a.event == (*stored)->assignment.event);
+  CHECK(a.story == (*stored)->assignment.story);
+  CHECK(!a.new_copy_group);
+  CHECK(!a.original);
+  CHECK((*stored)->assignment.original);
+
+  // An article that copies nothing stored starts its own clusters.
+  Article fresh = MakeArticle(
+      "fresh", "Harbour dredging starts",
+      "Work began on Monday to deepen the harbour channel so that larger "
+      "ships can dock, the port authority said in a statement.",
+      t + absl::Hours(24 * 90));
+  auto lone = index->Add(std::vector<Article>{fresh});
+  REQUIRE(lone.ok());
+  CHECK(lone->archive_copies == 0);
+  REQUIRE(lone->added.size() == 1);
+  CHECK(lone->added[0].new_copy_group);
+  CHECK(lone->added[0].new_event);
+  // Every article has its signature and band keys.
+  const std::string path = (dir / "a.db").string();
+  CHECK(RawInt(path, "SELECT COUNT(*) FROM signatures") == 4);
+  CHECK(RawInt(path, "SELECT COUNT(*) FROM copy_bands") == 4);
+}
+
+TEST_CASE("index: compact drops text before a date; copies are still found",
+          "[index]") {
+  const auto dir = testing::TempDir("index_compact");
+  const std::string path = (dir / "a.db").string();
+  const IngestResult examples = Examples();
+  auto index = Create(path);
+  const Article source = LongDated(examples);
+  const absl::Time t = *source.published;
+  std::vector<Article> first = {source, LongDated(examples, 1),
+                                LongDated(examples, 2)};
+  for (size_t i = 0; i < first.size(); ++i) {
+    first[i].published = t + absl::Hours(static_cast<int64_t>(i));
+  }
+  REQUIRE(index->Add(first).ok());
+  auto before = index->Lookup(source.id);
+  REQUIRE(before.ok());
+  REQUIRE(before->has_value());
+
+  auto compacted = index->Compact(t + absl::Hours(24));
+  REQUIRE(compacted.ok());
+  CHECK(compacted->compacted == 3);
+  auto again = index->Compact(t + absl::Hours(24));
+  REQUIRE(again.ok());
+  CHECK(again->compacted == 0);
+  auto after = index->Lookup(source.id);
+  REQUIRE(after.ok());
+  REQUIRE(after->has_value());
+  CHECK((*after)->compacted);
+  CHECK((*after)->article.text.empty());
+  CHECK((*after)->article.title == source.title);
+  CHECK((*after)->assignment.event == (*before)->assignment.event);
+  CHECK((*after)->assignment.copy_group == (*before)->assignment.copy_group);
+  auto stats = index->Stats();
+  REQUIRE(stats.ok());
+  CHECK(stats->compacted == 3);
+  CHECK(RawInt(path, "SELECT COUNT(*) FROM articles WHERE text <> ''") == 0);
+
+  // Two days on, inside the 14-day window, but compacted articles join no
+  // window; a copy of one still joins its copy group.
+  auto copy = index->Add(
+      std::vector<Article>{Reprint(source, "reprint", t + absl::Hours(48))});
+  REQUIRE(copy.ok());
+  CHECK(copy->window_articles == 0);
+  CHECK(copy->archive_copies == 1);
+  REQUIRE(copy->added.size() == 1);
+  CHECK(copy->added[0].copy_group == (*before)->assignment.copy_group);
+  CHECK(copy->added[0].event == (*before)->assignment.event);
+  CHECK(!copy->added[0].original);
+  // Read-only: refused.
+  IndexOptions read_only;
+  read_only.read_only = true;
+  auto reader = Index::Open(path, read_only);
+  REQUIRE(reader.ok());
+  CHECK(absl::IsFailedPrecondition((*reader)->Compact(t).status()));
+}
+
+TEST_CASE("index: a version-1 index is migrated when opened for writing",
+          "[index]") {
+  const auto dir = testing::TempDir("index_migrate");
+  const std::string path = (dir / "a.db").string();
+  const IngestResult examples = Examples();
+  REQUIRE(Create(path)->Add(examples.articles).ok());
+  std::string exported;
+  {
+    auto index = Index::Open(path);
+    REQUIRE(index.ok());
+    exported = ExportTsv(**index);
+  }
+  // What version 1 had: no signatures, band keys or compaction
+  // (docs/index.md, "Migrations").
+  RawSql(path,
+         "DROP TABLE copy_bands; DROP TABLE signatures; "
+         "ALTER TABLE articles DROP COLUMN compacted; "
+         "DELETE FROM meta WHERE key LIKE 'signature_%' OR key LIKE 'lsh_%'; "
+         "UPDATE meta SET value = '1' WHERE key = 'schema_version'; "
+         "PRAGMA user_version=1");
+  IndexOptions read_only;
+  read_only.read_only = true;
+  auto refused = Index::Open(path, read_only);
+  REQUIRE(!refused.ok());
+  CHECK(absl::IsFailedPrecondition(refused.status()));
+  CHECK_THAT(std::string(refused.status().message()),
+             Catch::Contains("schema version 1") &&
+                 Catch::Contains("index migrate"));
+  CHECK(RawInt(path, "PRAGMA user_version") == 1);
+
+  auto migrated = Index::Open(path);
+  REQUIRE(migrated.ok());
+  CHECK(RawInt(path, "PRAGMA user_version") == kIndexSchemaVersion);
+  const auto articles = static_cast<int64_t>(examples.articles.size());
+  CHECK(RawInt(path, "SELECT COUNT(*) FROM signatures") == articles);
+  CHECK(RawInt(path, "SELECT COUNT(*) FROM copy_bands") == articles);
+  CHECK(ExportTsv(**migrated) == exported);
+  auto stats = (*migrated)->Stats();
+  REQUIRE(stats.ok());
+  CHECK(stats->schema_version == kIndexSchemaVersion);
+  // The migrated signatures find copies: a reprint years later.
+  const Article source = LongDated(examples);
+  auto copy = (*migrated)->Add(std::vector<Article>{Reprint(
+      source, "reprint", *source.published + absl::Hours(24 * 3650))});
+  REQUIRE(copy.ok());
+  CHECK(copy->archive_copies == 1);
+  auto stored = (*migrated)->Lookup(source.id);
+  REQUIRE(stored.ok());
+  REQUIRE(stored->has_value());
+  REQUIRE(copy->added.size() == 1);
+  CHECK(copy->added[0].copy_group == (*stored)->assignment.copy_group);
+}
+
 TEST_CASE("index: missing, existing, foreign and newer databases", "[index]") {
   const auto dir = testing::TempDir("index_open");
   const std::string path = (dir / "a.db").string();
@@ -236,7 +425,8 @@ TEST_CASE("index: missing, existing, foreign and newer databases", "[index]") {
   CHECK(absl::IsFailedPrecondition(newer.status()));
   CHECK_THAT(std::string(newer.status().message()),
              Catch::Contains("schema version 7") &&
-                 Catch::Contains("reads version 1") &&
+                 Catch::Contains(absl::StrCat("reads version ",
+                                              kIndexSchemaVersion)) &&
                  Catch::Contains("newer"));
 
   // Another program's SQLite file, and a file that is not SQLite.

@@ -88,6 +88,7 @@ std::string AddSummary(const sc::AddResult& r) {
   return absl::StrCat("batch ", r.batch, ": ", r.added.size(), " added, ",
                       r.skipped.size(), " already in the index, ",
                       r.window_articles, " archive articles in the window, ",
+                      r.archive_copies, " copies of older archive articles, ",
                       r.links.size(), " links");
 }
 
@@ -144,6 +145,7 @@ Json ArticleJson(const sc::IndexedArticle& a) {
   j["url"] = a.article.url;
   j["published"] = TimeText(a.article.published);
   j["batch"] = a.batch;
+  j["compacted"] = a.compacted;
   return j;
 }
 
@@ -209,6 +211,7 @@ int RunStats(const IndexArgs& args) {
   j["events"] = stats->events;
   j["storylines"] = stats->storylines;
   j["links"] = stats->links;
+  j["compacted"] = stats->compacted;
   j["first_published"] = TimeText(stats->first_published);
   j["last_published"] = TimeText(stats->last_published);
   j["window_days"] = stats->window_days;
@@ -219,6 +222,39 @@ int RunStats(const IndexArgs& args) {
   if (absl::Status s = sc::WriteOutputFile(args.output, Line(j)); !s.ok()) {
     return Fail(s);
   }
+  return kExitOk;
+}
+
+int RunCompact(const IndexArgs& args) {
+  const std::optional<absl::Time> before = sc::ParseTimestamp(args.before);
+  if (!before) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "--before '", args.before,
+        "' is not a date (e.g. 2025-01-31 or 2025-01-31T12:00:00Z)")),
+                kExitUsage);
+  }
+  auto index = OpenIndex(args, false, false);
+  if (!index.ok()) return IndexFailure(index.status());
+  auto before_stats = (*index)->Stats();
+  if (!before_stats.ok()) return Fail(before_stats.status());
+  auto compacted = (*index)->Compact(*before);
+  if (!compacted.ok()) return IndexFailure(compacted.status());
+  auto after_stats = (*index)->Stats();
+  if (!after_stats.ok()) return Fail(after_stats.status());
+  std::cerr << "compacted " << compacted->compacted
+            << " articles published (or, undated, added) before "
+            << TimeText(*before) << "; the database went from "
+            << before_stats->database_bytes << " to "
+            << after_stats->database_bytes << " bytes\n";
+  return kExitOk;
+}
+
+int RunMigrate(const IndexArgs& args) {
+  // Opening for writing migrates (schema.h); a current index is left as is.
+  auto index = OpenIndex(args, false, false);
+  if (!index.ok()) return IndexFailure(index.status());
+  std::cerr << args.db << " is at index schema version "
+            << sc::kIndexSchemaVersion << "\n";
   return kExitOk;
 }
 
@@ -362,6 +398,23 @@ void AddIndexCommands(CLI::App& app, IndexArgs* a) {
   a->stats->add_option("-o,--output", a->output, "output file, - for stdout")
       ->capture_default_str();
 
+  a->compact = a->index->add_subcommand(
+      "compact",
+      "Drop the text of articles published before a date (and of undated "
+      "ones added before it): they keep their clusters, join no later "
+      "window, and copies of them are still found (docs/index.md).");
+  db(a->compact);
+  a->compact
+      ->add_option("--before", a->before,
+                   "the date (YYYY-MM-DD or an RFC 3339 time)")
+      ->required();
+
+  a->migrate = a->index->add_subcommand(
+      "migrate",
+      "Bring an index of an older schema version to this one (also done by "
+      "any command that writes to it).");
+  db(a->migrate);
+
   a->stream = app.add_subcommand(
       "stream",
       "Read JSON Lines from stdin as they arrive and add them to an index in "
@@ -395,6 +448,8 @@ std::optional<int> RunIndexCommands(const IndexArgs& args) {
   if (args.export_->parsed()) return RunExport(args);
   if (args.show->parsed()) return RunShow(args);
   if (args.stats->parsed()) return RunStats(args);
+  if (args.compact->parsed()) return RunCompact(args);
+  if (args.migrate->parsed()) return RunMigrate(args);
   return kExitUsage;
 }
 

@@ -21,6 +21,7 @@ struct IndexArgs {
   std::string format = "json";        // export
   std::string output = "-";           // export, show, stats
   std::string article, event, story;  // show
+  std::string before;                 // compact
   // stream
   size_t batch_articles = 1000;
   double batch_seconds = 1.0;
@@ -31,6 +32,8 @@ struct IndexArgs {
   CLI::App* export_ = nullptr;
   CLI::App* show = nullptr;
   CLI::App* stats = nullptr;
+  CLI::App* compact = nullptr;
+  CLI::App* migrate = nullptr;
   CLI::App* stream = nullptr;
 };
 

@@ -1,0 +1,205 @@
+// Copies against the whole archive (archive.h).
+//
+// The scan goes the other way round from a persistent LSH: the batch's
+// band keys are put in a small in-memory LshIndex and every stored row's
+// keys are looked up in it. Memory stays that of the batch, nothing
+// archive-sized is rebuilt on open, and a write adds one row per article at
+// the end of two tables (a persistent bucket table would take random
+// inserts all over its B-tree with every batch). The price is one
+// sequential read of the band keys per add (docs/index.md gives it at
+// 1,000,000 articles).
+#include "lib/index/archive.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "lib/index/sqlite.h"
+#include "storycluster/status.h"
+
+namespace storycluster::index_internal {
+
+using sqlite::Statement;
+
+ArchiveFormat ArchiveFormatFor(const CopyOptions& copies) {
+  ArchiveFormat f;
+  f.signature.num_hashes = copies.minhash.num_hashes;
+  f.signature.seed = copies.minhash.seed;
+  const LshOptions lsh = LshOptions::ForThreshold(
+      copies.threshold - copies.candidate_margin, copies.minhash.num_hashes);
+  f.bands = lsh.bands;
+  f.rows = lsh.rows;
+  f.lsh_seed = lsh.seed;
+  return f;
+}
+
+absl::StatusOr<ArchiveSigner> ArchiveSigner::Create(
+    const ArchiveFormat& format) {
+  if (format.signature.version != kSignatureFormatVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the index's signatures are of format version ",
+                     format.signature.version, "; this storycluster makes ",
+                     kSignatureFormatVersion));
+  }
+  ArchiveSigner s;
+  s.format_ = format;
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      s.hasher_,
+      MinHasher::Create({format.signature.num_hashes, format.signature.seed}));
+  LshOptions lsh;
+  lsh.bands = format.bands;
+  lsh.rows = format.rows;
+  lsh.seed = format.lsh_seed;
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      s.lsh_, LshIndex::Create(lsh, format.signature.num_hashes));
+  return s;
+}
+
+ArchiveEntry ArchiveSigner::Sign(absl::Span<const uint64_t> shingles) const {
+  ArchiveEntry e;
+  e.signature = hasher_->Sign(shingles);
+  std::vector<uint64_t> keys(format_.bands);
+  lsh_->BandKeys(e.signature, absl::MakeSpan(keys));
+  // The LshIndex compares 32 bits of a key: those are the ones kept.
+  e.bands.assign(keys.begin(), keys.end());
+  e.shingles = static_cast<uint32_t>(shingles.size());
+  return e;
+}
+
+absl::StatusOr<EntryWriter> EntryWriter::Prepare(sqlite3* db) {
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto bands,
+      Statement::Prepare(db, "INSERT INTO copy_bands VALUES(?, ?, ?)"));
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto signature,
+      Statement::Prepare(db, "INSERT INTO signatures VALUES(?, ?)"));
+  return EntryWriter(std::move(bands), std::move(signature));
+}
+
+absl::Status EntryWriter::Write(int64_t row, const ArchiveEntry& entry) {
+  bands_.Bind(1, row);
+  bands_.Bind(2, static_cast<int64_t>(entry.shingles));
+  bands_.BindWords(3, entry.bands);
+  STORYCLUSTER_RETURN_IF_ERROR(bands_.Run());
+  signature_.Bind(1, row);
+  signature_.BindWords(2, entry.signature);
+  return signature_.Run();
+}
+
+namespace {
+
+// The in-run copy rule (CopyOptions) on estimates from two signatures:
+// agreement estimates Jaccard J, and J (|A| + |B|) / (1 + J) the shared
+// shingles, from which the containment of A (the new article) in B.
+bool IsCopy(double jaccard, uint32_t query_shingles, uint32_t row_shingles,
+            const CopyOptions& copies) {
+  const double shared =
+      jaccard * (query_shingles + row_shingles) / (1.0 + jaccard);
+  if (copies.containment > 0 && shared >= copies.min_shared_shingles) {
+    return shared / query_shingles >= copies.containment;
+  }
+  return jaccard >= copies.threshold;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
+    sqlite3* db, const ArchiveSigner& signer,
+    absl::Span<const ArchiveEntry> queries,
+    const absl::flat_hash_set<int64_t>& exclude, const CopyOptions& copies) {
+  std::vector<ArchiveMatch> matches;
+  const ArchiveFormat& f = signer.format();
+  LshOptions lsh;
+  lsh.bands = f.bands;
+  lsh.rows = f.rows;
+  lsh.seed = f.lsh_seed;
+  STORYCLUSTER_ASSIGN_OR_RETURN(auto index,
+                                LshIndex::Create(lsh, f.signature.num_hashes));
+  std::vector<uint32_t> ids;
+  std::vector<uint64_t> keys;
+  for (size_t q = 0; q < queries.size(); ++q) {
+    // An empty text's signature equals every other empty one's.
+    if (queries[q].shingles == 0 || queries[q].bands.size() != f.bands) {
+      continue;
+    }
+    ids.push_back(static_cast<uint32_t>(q));
+    keys.insert(keys.end(), queries[q].bands.begin(), queries[q].bands.end());
+  }
+  if (ids.empty()) return matches;
+  index->InsertBatch(ids, keys, 1);
+
+  // Candidate pairs (query, row) from the scan.
+  std::vector<std::pair<uint32_t, int64_t>> candidates;
+  {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto scan,
+        Statement::Prepare(db, "SELECT row, bands FROM copy_bands "
+                               "WHERE shingles > 0"));
+    std::vector<uint64_t> row_keys(f.bands);
+    std::vector<uint32_t> hits;
+    for (;;) {
+      STORYCLUSTER_ASSIGN_OR_RETURN(const bool more, scan.Step());
+      if (!more) break;
+      const int64_t row = scan.Int(0);
+      if (exclude.contains(row)) continue;
+      const std::vector<uint32_t> bands = scan.Words(1);
+      if (bands.size() != f.bands) continue;
+      std::copy(bands.begin(), bands.end(), row_keys.begin());
+      index->QueryKeys(row_keys, &hits);
+      for (uint32_t q : hits) candidates.emplace_back(q, row);
+    }
+  }
+  if (candidates.empty()) return matches;
+
+  // Verified on the signatures; per query, the copy groups it copies.
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto fetch,
+      Statement::Prepare(
+          db,
+          "SELECT s.minhash, b.shingles, a.copy_group, a.event, a.story "
+          "FROM signatures s JOIN copy_bands b ON b.row = s.row "
+          "JOIN articles a ON a.row = s.row WHERE s.row = ?"));
+  absl::flat_hash_map<uint32_t, std::vector<ArchiveMatch>> verified;
+  for (const auto& [q, row] : candidates) {
+    fetch.Bind(1, row);
+    STORYCLUSTER_ASSIGN_OR_RETURN(const bool found, fetch.Step());
+    if (found) {
+      const std::vector<uint32_t> stored = fetch.Words(0);
+      const ArchiveEntry& query = queries[q];
+      if (stored.size() == query.signature.size()) {
+        size_t equal = 0;
+        for (size_t i = 0; i < stored.size(); ++i) {
+          equal += stored[i] == query.signature[i];
+        }
+        const double jaccard =
+            static_cast<double>(equal) / static_cast<double>(stored.size());
+        if (IsCopy(jaccard, query.shingles,
+                   static_cast<uint32_t>(fetch.Int(1)), copies)) {
+          verified[q].push_back(
+              {q, row, fetch.Int(2), fetch.Int(3), fetch.Int(4), jaccard});
+        }
+      }
+    }
+    fetch.Reset();
+  }
+  for (auto& [q, found] : verified) {
+    absl::flat_hash_set<int64_t> groups;
+    for (const ArchiveMatch& m : found) groups.insert(m.copy_group);
+    if (copies.max_sources > 0 && groups.size() >= copies.max_sources) continue;
+    // The closest source; the earliest stored on a tie.
+    matches.push_back(*std::min_element(
+        found.begin(), found.end(),
+        [](const ArchiveMatch& a, const ArchiveMatch& b) {
+          if (a.jaccard != b.jaccard) return a.jaccard > b.jaccard;
+          return a.row < b.row;
+        }));
+  }
+  std::sort(matches.begin(), matches.end(),
+            [](const ArchiveMatch& a, const ArchiveMatch& b) {
+              return a.query < b.query;
+            });
+  return matches;
+}
+
+}  // namespace storycluster::index_internal
