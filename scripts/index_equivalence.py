@@ -9,10 +9,17 @@ else the date in its byline); undated articles go in the first batch (they
 are in every later batch's window). Articles of one day keep their input
 order.
 
+With --synthetic N it instead runs on a generated corpus of N articles of the
+edited kind (storycluster generate --kind edited: copies within three days,
+hard negatives) and compares copy groups: with a window shorter than the
+copies' delays (e.g. --window-days 0.05), most copies are found against the
+archive's stored signatures, not within the window.
+
 Usage: scripts/index_equivalence.py [--build DIR] [--dev DIR] [--window-days D]
-       [--sets a,b,...] [--check TOLERANCE]
+       [--sets a,b,...] [--synthetic N] [--check TOLERANCE] [--keep DIR]
 Prints a Markdown table; with --check, exits 1 when a set's index F1 is more
-than TOLERANCE below its batch F1.
+than TOLERANCE below its batch F1. --keep DIR keeps the work files (batch
+outputs, day files, databases) there for inspection.
 """
 import argparse
 import collections
@@ -30,9 +37,9 @@ def run(cmd, **kw):
                           **kw).stdout
 
 
-def f1(cli, gold, pred):
+def f1(cli, gold, pred, column):
     out = run([cli, "eval", "--gold", gold, "--pred", pred, "--level",
-               "event"])
+               "event", "--pred-column", column])
     return json.loads(out)["bcubed_f1"]
 
 
@@ -45,18 +52,31 @@ def main():
     p.add_argument("--window-days", default="14")
     p.add_argument("--sets", default=",".join(SETS))
     p.add_argument("--check", type=float, default=None)
+    p.add_argument("--synthetic", type=int, default=0)
+    p.add_argument("--keep", default=None)
     args = p.parse_args()
     cli = os.path.join(args.build, "tools", "storycluster", "storycluster")
     failed = False
-    print("| set | articles | dated | days (adds) | batch event F1 | "
-          "index event F1 | difference |")
+    level = "copy group" if args.synthetic else "event"
+    column = "dup" if args.synthetic else "event"
+    print(f"| set | articles | dated | days (adds) | batch {level} F1 | "
+          f"index {level} F1 | difference |")
     print("|---|---|---|---|---|---|---|")
-    keep = os.environ.get("SC_KEEP")
-    with (tempfile.TemporaryDirectory() if not keep else open(os.devnull)) as work:
-        work = keep or work
-        for name in args.sets.split(","):
-            data = os.path.join(args.dev, f"{name}.jsonl")
-            gold = os.path.join(args.dev, f"{name}.labels.tsv")
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        work = args.keep or scratch
+        sets = args.sets.split(",")
+        if args.synthetic:
+            sets = [f"synthetic-edited-{args.synthetic}"]
+            run([cli, "generate", "--kind", "edited", "--articles",
+                 str(args.synthetic), "-o",
+                 os.path.join(work, f"{sets[0]}.jsonl"), "--labels",
+                 os.path.join(work, f"{sets[0]}.labels.tsv")])
+        for name in sets:
+            where = work if args.synthetic else args.dev
+            data = os.path.join(where, f"{name}.jsonl")
+            gold = os.path.join(where, f"{name}.labels.tsv")
             if not os.path.exists(data):
                 print(f"skipped {name}: {data} is missing", file=sys.stderr)
                 continue
@@ -82,6 +102,9 @@ def main():
                     days[day].append(line if line.endswith("\n") else
                                      line + "\n")
             db = os.path.join(work, f"{name}.db")
+            for suffix in ("", "-wal", "-shm"):  # from an earlier --keep run
+                if os.path.exists(db + suffix):
+                    os.remove(db + suffix)
             run([cli, "index", "create", db, "--window-days",
                  args.window_days])
             order = sorted(days)  # "" (undated) first, then by day
@@ -94,7 +117,8 @@ def main():
             index_tsv = os.path.join(work, f"{name}.index.tsv")
             run([cli, "index", "export", db, "--format", "tsv", "-o",
                  index_tsv])
-            b, i = f1(cli, gold, batch_tsv), f1(cli, gold, index_tsv)
+            b = f1(cli, gold, batch_tsv, column)
+            i = f1(cli, gold, index_tsv, column)
             dated = sum(1 for v in published.values() if v)
             print(f"| {name} | {len(published)} | {dated} | {len(order)} | "
                   f"{b:.4f} | {i:.4f} | {i - b:+.4f} |", flush=True)

@@ -77,15 +77,20 @@ struct Mapped {
   std::vector<std::pair<int64_t, int64_t>> dropped;
 };
 
-// `members`: (fresh cluster, stored id) of each window member, and of each
-// archive article outside the window that a new article copies (it counts
-// as a member of that article's fresh clusters). `fresh_of`: every run
+// `members`: (fresh cluster, stored id) of each window member. `joins`:
+// (fresh cluster, stored id) of each archive article outside the window
+// that a new article copies; it counts as a member too, and a fresh
+// cluster left without a stored id joins it (several may: two new copies
+// of one source that the run kept apart both go to the source's clusters,
+// as they would with the source in the run). `fresh_of`: every run
 // article's fresh cluster, in run order.
 Mapped MapClusters(const std::vector<uint32_t>& fresh_of, uint32_t num_fresh,
                    const std::vector<std::pair<uint32_t, int64_t>>& members,
+                   const std::vector<std::pair<uint32_t, int64_t>>& joins,
                    int64_t* next_id) {
   absl::flat_hash_map<std::pair<uint32_t, int64_t>, int> shared;
   for (const auto& member : members) ++shared[member];
+  for (const auto& join : joins) ++shared[join];
   struct Pair {
     int count;
     int64_t id;
@@ -112,6 +117,11 @@ Mapped MapClusters(const std::vector<uint32_t>& fresh_of, uint32_t num_fresh,
     if (out.id[p.fresh] != 0 || taken.contains(p.id)) continue;
     out.id[p.fresh] = p.id;
     taken.insert(p.id);
+  }
+  for (const auto& [fresh, id] : joins) {
+    if (out.id[fresh] != 0) continue;
+    out.id[fresh] = id;
+    taken.insert(id);
   }
   for (uint32_t f : fresh_of) {
     if (out.id[f] == 0) {
@@ -545,7 +555,7 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     fresh_of[1].push_back(a.event);
     fresh_of[2].push_back(a.story);
   }
-  std::vector<std::pair<uint32_t, int64_t>> members[3];
+  std::vector<std::pair<uint32_t, int64_t>> members[3], joins[3];
   for (size_t i = 0; i < archive; ++i) {
     const StoredRow& r = window[i];
     members[0].emplace_back(fresh_of[0][i], r.copy_group);
@@ -553,9 +563,9 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     members[2].emplace_back(fresh_of[2][i], r.story);
   }
   for (const ArchiveMatch& m : matches) {
-    members[0].emplace_back(fresh_of[0][m.query], m.copy_group);
-    members[1].emplace_back(fresh_of[1][m.query], m.event);
-    members[2].emplace_back(fresh_of[2][m.query], m.story);
+    joins[0].emplace_back(fresh_of[0][m.query], m.copy_group);
+    joins[1].emplace_back(fresh_of[1][m.query], m.event);
+    joins[2].emplace_back(fresh_of[2][m.query], m.story);
   }
   const uint32_t num_fresh[3] = {c.num_copy_groups, c.num_events,
                                  c.num_stories};
@@ -569,7 +579,7 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
                                           "meta WHERE key='",
                                           kNextKeys[level], "'")));
     mapped[level] = MapClusters(fresh_of[level], num_fresh[level],
-                                members[level], &next[level]);
+                                members[level], joins[level], &next[level]);
     for (uint32_t f : fresh_of[level])
       id_of[level].push_back(mapped[level].id[f]);
   }
