@@ -509,6 +509,32 @@ std::set<std::string> Ids(const std::string& jsonl) {
   return ids;
 }
 
+TEST_CASE("index: the CLI compacts and migrates", "[index]") {
+  const auto dir = testing::TempDir("index_cli_compact");
+  const std::string db = (dir / "a.db").string();
+  const std::string examples = testing::SourceDir() + "/examples/data";
+  REQUIRE(Cli("index create " + db) == 0);
+  REQUIRE(Cli("index add " + db + " " + examples + " -o " +
+              (dir / "add.jsonl").string()) == 0);
+  const size_t articles = Ids(testing::ReadFile(dir / "add.jsonl")).size();
+  REQUIRE(articles >= 10);
+  CHECK(Cli("index compact " + db + " --before not-a-date") == 2);
+  CHECK(Cli("index compact " + db) == 2);  // --before is required
+  REQUIRE(Cli("index compact " + db + " --before 2100-01-01") == 0);
+  REQUIRE(Cli("index stats " + db + " -o " + (dir / "stats.json").string()) ==
+          0);
+  CHECK_THAT(testing::ReadFile(dir / "stats.json"),
+             Catch::Contains(absl::StrCat("\"compacted\":", articles)));
+  CHECK(Cli("index migrate " + db) == 0);
+  CHECK(Cli("index migrate " + (dir / "none.db").string()) == 2);
+  REQUIRE(Cli("index export " + db + " --format tsv -o " +
+              (dir / "out.tsv").string()) == 0);
+  // Compacted articles keep their clusters: all are exported.
+  const std::string tsv = testing::ReadFile(dir / "out.tsv");
+  CHECK(static_cast<size_t>(std::count(tsv.begin(), tsv.end(), '\n')) ==
+        articles + 1);
+}
+
 TEST_CASE("index: kill -9 during add keeps exactly the committed batches",
           "[index][crash]") {
   const auto dir = testing::TempDir("index_crash");
