@@ -1,13 +1,13 @@
 // Copies against the whole archive (archive.h).
 //
 // The scan goes the other way round from a persistent LSH: the batch's
-// band keys are put in a small in-memory LshIndex and every stored row's
-// keys are looked up in it. Memory stays that of the batch, nothing
-// archive-sized is rebuilt on open, and a write adds one row per article at
-// the end of two tables (a persistent bucket table would take random
-// inserts all over its B-tree with every batch). The price is one
-// sequential read of the band keys per add (docs/index.md gives it at
-// 1,000,000 articles).
+// band keys are put in a small in-memory LshIndex and every stored
+// article's keys are looked up in it. Memory stays that of the batch,
+// nothing archive-sized is rebuilt on open, and a write appends one block
+// of keys and one signature row per article (a persistent bucket table
+// would take random inserts all over its B-tree with every batch). The
+// price is one sequential read of the band keys per add (docs/index.md
+// gives it at 1,000,000 articles).
 #include "lib/index/archive.h"
 
 #include <algorithm>
@@ -69,22 +69,39 @@ ArchiveEntry ArchiveSigner::Sign(absl::Span<const uint64_t> shingles) const {
 
 absl::StatusOr<EntryWriter> EntryWriter::Prepare(sqlite3* db) {
   STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto bands,
-      Statement::Prepare(db, "INSERT INTO copy_bands VALUES(?, ?, ?)"));
+      auto block,
+      Statement::Prepare(db, "INSERT INTO copy_bands VALUES(?, ?, ?, ?)"));
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto signature,
-      Statement::Prepare(db, "INSERT INTO signatures VALUES(?, ?)"));
-  return EntryWriter(std::move(bands), std::move(signature));
+      Statement::Prepare(db, "INSERT INTO signatures VALUES(?, ?, ?)"));
+  return EntryWriter(std::move(block), std::move(signature));
 }
 
 absl::Status EntryWriter::Write(int64_t row, const ArchiveEntry& entry) {
-  bands_.Bind(1, row);
-  bands_.Bind(2, static_cast<int64_t>(entry.shingles));
-  bands_.BindWords(3, entry.bands);
-  STORYCLUSTER_RETURN_IF_ERROR(bands_.Run());
+  if (row < 1 || row > int64_t{0xffffffff}) {
+    return absl::OutOfRangeError(
+        absl::StrCat("article row ", row, " does not fit the band-key blocks"));
+  }
+  if (rows_.empty()) first_row_ = row;
+  rows_.push_back(static_cast<uint32_t>(row));
+  shingles_.push_back(entry.shingles);
+  bands_.insert(bands_.end(), entry.bands.begin(), entry.bands.end());
   signature_.Bind(1, row);
-  signature_.BindWords(2, entry.signature);
+  signature_.Bind(2, static_cast<int64_t>(entry.shingles));
+  signature_.BindWords(3, entry.signature);
   return signature_.Run();
+}
+
+absl::Status EntryWriter::Finish() {
+  if (rows_.empty()) return absl::OkStatus();
+  block_.Bind(1, first_row_);
+  block_.BindWords(2, rows_);
+  block_.BindWords(3, shingles_);
+  block_.BindWords(4, bands_);
+  rows_.clear();
+  shingles_.clear();
+  bands_.clear();
+  return block_.Run();
 }
 
 namespace {
@@ -129,25 +146,34 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
   if (ids.empty()) return matches;
   index->InsertBatch(ids, keys, 1);
 
-  // Candidate pairs (query, row) from the scan.
+  // Candidate pairs (query, row) from the scan, block by block.
   std::vector<std::pair<uint32_t, int64_t>> candidates;
   {
     STORYCLUSTER_ASSIGN_OR_RETURN(
         auto scan,
-        Statement::Prepare(db, "SELECT row, bands FROM copy_bands "
-                               "WHERE shingles > 0"));
+        Statement::Prepare(db, "SELECT rows, shingles, bands FROM copy_bands"));
     std::vector<uint64_t> row_keys(f.bands);
     std::vector<uint32_t> hits;
     for (;;) {
       STORYCLUSTER_ASSIGN_OR_RETURN(const bool more, scan.Step());
       if (!more) break;
-      const int64_t row = scan.Int(0);
-      if (exclude.contains(row)) continue;
-      const std::vector<uint32_t> bands = scan.Words(1);
-      if (bands.size() != f.bands) continue;
-      std::copy(bands.begin(), bands.end(), row_keys.begin());
-      index->QueryKeys(row_keys, &hits);
-      for (uint32_t q : hits) candidates.emplace_back(q, row);
+      const std::vector<uint32_t> rows = scan.Words(0);
+      const std::vector<uint32_t> shingles = scan.Words(1);
+      const std::vector<uint32_t> bands = scan.Words(2);
+      if (shingles.size() != rows.size() ||
+          bands.size() != rows.size() * f.bands) {
+        return absl::DataLossError(absl::StrCat(
+            "a copy_bands block (", rows.size(), " rows) has ",
+            shingles.size(), " shingle counts and ", bands.size(),
+            " band keys; expected ", f.bands, " keys a row"));
+      }
+      for (size_t i = 0; i < rows.size(); ++i) {
+        // An empty text's signature equals every other empty one's.
+        if (shingles[i] == 0 || exclude.contains(rows[i])) continue;
+        std::copy_n(bands.begin() + i * f.bands, f.bands, row_keys.begin());
+        index->QueryKeys(row_keys, &hits);
+        for (uint32_t q : hits) candidates.emplace_back(q, rows[i]);
+      }
     }
   }
   if (candidates.empty()) return matches;
@@ -157,9 +183,9 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
       auto fetch,
       Statement::Prepare(
           db,
-          "SELECT s.minhash, b.shingles, a.copy_group, a.event, a.story "
-          "FROM signatures s JOIN copy_bands b ON b.row = s.row "
-          "JOIN articles a ON a.row = s.row WHERE s.row = ?"));
+          "SELECT s.minhash, s.shingles, a.copy_group, a.event, a.story "
+          "FROM signatures s JOIN articles a ON a.row = s.row "
+          "WHERE s.row = ?"));
   absl::flat_hash_map<uint32_t, std::vector<ArchiveMatch>> verified;
   for (const auto& [q, row] : candidates) {
     fetch.Bind(1, row);

@@ -1,8 +1,8 @@
 // Internal: copies against the whole archive (index.cc). Every stored
 // article keeps its MinHash signature (table `signatures`) and its LSH band
-// keys (table `copy_bands`); an add finds the copies of its new articles
-// among archive articles outside its hot window by scanning the band keys
-// against the batch's, and verifying the candidates' signatures.
+// keys (table `copy_bands`, in blocks); an add finds the copies of its new
+// articles among archive articles outside its hot window by scanning the
+// band keys against the batch's, and verifying the candidates' signatures.
 #ifndef STORYCLUSTER_LIB_INDEX_ARCHIVE_H_
 #define STORYCLUSTER_LIB_INDEX_ARCHIVE_H_
 
@@ -54,16 +54,23 @@ class ArchiveSigner {
   std::shared_ptr<const LshIndex> lsh_;  // for its band keys
 };
 
-// Stores entries (copy_bands and signatures) with statements prepared once.
+// Stores entries: each article's signature (a row of `signatures`), and
+// the band keys of all articles written by one writer as one block (a row
+// of `copy_bands`), so that the scan reads a few large rows instead of one
+// per article.
 class EntryWriter {
  public:
   static absl::StatusOr<EntryWriter> Prepare(sqlite3* db);
   absl::Status Write(int64_t row, const ArchiveEntry& entry);
+  // Writes the block of band keys (nothing when no entry was written).
+  absl::Status Finish();
 
  private:
-  EntryWriter(sqlite::Statement bands, sqlite::Statement signature)
-      : bands_(std::move(bands)), signature_(std::move(signature)) {}
-  sqlite::Statement bands_, signature_;
+  EntryWriter(sqlite::Statement block, sqlite::Statement signature)
+      : block_(std::move(block)), signature_(std::move(signature)) {}
+  sqlite::Statement block_, signature_;
+  std::vector<uint32_t> rows_, shingles_, bands_;
+  int64_t first_row_ = 0;
 };
 
 // A new article that copies an archive article outside the window.

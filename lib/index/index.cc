@@ -678,6 +678,7 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
         sqlite3_last_insert_rowid(db), entries[i - archive]));
     result.added.push_back(std::move(as));
   }
+  STORYCLUSTER_RETURN_IF_ERROR(signatures.Finish());
   // Each event of the run takes the representative its run chose (the
   // original closest to its centroid).
   STORYCLUSTER_ASSIGN_OR_RETURN(

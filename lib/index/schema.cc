@@ -86,11 +86,13 @@ CREATE VIEW storylines AS
 constexpr char kMigrateV1ToV2[] = R"sql(
 ALTER TABLE articles ADD COLUMN compacted INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE copy_bands(
-  row INTEGER PRIMARY KEY,
-  shingles INTEGER NOT NULL,
+  first_row INTEGER PRIMARY KEY,
+  rows BLOB NOT NULL,
+  shingles BLOB NOT NULL,
   bands BLOB NOT NULL);
 CREATE TABLE signatures(
   row INTEGER PRIMARY KEY,
+  shingles INTEGER NOT NULL,
   minhash BLOB NOT NULL);
 )sql";
 
@@ -145,6 +147,7 @@ absl::Status SignStored(sqlite3* db, const ArchiveSigner& signer,
       STORYCLUSTER_RETURN_IF_ERROR(
           writer.Write(rows[i], signer.Sign(features[i].shingles)));
     }
+    STORYCLUSTER_RETURN_IF_ERROR(writer.Finish());
     after = rows.back();
   }
 }
