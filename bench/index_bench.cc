@@ -116,7 +116,8 @@ absl::StatusOr<std::map<std::string, double>> RunChild(
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = 0;
   const int spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr,
@@ -191,7 +192,8 @@ int main(int argc, char** argv) {
       const absl::Time start = absl::Now();
       auto added = (*index)->Add(Chunk(k, batch, chunk_start(k), chunk_span));
       if (!added.ok()) return Fail(added.status());
-      std::fprintf(stderr, "built chunk %zu/%zu: %zu added, window %zu, %.1f s\n",
+      std::fprintf(stderr,
+                   "built chunk %zu/%zu: %zu added, window %zu, %.1f s\n",
                    k + 1, chunks, added->added.size(), added->window_articles,
                    absl::ToDoubleSeconds(absl::Now() - start));
     }
@@ -222,23 +224,23 @@ int main(int argc, char** argv) {
       std::filesystem::remove(work + suffix);
     }
     std::filesystem::copy_file(db, work);
-    auto values = RunChild({argv[0], "--db", work, "--batch",
-                            absl::StrCat(batch), "--archive",
-                            absl::StrCat(archive), "--days",
-                            absl::StrCat(days), "--measure-chunk",
-                            absl::StrCat(chunks)});
+    auto values =
+        RunChild({argv[0], "--db", work, "--batch", absl::StrCat(batch),
+                  "--archive", absl::StrCat(archive), "--days",
+                  absl::StrCat(days), "--measure-chunk", absl::StrCat(chunks)});
     if (!values.ok()) return Fail(values.status());
     for (const auto& [key, value] : *values) runs[key].push_back(value);
-    std::printf("run %d: open %.3f s, add %.3f s, window %.0f, archive "
-                "copies %.0f, peak %.0f MB\n",
-                r + 1, (*values)["open"], (*values)["add"],
-                (*values)["window"], (*values)["archive_copies"],
-                (*values)["peak_mb"]);
+    std::printf(
+        "run %d: open %.3f s, add %.3f s, window %.0f, archive "
+        "copies %.0f, peak %.0f MB\n",
+        r + 1, (*values)["open"], (*values)["add"], (*values)["window"],
+        (*values)["archive_copies"], (*values)["peak_mb"]);
   }
-  std::printf("median of %d: open %.3f s, add %.3f s (one thread), peak RSS "
-              "%.0f MB\n",
-              repetitions, Median(runs["open"]), Median(runs["add"]),
-              Median(runs["peak_mb"]));
+  std::printf(
+      "median of %d: open %.3f s, add %.3f s (one thread), peak RSS "
+      "%.0f MB\n",
+      repetitions, Median(runs["open"]), Median(runs["add"]),
+      Median(runs["peak_mb"]));
   for (const auto& [key, values] : runs) {
     if (key.rfind("stage:", 0) == 0) {
       std::printf("  %s: %.3f s\n", key.substr(6).c_str(), Median(values));

@@ -53,6 +53,20 @@ while IFS=$'\t' read -r set level floor measured; do
     failed=$((failed + 1))
   fi
 done < tests/quality_floors.tsv
+# The index gives the batch's answers: each dated set fed one day per add
+# scores within 0.01 event F1 of one cluster run, and with a window far
+# shorter than the copies' delays, copy groups found against the archive's
+# signatures score within 0.01 of the batch's (docs/index.md).
+for equivalence in "--dev $DEV" "--synthetic 3000 --window-days 0.05"; do
+  # shellcheck disable=SC2086  # the options are words
+  if python3 scripts/index_equivalence.py --build "$BUILD_DIR" $equivalence --check 0.01; then
+    passed=$((passed + 1))
+  else
+    echo "eval gate: index equivalence ($equivalence) FAILED"
+    status=1
+    failed=$((failed + 1))
+  fi
+done
 # The floors are measured with the shipped model: it must be the one the
 # code trains, or they measure a model nobody can reproduce.
 if bash scripts/train_default_model.sh --check; then

@@ -162,10 +162,10 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
       const std::vector<uint32_t> bands = scan.Words(2);
       if (shingles.size() != rows.size() ||
           bands.size() != rows.size() * f.bands) {
-        return absl::DataLossError(absl::StrCat(
-            "a copy_bands block (", rows.size(), " rows) has ",
-            shingles.size(), " shingle counts and ", bands.size(),
-            " band keys; expected ", f.bands, " keys a row"));
+        return absl::DataLossError(
+            absl::StrCat("a copy_bands block (", rows.size(), " rows) has ",
+                         shingles.size(), " shingle counts and ", bands.size(),
+                         " band keys; expected ", f.bands, " keys a row"));
       }
       for (size_t i = 0; i < rows.size(); ++i) {
         // An empty text's signature equals every other empty one's.
@@ -200,8 +200,8 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
         }
         const double jaccard =
             static_cast<double>(equal) / static_cast<double>(stored.size());
-        if (IsCopy(jaccard, query.shingles,
-                   static_cast<uint32_t>(fetch.Int(1)), copies)) {
+        if (IsCopy(jaccard, query.shingles, static_cast<uint32_t>(fetch.Int(1)),
+                   copies)) {
           verified[q].push_back(
               {q, row, fetch.Int(2), fetch.Int(3), fetch.Int(4), jaccard});
         }
@@ -214,12 +214,13 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
     for (const ArchiveMatch& m : found) groups.insert(m.copy_group);
     if (copies.max_sources > 0 && groups.size() >= copies.max_sources) continue;
     // The closest source; the earliest stored on a tie.
-    matches.push_back(*std::min_element(
-        found.begin(), found.end(),
-        [](const ArchiveMatch& a, const ArchiveMatch& b) {
-          if (a.jaccard != b.jaccard) return a.jaccard > b.jaccard;
-          return a.row < b.row;
-        }));
+    matches.push_back(
+        *std::min_element(found.begin(), found.end(),
+                          [](const ArchiveMatch& a, const ArchiveMatch& b) {
+                            if (a.jaccard != b.jaccard)
+                              return a.jaccard > b.jaccard;
+                            return a.row < b.row;
+                          }));
   }
   std::sort(matches.begin(), matches.end(),
             [](const ArchiveMatch& a, const ArchiveMatch& b) {

@@ -264,8 +264,7 @@ class Index::Impl {
 
   // Add's steps, in order.
   absl::Status SkipKnown(absl::Span<const Article> articles,
-                         std::vector<const Article*>* fresh,
-                         AddResult* result);
+                         std::vector<const Article*>* fresh, AddResult* result);
   absl::StatusOr<std::vector<StoredRow>> ReadWindow(
       const std::vector<const Article*>& fresh);
   absl::StatusOr<std::vector<ArchiveMatch>> ArchiveCopies(
@@ -334,7 +333,8 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& path,
   // commits). foreign_keys guards the batch references.
   STORYCLUSTER_RETURN_IF_ERROR(
       Exec(raw, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
-  if (o.create) STORYCLUSTER_RETURN_IF_ERROR(index_internal::CreateSchema(raw, o));
+  if (o.create)
+    STORYCLUSTER_RETURN_IF_ERROR(index_internal::CreateSchema(raw, o));
   STORYCLUSTER_ASSIGN_OR_RETURN(impl->schema,
                                 index_internal::CheckSchema(raw, path, o));
   STORYCLUSTER_ASSIGN_OR_RETURN(
@@ -674,8 +674,8 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     insert.Bind(10, id_of[1][i]);
     insert.Bind(11, id_of[2][i]);
     STORYCLUSTER_RETURN_IF_ERROR(insert.Run());
-    STORYCLUSTER_RETURN_IF_ERROR(signatures.Write(
-        sqlite3_last_insert_rowid(db), entries[i - archive]));
+    STORYCLUSTER_RETURN_IF_ERROR(
+        signatures.Write(sqlite3_last_insert_rowid(db), entries[i - archive]));
     result.added.push_back(std::move(as));
   }
   STORYCLUSTER_RETURN_IF_ERROR(signatures.Finish());

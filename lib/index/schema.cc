@@ -140,9 +140,8 @@ absl::Status SignStored(sqlite3* db, const ArchiveSigner& signer,
     read.Reset();
     if (chunk.empty()) return absl::OkStatus();
     STORYCLUSTER_ASSIGN_OR_RETURN(
-        const auto features,
-        ExtractFeatures(chunk, options.pipeline.features,
-                        options.pipeline.threads));
+        const auto features, ExtractFeatures(chunk, options.pipeline.features,
+                                             options.pipeline.threads));
     for (size_t i = 0; i < chunk.size(); ++i) {
       STORYCLUSTER_RETURN_IF_ERROR(
           writer.Write(rows[i], signer.Sign(features[i].shingles)));

@@ -105,8 +105,8 @@ std::string Statement::Text(int column) const {
              : std::string(reinterpret_cast<const char*>(text), bytes);
 }
 std::vector<uint32_t> Statement::Words(int column) const {
-  const auto* bytes =
-      static_cast<const unsigned char*>(sqlite3_column_blob(stmt_.get(), column));
+  const auto* bytes = static_cast<const unsigned char*>(
+      sqlite3_column_blob(stmt_.get(), column));
   const int size = sqlite3_column_bytes(stmt_.get(), column);
   std::vector<uint32_t> words;
   if (bytes == nullptr || size % 4 != 0) return words;

@@ -51,8 +51,8 @@ std::map<std::string, Assignment> ClusterById(const std::string& path) {
 TEST_CASE("wire copies form one group whose earliest member is the original") {
   std::vector<Article> articles = {
       MakeArticle("copy", "Chile quake shakes Iquique",
-           std::string("SANTIAGO (Reuters) - ") + kQuake,
-           Day(3) + absl::Hours(2)),
+                  std::string("SANTIAGO (Reuters) - ") + kQuake,
+                  Day(3) + absl::Hours(2)),
       MakeArticle("orig", "Strong quake hits northern Chile", kQuake, Day(3)),
       MakeArticle("other", "Portugal votes", kElection, Day(3)),
   };
@@ -73,8 +73,9 @@ TEST_CASE("a chain of partial copies does not merge its ends") {
   const std::string s2 = "india juliet kilo lima mike november oscar papa. ";
   const std::string s3 = "quebec romeo sierra tango uniform victor whiskey. ";
   const std::string s4 = "xray yankee zulu amber basalt cobalt dune ember. ";
-  std::vector<Article> articles = {
-      MakeArticle("A", "", s1 + s2), MakeArticle("B", "", s2 + s3), MakeArticle("C", "", s3 + s4)};
+  std::vector<Article> articles = {MakeArticle("A", "", s1 + s2),
+                                   MakeArticle("B", "", s2 + s3),
+                                   MakeArticle("C", "", s3 + s4)};
   PipelineOptions pipeline;
   pipeline.cluster.copies.threshold = 0.3;
   pipeline.cluster.copies.candidate_margin = 0.25;
@@ -86,8 +87,9 @@ TEST_CASE("a chain of partial copies does not merge its ends") {
 TEST_CASE("articles far apart in time do not share an event") {
   std::vector<Article> articles = {
       MakeArticle("a", "Quake in Chile", kQuake, Day(1)),
-      MakeArticle("b", "Quake in Chile again", std::string(kQuake) + " Aftershocks.",
-           Day(1) + absl::Hours(24 * 30)),
+      MakeArticle("b", "Quake in Chile again",
+                  std::string(kQuake) + " Aftershocks.",
+                  Day(1) + absl::Hours(24 * 30)),
   };
   auto c = RunPipeline(articles);
   REQUIRE(c.ok());

@@ -139,11 +139,11 @@ TEST_CASE(
   // window, so nothing of the archive changes.
   const absl::Time later =
       absl::FromCivil(absl::CivilDay(2031, 5, 1), absl::UTCTimeZone());
-  auto two = index->Add(std::vector<Article>{
-      MakeArticle("later-1", "Glacier survey finds record melt",
-           "Researchers measured the retreat of the northern glacier over "
-           "the summer and found the fastest melt on record.",
-           later)});
+  auto two = index->Add(std::vector<Article>{MakeArticle(
+      "later-1", "Glacier survey finds record melt",
+      "Researchers measured the retreat of the northern glacier over "
+      "the summer and found the fastest melt on record.",
+      later)});
   REQUIRE(two.ok());
   // Its window is the undated articles (always in it) and their events.
   std::set<std::string> undated_events;
@@ -264,8 +264,8 @@ TEST_CASE("index: copies of articles outside the window are found", "[index]") {
   REQUIRE(index->Add(std::vector<Article>{unrelated}).ok());
 
   // Sixty days on, far outside the one-day window: found by its signature.
-  auto copy = index->Add(
-      std::vector<Article>{Reprint(source, "reprint", t + absl::Hours(24 * 60))});
+  auto copy = index->Add(std::vector<Article>{
+      Reprint(source, "reprint", t + absl::Hours(24 * 60))});
   REQUIRE(copy.ok());
   CHECK(copy->window_articles == 0);
   CHECK(copy->archive_copies == 1);
@@ -380,9 +380,9 @@ TEST_CASE("index: a version-1 index is migrated when opened for writing",
   auto refused = Index::Open(path, read_only);
   REQUIRE(!refused.ok());
   CHECK(absl::IsFailedPrecondition(refused.status()));
-  CHECK_THAT(std::string(refused.status().message()),
-             Catch::Contains("schema version 1") &&
-                 Catch::Contains("index migrate"));
+  CHECK_THAT(
+      std::string(refused.status().message()),
+      Catch::Contains("schema version 1") && Catch::Contains("index migrate"));
   CHECK(RawInt(path, "PRAGMA user_version") == 1);
 
   auto migrated = Index::Open(path);
@@ -398,8 +398,8 @@ TEST_CASE("index: a version-1 index is migrated when opened for writing",
   CHECK(stats->schema_version == kIndexSchemaVersion);
   // The migrated signatures find copies: a reprint years later.
   const Article source = LongDated(examples);
-  auto copy = (*migrated)->Add(std::vector<Article>{Reprint(
-      source, "reprint", *source.published + absl::Hours(24 * 3650))});
+  auto copy = (*migrated)->Add(std::vector<Article>{
+      Reprint(source, "reprint", *source.published + absl::Hours(24 * 3650))});
   REQUIRE(copy.ok());
   CHECK(copy->archive_copies == 1);
   auto stored = (*migrated)->Lookup(source.id);
@@ -426,8 +426,8 @@ TEST_CASE("index: missing, existing, foreign and newer databases", "[index]") {
   CHECK(absl::IsFailedPrecondition(newer.status()));
   CHECK_THAT(std::string(newer.status().message()),
              Catch::Contains("schema version 7") &&
-                 Catch::Contains(absl::StrCat("reads version ",
-                                              kIndexSchemaVersion)) &&
+                 Catch::Contains(
+                     absl::StrCat("reads version ", kIndexSchemaVersion)) &&
                  Catch::Contains("newer"));
 
   // Another program's SQLite file, and a file that is not SQLite.

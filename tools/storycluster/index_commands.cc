@@ -228,10 +228,11 @@ int RunStats(const IndexArgs& args) {
 int RunCompact(const IndexArgs& args) {
   const std::optional<absl::Time> before = sc::ParseTimestamp(args.before);
   if (!before) {
-    return Fail(absl::InvalidArgumentError(absl::StrCat(
-        "--before '", args.before,
-        "' is not a date (e.g. 2025-01-31 or 2025-01-31T12:00:00Z)")),
-                kExitUsage);
+    return Fail(
+        absl::InvalidArgumentError(absl::StrCat(
+            "--before '", args.before,
+            "' is not a date (e.g. 2025-01-31 or 2025-01-31T12:00:00Z)")),
+        kExitUsage);
   }
   auto index = OpenIndex(args, false, false);
   if (!index.ok()) return IndexFailure(index.status());
