@@ -1,8 +1,8 @@
 // Copies against the whole archive (archive.h).
 //
 // The scan goes the other way round from a persistent LSH: the batch's
-// band keys are put in a small in-memory LshIndex and every stored
-// article's keys are looked up in it. Memory stays that of the batch,
+// band keys are put in a small in-memory table and every stored article's
+// keys are looked up in it. Memory stays that of the batch,
 // nothing archive-sized is rebuilt on open, and a write appends one block
 // of keys and one signature row per article (a persistent bucket table
 // would take random inserts all over its B-tree with every batch). The
@@ -127,33 +127,36 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
     const absl::flat_hash_set<int64_t>& exclude, const CopyOptions& copies) {
   std::vector<ArchiveMatch> matches;
   const ArchiveFormat& f = signer.format();
-  LshOptions lsh;
-  lsh.bands = f.bands;
-  lsh.rows = f.rows;
-  lsh.seed = f.lsh_seed;
-  STORYCLUSTER_ASSIGN_OR_RETURN(auto index,
-                                LshIndex::Create(lsh, f.signature.num_hashes));
-  std::vector<uint32_t> ids;
-  std::vector<uint64_t> keys;
+  // Band key (band number in the high half) -> the queries that have it.
+  absl::flat_hash_map<uint64_t, std::vector<uint32_t>> buckets;
   for (size_t q = 0; q < queries.size(); ++q) {
     // An empty text's signature equals every other empty one's.
     if (queries[q].shingles == 0 || queries[q].bands.size() != f.bands) {
       continue;
     }
-    ids.push_back(static_cast<uint32_t>(q));
-    keys.insert(keys.end(), queries[q].bands.begin(), queries[q].bands.end());
+    for (uint32_t b = 0; b < f.bands; ++b) {
+      buckets[uint64_t{b} << 32 | queries[q].bands[b]].push_back(
+          static_cast<uint32_t>(q));
+    }
   }
-  if (ids.empty()) return matches;
-  index->InsertBatch(ids, keys, 1);
+  if (buckets.empty()) return matches;
 
-  // Candidate pairs (query, row) from the scan, block by block.
-  std::vector<std::pair<uint32_t, int64_t>> candidates;
+  // Per query, the stored articles sharing the most bands with it: the
+  // likeliest sources. Template wording shares bands with thousands of
+  // articles; verifying a few per query keeps an add's work bounded by
+  // its batch, and as many as the template rule needs to see.
+  const size_t keep = std::max<size_t>(8, 2 * size_t{copies.max_sources});
+  struct Candidate {
+    uint32_t bands;
+    uint32_t row;
+  };
+  std::vector<std::vector<Candidate>> best(queries.size());
+  std::vector<uint32_t> shared(queries.size(), 0);
+  std::vector<uint32_t> touched;
   {
     STORYCLUSTER_ASSIGN_OR_RETURN(
         auto scan,
         Statement::Prepare(db, "SELECT rows, shingles, bands FROM copy_bands"));
-    std::vector<uint64_t> row_keys(f.bands);
-    std::vector<uint32_t> hits;
     for (;;) {
       STORYCLUSTER_ASSIGN_OR_RETURN(const bool more, scan.Step());
       if (!more) break;
@@ -168,13 +171,39 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
                          " band keys; expected ", f.bands, " keys a row"));
       }
       for (size_t i = 0; i < rows.size(); ++i) {
-        // An empty text's signature equals every other empty one's.
         if (shingles[i] == 0 || exclude.contains(rows[i])) continue;
-        std::copy_n(bands.begin() + i * f.bands, f.bands, row_keys.begin());
-        index->QueryKeys(row_keys, &hits);
-        for (uint32_t q : hits) candidates.emplace_back(q, rows[i]);
+        touched.clear();
+        for (uint32_t b = 0; b < f.bands; ++b) {
+          const auto it =
+              buckets.find(uint64_t{b} << 32 | bands[i * f.bands + b]);
+          if (it == buckets.end()) continue;
+          for (uint32_t q : it->second) {
+            if (shared[q]++ == 0) touched.push_back(q);
+          }
+        }
+        for (uint32_t q : touched) {
+          std::vector<Candidate>& list = best[q];
+          const Candidate c{shared[q], rows[i]};
+          shared[q] = 0;
+          if (list.size() < keep) {
+            list.push_back(c);
+            continue;
+          }
+          // Replace the weakest (fewest bands); among equals the earlier
+          // found stays.
+          auto weakest = std::min_element(
+              list.begin(), list.end(),
+              [](const Candidate& x, const Candidate& y) {
+                return x.bands < y.bands;
+              });
+          if (c.bands > weakest->bands) *weakest = c;
+        }
       }
     }
+  }
+  std::vector<std::pair<uint32_t, int64_t>> candidates;
+  for (uint32_t q = 0; q < best.size(); ++q) {
+    for (const Candidate& c : best[q]) candidates.emplace_back(q, c.row);
   }
   if (candidates.empty()) return matches;
 
