@@ -140,6 +140,18 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
     }
   }
   if (buckets.empty()) return matches;
+  // Nearly every stored key is in no bucket: a bit per hashed key (2^24
+  // bits, 2 MB, in cache) answers most lookups without touching the map.
+  constexpr int kFilterBits = 24;
+  std::vector<uint64_t> filter(size_t{1} << (kFilterBits - 6), 0);
+  auto slot = [](uint64_t key) {
+    return static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >>
+                               (64 - kFilterBits));
+  };
+  for (const auto& [key, list] : buckets) {
+    const size_t at = slot(key);
+    filter[at >> 6] |= uint64_t{1} << (at & 63);
+  }
 
   // Per query, the stored articles sharing the most bands with it: the
   // likeliest sources. Template wording shares bands with thousands of
@@ -174,8 +186,10 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
         if (shingles[i] == 0 || exclude.contains(rows[i])) continue;
         touched.clear();
         for (uint32_t b = 0; b < f.bands; ++b) {
-          const auto it =
-              buckets.find(uint64_t{b} << 32 | bands[i * f.bands + b]);
+          const uint64_t key = uint64_t{b} << 32 | bands[i * f.bands + b];
+          const size_t at = slot(key);
+          if ((filter[at >> 6] >> (at & 63) & 1) == 0) continue;
+          const auto it = buckets.find(key);
           if (it == buckets.end()) continue;
           for (uint32_t q : it->second) {
             if (shared[q]++ == 0) touched.push_back(q);

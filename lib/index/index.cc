@@ -585,6 +585,7 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
   }
   STORYCLUSTER_ASSIGN_OR_RETURN(const std::vector<bool> original,
                                 x.Originals(window, c, id_of[0]));
+  mark("index ids");
 
   // 6. Stored in the same transaction.
   STORYCLUSTER_ASSIGN_OR_RETURN(
@@ -735,8 +736,9 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     STORYCLUSTER_RETURN_IF_ERROR(advance.Run());
   }
   STORYCLUSTER_RETURN_IF_ERROR(CountTerms(db, features, gained, lost));
-  STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
   mark("store");
+  STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
+  mark("commit");
   return result;
 }
 
