@@ -164,6 +164,10 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
   };
   std::vector<std::vector<Candidate>> best(queries.size());
   std::vector<uint32_t> shared(queries.size(), 0);
+  // Stored articles sharing two bands or more with each query: a template's
+  // instance has hundreds, a story's copy its source and the source's
+  // other copies.
+  std::vector<uint32_t> neighbours(queries.size(), 0);
   std::vector<uint32_t> touched;
   {
     STORYCLUSTER_ASSIGN_OR_RETURN(
@@ -199,6 +203,7 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
           std::vector<Candidate>& list = best[q];
           const Candidate c{shared[q], rows[i]};
           shared[q] = 0;
+          if (c.bands >= 2) ++neighbours[q];
           if (list.size() < keep) {
             list.push_back(c);
             continue;
@@ -243,8 +248,15 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
         }
         const double jaccard =
             static_cast<double>(equal) / static_cast<double>(stored.size());
-        if (IsCopy(jaccard, query.shingles, static_cast<uint32_t>(fetch.Int(1)),
-                   copies)) {
+        // Wording as common as a template's: only a reprint of it is a
+        // copy (CopyOptions::distinct_reprint), as in the run. The template
+        // rule of max_sources alone does not see it once earlier instances
+        // share one group.
+        const bool common = copies.common_articles > 0 &&
+                            neighbours[q] > copies.common_articles;
+        if (common ? jaccard >= copies.distinct_reprint
+                   : IsCopy(jaccard, query.shingles,
+                            static_cast<uint32_t>(fetch.Int(1)), copies)) {
           verified[q].push_back(
               {q, row, fetch.Int(2), fetch.Int(3), fetch.Int(4), jaccard});
         }
