@@ -299,6 +299,48 @@ TEST_CASE("index: copies of articles outside the window are found", "[index]") {
   CHECK(RawInt(path, "SELECT SUM(length(rows)) / 4 FROM copy_bands") == 4);
 }
 
+TEST_CASE("index: template instances outside the window are no copies",
+          "[index]") {
+  // Daily market reports share most of their words; one a day, each far
+  // outside the others' one-day windows, so only the archive path sees
+  // them together. In one `cluster` run they stay apart (the template
+  // rule); against the archive they must too, not gather into one group.
+  const auto dir = testing::TempDir("index_templates");
+  SyntheticOptions options;
+  options.kind = SyntheticKind::kTemplate;
+  options.articles = 120;
+  options.copy_fraction = 0;
+  const SyntheticCorpus corpus = GenerateCorpus(options);
+  IndexOptions index_options;
+  index_options.window_days = 1;
+  auto index = Create((dir / "a.db").string(), index_options);
+  const absl::Time start =
+      absl::FromCivil(absl::CivilDay(2024, 1, 1), absl::UTCTimeZone());
+  size_t archive_copies = 0;
+  std::set<std::string> groups;
+  for (size_t i = 0; i < corpus.articles.size(); ++i) {
+    Article a = corpus.articles[i];
+    a.published = start + absl::Hours(72 * static_cast<int64_t>(i));
+    auto added = index->Add(std::vector<Article>{a});
+    REQUIRE(added.ok());
+    archive_copies += added->archive_copies;
+    REQUIRE(added->added.size() == 1);
+    groups.insert(added->added[0].copy_group);
+  }
+  auto batch = RunPipeline(corpus.articles);
+  REQUIRE(batch.ok());
+  INFO("archive copies " << archive_copies << ", batch copy groups "
+                         << batch->num_copy_groups);
+  CHECK(groups.size() + 5 >= batch->num_copy_groups);
+  // A reprint of one is still a copy.
+  Article reprint = corpus.articles[10];
+  reprint.id = "reprint";
+  reprint.published = start + absl::Hours(72 * 200);
+  auto copy = index->Add(std::vector<Article>{reprint});
+  REQUIRE(copy.ok());
+  CHECK(copy->archive_copies == 1);
+}
+
 TEST_CASE("index: compact drops text before a date; copies are still found",
           "[index]") {
   const auto dir = testing::TempDir("index_compact");
