@@ -108,10 +108,8 @@ absl::Status EntryWriter::Finish() {
 namespace {
 
 // How many standard deviations below the signature agreement the Jaccard
-// estimate is taken. Measured (docs/index.md): 1 lets 11 of 120 template
-// instances join others, 1.5 lets 3, 2 none; copy-group F1 of
-// scripts/index_equivalence.py --synthetic 3000 is 0.9917, 0.9913 and
-// 0.9873 (0.9951 in one run).
+// estimate is taken: fewer let template instances join each other, more
+// lose edited copies (docs/index.md has the sweep).
 constexpr double kEstimateDeviations = 1.5;
 
 // The in-run copy rule (CopyOptions) on estimates from two signatures:
