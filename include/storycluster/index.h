@@ -4,7 +4,9 @@
 // the archive articles of its time window (the hot window), and the
 // archive's ids carry over: an article keeps its copy group, event and
 // storyline once assigned, and a new article joins the cluster most of its
-// archive neighbours hold, or starts a new one.
+// archive neighbours hold, or starts a new one. Copies are also found
+// against the whole archive, by the signatures every article keeps; Compact
+// takes old articles out of the hot state.
 //
 // Thread safety: one Index object is used by one thread at a time. Any
 // number of processes may read a database while one adds to it (SQLite's

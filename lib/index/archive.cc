@@ -216,11 +216,11 @@ absl::StatusOr<std::vector<ArchiveMatch>> FindArchiveCopies(
           }
           // Replace the weakest (fewest bands); among equals the earlier
           // found stays.
-          auto weakest = std::min_element(
-              list.begin(), list.end(),
-              [](const Candidate& x, const Candidate& y) {
-                return x.bands < y.bands;
-              });
+          auto weakest =
+              std::min_element(list.begin(), list.end(),
+                               [](const Candidate& x, const Candidate& y) {
+                                 return x.bands < y.bands;
+                               });
           if (c.bands > weakest->bands) *weakest = c;
         }
       }

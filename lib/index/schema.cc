@@ -106,7 +106,7 @@ absl::Status PutMeta(sqlite3* db, const std::string& key,
   return meta.Run();
 }
 
-// Signs the stored articles that have no signature yet, in chunks of
+// Signs every stored article (version 1 kept no signatures), in chunks of
 // `kChunk` (the furniture filter is learned per chunk, as an add learns it
 // per batch and window).
 absl::Status SignStored(sqlite3* db, const ArchiveSigner& signer,
