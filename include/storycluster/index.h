@@ -42,8 +42,9 @@ struct IndexOptions {
   bool read_only = false;
   // Days of archive on each side of a batch's articles that are clustered
   // with it (the hot window); set when the index is created and stored in
-  // it, ignored afterwards. Undated archive articles are always in the
-  // window. Default: 14. REQUIRES: > 0.
+  // it, ignored afterwards. An undated archive article is in the window of
+  // the adds within window_days of when it was added. Default: 14.
+  // REQUIRES: > 0.
   double window_days = 14;
   // How long a writer waits for another writer's transaction before Add
   // fails with Unavailable. Default: 5 s.

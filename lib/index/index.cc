@@ -366,7 +366,8 @@ absl::Status Index::Impl::SkipKnown(absl::Span<const Article> articles,
 
 // 2. The hot window: archive articles within window_days of the batch's
 //    dated articles (of the archive's newest date when the batch has none),
-//    every undated one, and every member of the events those are in;
+//    undated ones added within window_days, and every member of the events
+//    those are in;
 //    compacted articles never. In the order they were added, as `cluster`
 //    would read them.
 absl::StatusOr<std::vector<StoredRow>> Index::Impl::ReadWindow(
@@ -396,8 +397,19 @@ absl::StatusOr<std::vector<StoredRow>> Index::Impl::ReadWindow(
                       {absl::ToUnixSeconds(*lo) - margin,
                        absl::ToUnixSeconds(*hi) + margin}));
   }
+  // An undated article is taken as published when it was added: it stays
+  // in the windows of the adds within window_days of that, so that a feed
+  // of undated items does not make every later add bigger. added_at is
+  // RFC 3339 in UTC, whose text order is time order.
+  const std::string added_since = absl::FormatTime(
+      absl::RFC3339_sec, absl::Now() - absl::Hours(24) * schema.window_days,
+      absl::UTCTimeZone());
   STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto undated, Query("WHERE published IS NULL AND compacted = 0", {}));
+      auto undated,
+      Query(absl::StrCat("WHERE published IS NULL AND compacted = 0 AND batch "
+                         "IN (SELECT batch FROM batches WHERE added_at >= '",
+                         added_since, "')"),
+            {}));
   std::move(undated.begin(), undated.end(), std::back_inserter(window));
   // An event that spans more than the window is re-decided with all its
   // members, not cut at the window's edge (docs/index.md).

@@ -341,6 +341,34 @@ TEST_CASE("index: template instances outside the window are no copies",
   CHECK(copy->archive_copies == 1);
 }
 
+TEST_CASE("index: an undated article is in the windows of the next days only",
+          "[index]") {
+  const auto dir = testing::TempDir("index_undated");
+  const std::string path = (dir / "a.db").string();
+  const IngestResult examples = Examples();
+  Article undated = LongDated(examples);
+  undated.published.reset();
+  auto index = Create(path);
+  REQUIRE(index->Add(std::vector<Article>{undated}).ok());
+  Article other = LongDated(examples, 1);
+  other.id = "other-1";
+  auto soon = index->Add(std::vector<Article>{other});
+  REQUIRE(soon.ok());
+  CHECK(soon->window_articles == 1);  // the undated one, added just now
+  // Fifteen days later (the batches' times moved back): out of the
+  // 14-day window.
+  const std::string past =
+      absl::FormatTime(absl::RFC3339_sec, absl::Now() - absl::Hours(24 * 15),
+                       absl::UTCTimeZone());
+  RawSql(path, "UPDATE batches SET added_at = '" + past + "'");
+  Article later = LongDated(examples, 2);
+  later.id = "later-1";
+  later.published = *other.published + absl::Hours(24 * 365);
+  auto late = index->Add(std::vector<Article>{later});
+  REQUIRE(late.ok());
+  CHECK(late->window_articles == 0);
+}
+
 TEST_CASE("index: compact drops text before a date; copies are still found",
           "[index]") {
   const auto dir = testing::TempDir("index_compact");
