@@ -16,6 +16,7 @@
 #include "lib/index/archive.h"
 #include "lib/index/schema.h"
 #include "lib/index/sqlite.h"
+#include "lib/index/term_weights.h"
 #include "storycluster/output.h"
 #include "storycluster/status.h"
 
@@ -25,15 +26,21 @@ namespace {
 namespace fs = std::filesystem;
 using index_internal::ArchiveEntry;
 using index_internal::ArchiveMatch;
+using index_internal::Background;
+using index_internal::CountTerms;
 using sqlite::Exec;
 using sqlite::Statement;
 using sqlite::Transaction;
 
-constexpr char kArticleColumns[] =
-    "row, id, title, text, source, url, published, batch, copy_group, "
-    "original, event, story, compacted";
+// What ReadRow reads: an Article's fields, then the index's own.
+const std::string& ArticleColumns() {
+  static const std::string* const columns = new std::string(
+      absl::StrCat(index_internal::kArticleFields,
+                   ", batch, copy_group, original, event, story, compacted"));
+  return *columns;
+}
 
-// One stored article as read by a statement selecting kArticleColumns.
+// One stored article as read by a statement selecting ArticleColumns().
 struct StoredRow {
   IndexedArticle entry;
   int64_t copy_group = 0, event = 0, story = 0;
@@ -42,13 +49,8 @@ struct StoredRow {
 StoredRow ReadRow(const Statement& s, const std::string& path) {
   StoredRow r;
   Article& a = r.entry.article;
+  a = index_internal::ReadArticleFields(s);
   a.origin = {path, s.Int(0)};
-  a.id = s.Text(1);
-  a.title = s.Text(2);
-  a.text = s.Text(3);
-  a.source = s.Text(4);
-  a.url = s.Text(5);
-  if (!s.IsNull(6)) a.published = absl::FromUnixSeconds(s.Int(6));
   r.entry.batch = s.Int(7);
   r.copy_group = s.Int(8);
   r.entry.assignment.original = s.Int(9) != 0;
@@ -143,107 +145,6 @@ std::optional<int64_t> UnixSeconds(const std::optional<absl::Time>& t) {
   return absl::ToUnixSeconds(*t);
 }
 
-// Distinct content terms of each listed article, counted.
-absl::flat_hash_map<std::string, int64_t> TermCounts(
-    const std::vector<ArticleFeatures>& features,
-    const std::vector<size_t>& articles) {
-  absl::flat_hash_map<std::string, int64_t> counts;
-  for (size_t i : articles) {
-    const std::vector<WeightedTerm>& terms = features[i].terms;
-    for (size_t t = 0; t < terms.size(); ++t) {
-      // Sorted by term: a repeat is next to its first.
-      if (t == 0 || terms[t].term != terms[t - 1].term) ++counts[terms[t].term];
-    }
-  }
-  return counts;
-}
-
-// The archive's content-term document frequencies outside the window: the
-// stored counts (term_frequencies, over every original stored) minus the
-// window's originals, whose terms the batch's run counts itself. Then the
-// run weighs terms as `cluster` over the whole archive would. Only the
-// run's own terms are looked up. Nullptr while the archive outside the
-// window is empty.
-absl::StatusOr<std::shared_ptr<const DocumentFrequencies>> Background(
-    sqlite3* db, const std::vector<ArticleFeatures>& features,
-    const std::vector<bool>& window_original) {
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      const int64_t stored,
-      sqlite::QueryInt(db,
-                       "SELECT CAST(value AS INTEGER) FROM meta WHERE "
-                       "key='df_documents'"));
-  std::vector<size_t> window;
-  for (size_t i = 0; i < window_original.size(); ++i) {
-    if (window_original[i]) window.push_back(i);
-  }
-  const int64_t documents = stored - static_cast<int64_t>(window.size());
-  if (documents <= 0) return nullptr;
-  const auto in_window = TermCounts(features, window);
-  absl::flat_hash_set<std::string_view> vocabulary;
-  for (const ArticleFeatures& f : features) {
-    for (const WeightedTerm& t : f.terms) vocabulary.insert(t.term);
-  }
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto lookup,
-      Statement::Prepare(db, "SELECT df FROM term_frequencies WHERE term=?"));
-  absl::flat_hash_map<std::string, int64_t> counts;
-  for (std::string_view term : vocabulary) {
-    lookup.Bind(1, term);
-    STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, lookup.Step());
-    int64_t df = row ? lookup.Int(0) : 0;
-    lookup.Reset();
-    const auto it = in_window.find(AV(term));
-    if (it != in_window.end()) df -= it->second;
-    // A window article's terms can differ a little from when it was
-    // counted (the furniture filter is learned from each run): clamped.
-    df = std::min(df, documents);
-    if (df > 0) counts.emplace(std::string(term), df);
-  }
-  return std::make_shared<const DocumentFrequencies>(
-      DocumentFrequencies::FromCounts(documents, std::move(counts)));
-}
-
-// Keeps term_frequencies the counts over the stored originals: the run
-// rows in `gained` became originals, those in `lost` stopped being ones.
-absl::Status CountTerms(sqlite3* db,
-                        const std::vector<ArticleFeatures>& features,
-                        const std::vector<size_t>& gained,
-                        const std::vector<size_t>& lost) {
-  auto counts = TermCounts(features, gained);
-  for (const auto& [term, count] : TermCounts(features, lost)) {
-    counts[term] -= count;
-  }
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto upsert,
-      Statement::Prepare(db,
-                         "INSERT INTO term_frequencies VALUES(?, ?) ON "
-                         "CONFLICT(term) DO UPDATE SET df = df + excluded.df"));
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto prune, Statement::Prepare(db,
-                                     "DELETE FROM term_frequencies WHERE "
-                                     "term = ? AND df <= 0"));
-  for (const auto& [term, count] : counts) {
-    if (count == 0) continue;
-    upsert.Bind(1, std::string_view(term));
-    upsert.Bind(2, count);
-    STORYCLUSTER_RETURN_IF_ERROR(upsert.Run());
-    if (count < 0) {
-      // A window article's terms can differ a little from when it was
-      // counted (the furniture filter is learned from each run).
-      prune.Bind(1, std::string_view(term));
-      STORYCLUSTER_RETURN_IF_ERROR(prune.Run());
-    }
-  }
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto documents,
-      Statement::Prepare(db,
-                         "UPDATE meta SET value = CAST(value AS INTEGER) + ? "
-                         "WHERE key='df_documents'"));
-  documents.Bind(1, static_cast<int64_t>(gained.size()) -
-                        static_cast<int64_t>(lost.size()));
-  return documents.Run();
-}
-
 // The next unused id of each level (meta next_*): ids are never reused,
 // so an id that was dropped (links) cannot name another cluster later.
 constexpr const char* kNextKeys[3] = {"next_copy_group", "next_event",
@@ -268,18 +169,20 @@ class Index::Impl {
   absl::StatusOr<std::vector<StoredRow>> ReadWindow(
       const std::vector<const Article*>& fresh);
   absl::StatusOr<std::vector<ArchiveMatch>> ArchiveCopies(
-      const std::vector<StoredRow>& window, const Clustering& c,
+      const absl::flat_hash_set<int64_t>& window_rows, const Clustering& c,
       const std::vector<ArchiveEntry>& entries);
   absl::StatusOr<std::vector<bool>> Originals(
-      const std::vector<StoredRow>& window, const Clustering& c,
+      const absl::flat_hash_set<int64_t>& window_rows, const Clustering& c,
       const std::vector<int64_t>& copy_group_of);
+  absl::Status RecordLinks(const Mapped (&mapped)[3], const int64_t (&next)[3],
+                           AddResult* result);
 };
 
 absl::StatusOr<std::vector<StoredRow>> Index::Impl::Query(
     const std::string& where, const std::vector<int64_t>& values) {
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto s,
-      Statement::Prepare(db.get(), absl::StrCat("SELECT ", kArticleColumns,
+      Statement::Prepare(db.get(), absl::StrCat("SELECT ", ArticleColumns(),
                                                 " FROM articles ", where)));
   for (size_t i = 0; i < values.size(); ++i) {
     s.Bind(static_cast<int>(i + 1), values[i]);
@@ -439,20 +342,20 @@ absl::StatusOr<std::vector<StoredRow>> Index::Impl::ReadWindow(
 // 4. Copies of the rest of the archive: each new article that is an
 //    original in the run may copy an article outside the window (archive.h).
 absl::StatusOr<std::vector<ArchiveMatch>> Index::Impl::ArchiveCopies(
-    const std::vector<StoredRow>& window, const Clustering& c,
+    const absl::flat_hash_set<int64_t>& window_rows, const Clustering& c,
     const std::vector<ArchiveEntry>& entries) {
+  // The run is the window's articles, then the batch's.
+  const size_t archive = window_rows.size();
   std::vector<ArchiveEntry> queries;
   std::vector<size_t> run_of;
   for (size_t j = 0; j < entries.size(); ++j) {
-    if (!c.assignments[window.size() + j].original) continue;
+    if (!c.assignments[archive + j].original) continue;
     queries.push_back(entries[j]);
-    run_of.push_back(window.size() + j);
+    run_of.push_back(archive + j);
   }
-  absl::flat_hash_set<int64_t> exclude;
-  for (const StoredRow& r : window) exclude.insert(r.entry.article.origin.line);
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto matches,
-      index_internal::FindArchiveCopies(db.get(), *signer, queries, exclude,
+      index_internal::FindArchiveCopies(db.get(), *signer, queries, window_rows,
                                         options.pipeline.cluster.copies));
   for (ArchiveMatch& m : matches) m.query = run_of[m.query];
   return matches;
@@ -462,12 +365,8 @@ absl::StatusOr<std::vector<ArchiveMatch>> Index::Impl::ArchiveCopies(
 // original, unless the group has an original outside the window (which
 // stays the first publication).
 absl::StatusOr<std::vector<bool>> Index::Impl::Originals(
-    const std::vector<StoredRow>& window, const Clustering& c,
+    const absl::flat_hash_set<int64_t>& window_rows, const Clustering& c,
     const std::vector<int64_t>& copy_group_of) {
-  absl::flat_hash_set<int64_t> window_rows;
-  for (const StoredRow& r : window) {
-    window_rows.insert(r.entry.article.origin.line);
-  }
   absl::flat_hash_set<int64_t> original_outside;
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto outside,
@@ -491,6 +390,56 @@ absl::StatusOr<std::vector<bool>> Index::Impl::Originals(
                   !original_outside.contains(copy_group_of[i]);
   }
   return original;
+}
+
+// Ids no cluster holds any more point to where most of their window
+// members went (links); `next_*` moves past the ids given.
+absl::Status Index::Impl::RecordLinks(const Mapped (&mapped)[3],
+                                      const int64_t (&next)[3],
+                                      AddResult* result) {
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto link,
+      Statement::Prepare(db.get(), "INSERT INTO links VALUES(?, ?, ?, ?)"));
+  STORYCLUSTER_ASSIGN_OR_RETURN(
+      auto drop_representative,
+      Statement::Prepare(db.get(),
+                         "DELETE FROM event_representatives WHERE event = ?"));
+  static constexpr const char* kColumns[3] = {"copy_group", "event", "story"};
+  static constexpr char kPrefix[3] = {'d', 'e', 's'};
+  for (int level = 0; level < 3; ++level) {
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto still,
+        Statement::Prepare(db.get(),
+                           absl::StrCat("SELECT 1 FROM articles WHERE ",
+                                        kColumns[level], " = ? LIMIT 1")));
+    for (const auto& [from, into] : mapped[level].dropped) {
+      still.Bind(1, from);
+      STORYCLUSTER_ASSIGN_OR_RETURN(const bool held, still.Step());
+      still.Reset();
+      if (held) continue;  // members outside the window keep it
+      if (level == 1) {
+        drop_representative.Bind(1, from);
+        STORYCLUSTER_RETURN_IF_ERROR(drop_representative.Run());
+      }
+      const IndexLink l{
+          ClusterId(kPrefix[level], static_cast<uint32_t>(from - 1)),
+          ClusterId(kPrefix[level], static_cast<uint32_t>(into - 1))};
+      link.Bind(1, result->batch);
+      link.Bind(2, std::string_view(kColumns[level]));
+      link.Bind(3, std::string_view(l.from));
+      link.Bind(4, std::string_view(l.into));
+      STORYCLUSTER_RETURN_IF_ERROR(link.Run());
+      result->links.push_back(l);
+    }
+    STORYCLUSTER_ASSIGN_OR_RETURN(
+        auto advance, Statement::Prepare(db.get(),
+                                         "UPDATE meta SET value = ? WHERE "
+                                         "key = ?"));
+    advance.Bind(1, std::string_view(absl::StrCat(next[level])));
+    advance.Bind(2, std::string_view(kNextKeys[level]));
+    STORYCLUSTER_RETURN_IF_ERROR(advance.Run());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
@@ -554,8 +503,12 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
   for (size_t i = archive; i < run.size(); ++i) {
     entries.push_back(x.signer->Sign(features[i].shingles));
   }
+  absl::flat_hash_set<int64_t> window_rows;
+  for (const StoredRow& r : window) {
+    window_rows.insert(r.entry.article.origin.line);
+  }
   STORYCLUSTER_ASSIGN_OR_RETURN(const std::vector<ArchiveMatch> matches,
-                                x.ArchiveCopies(window, c, entries));
+                                x.ArchiveCopies(window_rows, c, entries));
   result.archive_copies = matches.size();
   mark("archive copies");
 
@@ -596,7 +549,7 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
       id_of[level].push_back(mapped[level].id[f]);
   }
   STORYCLUSTER_ASSIGN_OR_RETURN(const std::vector<bool> original,
-                                x.Originals(window, c, id_of[0]));
+                                x.Originals(window_rows, c, id_of[0]));
   mark("index ids");
 
   // 6. Stored in the same transaction.
@@ -704,49 +657,7 @@ absl::StatusOr<AddResult> Index::Add(absl::Span<const Article> articles) {
     representative.Bind(2, std::string_view(run[c.event_representative[e]].id));
     STORYCLUSTER_RETURN_IF_ERROR(representative.Run());
   }
-  // Ids no cluster holds any more point to where most of their window
-  // members went; `next_*` moves past the ids given.
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto link,
-      Statement::Prepare(db, "INSERT INTO links VALUES(?, ?, ?, ?)"));
-  STORYCLUSTER_ASSIGN_OR_RETURN(
-      auto drop_representative,
-      Statement::Prepare(db,
-                         "DELETE FROM event_representatives WHERE event = ?"));
-  static constexpr const char* kColumns[3] = {"copy_group", "event", "story"};
-  static constexpr char kPrefix[3] = {'d', 'e', 's'};
-  for (int level = 0; level < 3; ++level) {
-    STORYCLUSTER_ASSIGN_OR_RETURN(
-        auto still,
-        Statement::Prepare(db, absl::StrCat("SELECT 1 FROM articles WHERE ",
-                                            kColumns[level], " = ? LIMIT 1")));
-    for (const auto& [from, into] : mapped[level].dropped) {
-      still.Bind(1, from);
-      STORYCLUSTER_ASSIGN_OR_RETURN(const bool held, still.Step());
-      still.Reset();
-      if (held) continue;  // members outside the window keep it
-      if (level == 1) {
-        drop_representative.Bind(1, from);
-        STORYCLUSTER_RETURN_IF_ERROR(drop_representative.Run());
-      }
-      const IndexLink l{
-          ClusterId(kPrefix[level], static_cast<uint32_t>(from - 1)),
-          ClusterId(kPrefix[level], static_cast<uint32_t>(into - 1))};
-      link.Bind(1, result.batch);
-      link.Bind(2, std::string_view(kColumns[level]));
-      link.Bind(3, std::string_view(l.from));
-      link.Bind(4, std::string_view(l.into));
-      STORYCLUSTER_RETURN_IF_ERROR(link.Run());
-      result.links.push_back(l);
-    }
-    STORYCLUSTER_ASSIGN_OR_RETURN(
-        auto advance, Statement::Prepare(db,
-                                         "UPDATE meta SET value = ? WHERE "
-                                         "key = ?"));
-    advance.Bind(1, std::string_view(absl::StrCat(next[level])));
-    advance.Bind(2, std::string_view(kNextKeys[level]));
-    STORYCLUSTER_RETURN_IF_ERROR(advance.Run());
-  }
+  STORYCLUSTER_RETURN_IF_ERROR(x.RecordLinks(mapped, next, &result));
   STORYCLUSTER_RETURN_IF_ERROR(CountTerms(db, features, gained, lost));
   mark("store");
   STORYCLUSTER_RETURN_IF_ERROR(txn.Commit());
@@ -758,7 +669,7 @@ absl::StatusOr<std::optional<IndexedArticle>> Index::Lookup(
     std::string_view id) {
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto s, Statement::Prepare(impl_->db.get(),
-                                 absl::StrCat("SELECT ", kArticleColumns,
+                                 absl::StrCat("SELECT ", ArticleColumns(),
                                               " FROM articles WHERE id=?")));
   s.Bind(1, id);
   STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, s.Step());

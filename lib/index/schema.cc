@@ -114,9 +114,9 @@ absl::Status SignStored(sqlite3* db, const ArchiveSigner& signer,
   constexpr int64_t kChunk = 10000;
   STORYCLUSTER_ASSIGN_OR_RETURN(
       auto read,
-      Statement::Prepare(db,
-                         "SELECT row, id, title, text, source, url, published "
-                         "FROM articles WHERE row > ? ORDER BY row LIMIT ?"));
+      Statement::Prepare(db, absl::StrCat("SELECT ", kArticleFields,
+                                          " FROM articles WHERE row > ? ORDER "
+                                          "BY row LIMIT ?")));
   STORYCLUSTER_ASSIGN_OR_RETURN(auto writer, EntryWriter::Prepare(db));
   int64_t after = 0;
   for (;;) {
@@ -128,14 +128,7 @@ absl::Status SignStored(sqlite3* db, const ArchiveSigner& signer,
       STORYCLUSTER_ASSIGN_OR_RETURN(const bool row, read.Step());
       if (!row) break;
       rows.push_back(read.Int(0));
-      Article a;
-      a.id = read.Text(1);
-      a.title = read.Text(2);
-      a.text = read.Text(3);
-      a.source = read.Text(4);
-      a.url = read.Text(5);
-      if (!read.IsNull(6)) a.published = absl::FromUnixSeconds(read.Int(6));
-      chunk.push_back(std::move(a));
+      chunk.push_back(ReadArticleFields(read));
     }
     read.Reset();
     if (chunk.empty()) return absl::OkStatus();
@@ -184,6 +177,17 @@ absl::StatusOr<absl::flat_hash_map<std::string, std::string>> ReadMeta(
 }
 
 }  // namespace
+
+Article ReadArticleFields(const Statement& s) {
+  Article a;
+  a.id = s.Text(1);
+  a.title = s.Text(2);
+  a.text = s.Text(3);
+  a.source = s.Text(4);
+  a.url = s.Text(5);
+  if (!s.IsNull(6)) a.published = absl::FromUnixSeconds(s.Int(6));
+  return a;
+}
 
 absl::Status CreateSchema(sqlite3* db, const IndexOptions& options) {
   // Before the first table: pages freed by compaction go back to the file

@@ -10,9 +10,18 @@
 
 #include "absl/status/statusor.h"
 #include "lib/index/archive.h"
+#include "lib/index/sqlite.h"
+#include "storycluster/article.h"
 #include "storycluster/index.h"
 
 namespace storycluster::index_internal {
+
+// The columns of `articles` that make an Article, in this order;
+// ReadArticleFields reads them from a statement that selects them first.
+inline constexpr char kArticleFields[] =
+    "row, id, title, text, source, url, published";
+// Columns 1 to 6 of kArticleFields (origin left empty).
+Article ReadArticleFields(const sqlite::Statement& s);
 
 // What an index's meta table fixes for its whole life.
 struct SchemaInfo {
